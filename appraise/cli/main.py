@@ -1,0 +1,96 @@
+"""Entry point: builds the typer app and turns every failure into one line and an exit code.
+
+Exit codes: 0 success; 1 the work failed (network, a batch with failures, problems found);
+2 bad input (arguments, identifiers, files); 130 interrupted; 70 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import traceback
+
+import click
+import typer
+
+from appraise import __version__
+from appraise import cli as cli_package
+from appraise.errors import AppraiseError
+
+app = typer.Typer(
+    name="appraise",
+    help="Appraise the risk of bias of studies, and trace which claims rest on weak ones.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"appraise {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of any error."),
+) -> None:
+    """appraise: fetch studies, propose answers with quotes, judge risk of bias, trace claims."""
+
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(cli_package.__path__)):
+    if _module not in {"main", "common"}:
+        importlib.import_module(f"appraise.cli.{_module}").register(app)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"appraise: error: {message}\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit code (tests call this directly)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="appraise", standalone_mode=False)
+    except AppraiseError as exc:
+        if debug:
+            traceback.print_exc()
+        return _fail(str(exc), exc.exit_code)
+    except (click.exceptions.Exit, typer.Exit) as exc:
+        return int(exc.exit_code)
+    except (click.Abort, typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("appraise: interrupted; everything saved before now is kept\n")
+        return 130
+    except (click.ClickException, typer.TyperException) as exc:
+        message = exc.format_message()  # type: ignore[union-attr]
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.stdout.write(message + "\n")
+            return 0
+        hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
+        return _fail(message.strip().replace("\n", " ") + hint, int(getattr(exc, "exit_code", 2)))
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        if debug:
+            traceback.print_exc()
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}", 1)
+    except Exception as exc:  # a bug: still one line, unless --debug
+        if debug:
+            traceback.print_exc()
+        return _fail(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", 70
+        )
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""`appraise rubric ...`: list, show, validate, schema, evaluate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from appraise.cli.common import JsonOption, console, emit_json, note
+from appraise.errors import InputError
+from appraise.files import read_data
+from appraise.rubrics import Engine, load_rubric, load_rubric_file, rubric_ids, rubric_schema_text
+from appraise.rubrics.engine import Evaluation
+
+rubric_app = typer.Typer(help="Rubrics: list, show, validate, print the schema, evaluate answers.")
+
+RubricArg = Annotated[str, typer.Argument(help="Rubric id (rob2, rob1, robins-i, psychotherapy) or file.")]
+EffectOption = Annotated[
+    str | None, typer.Option("--effect", help="RoB 2 effect of interest: assignment or adhering.")
+]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="Rubric profile: cochrane (default) or metapsy.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rubric_app, name="rubric")
+
+
+@rubric_app.command("list")
+def list_rubrics(as_json: JsonOption = False) -> None:
+    """List the rubrics that ship with appraise."""
+    rubrics = [load_rubric(rid) for rid in rubric_ids()]
+    if as_json:
+        emit_json([
+            {"id": r.id, "name": r.name, "version": r.version, "design": r.design,
+             "domains": len(r.domains_for()), "scale": r.labels, "profiles": r.profile_names,
+             "options": {k: o.choices for k, o in r.options.items()}}
+            for r in rubrics
+        ])
+        return
+    table = Table("id", "version", "domains", "judgements", "profiles", "name")
+    table.columns[0].no_wrap = True
+    for r in rubrics:
+        table.add_row(r.id, r.version, str(len(r.domains_for())), ", ".join(r.labels),
+                      ", ".join(r.profile_names), r.name)
+    console.print(table)
+
+
+@rubric_app.command("show")
+def show(
+    rubric: RubricArg,
+    effect: EffectOption = None,
+    profile: ProfileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a rubric's domains, questions (and when they apply) and rule tables."""
+    rub = load_rubric(rubric)
+    engine = Engine(rub, profile=profile, options=_options(effect))
+    if as_json:
+        emit_json(rub.model_dump(mode="json", exclude_none=True))
+        return
+    console.print(f"[bold]{rub.name}[/bold]  ({rub.id}, version {rub.version})")
+    console.print(rub.citation)
+    console.print(rub.description)
+    console.print("Judgements: " + ", ".join(f"{lvl.label} ({lvl.symbol})" for lvl in rub.scale))
+    if rub.options:
+        console.print("Options: " + "; ".join(
+            f"{k}={engine.options[k]} (choices: {', '.join(o.choices)})" for k, o in rub.options.items()
+        ))
+    console.print(f"Profile: {engine.profile} (available: {', '.join(rub.profile_names)})")
+    prof = rub.profiles.get(engine.profile)
+    for dom in rub.domains_for(engine.options):
+        console.print(f"\n[bold]{dom.id} {dom.name}[/bold]")
+        for q in dom.questions:
+            cond = f"  [dim](if {q.applies_if.describe()})[/dim]" if q.applies_if else ""
+            console.print(f"  {q.id:>5}  {q.text}{cond}", markup=True)
+        override = prof.domains.get(dom.id) if prof else None
+        tables = {"": override.rules} if override else dom.rule_tables()
+        for part, rules in tables.items():
+            if part:
+                console.print(f"  part {part}:")
+            for i, r in enumerate(rules, 1):
+                console.print(f"    rule {i}: {r.when.describe()} -> {r.then}", markup=False)
+    overall = prof.overall if prof and prof.overall else rub.overall
+    console.print(f"\n[bold]Overall[/bold]: {overall.description}")
+
+
+@rubric_app.command("validate")
+def validate(path: Annotated[Path, typer.Argument(help="A rubric file (.yaml or .json).")]) -> None:
+    """Check a rubric file against the schema and its own consistency rules."""
+    rub = load_rubric_file(path)
+    console.print(f"ok: {path} is a valid rubric ({rub.id} {rub.version}, "
+                  f"{len(rub.domains)} domain tables)", markup=False)
+
+
+@rubric_app.command("schema")
+def schema() -> None:
+    """Print the rubric files' JSON Schema."""
+    sys.stdout.write(rubric_schema_text())
+
+
+@rubric_app.command("evaluate")
+def evaluate(
+    rubric: RubricArg,
+    answers: Annotated[Path, typer.Option("--answers", help="JSON: {question id: answer}, or an array of them.")],
+    effect: EffectOption = None,
+    profile: ProfileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Judge each domain and overall from a set (or an array of sets) of answers."""
+    engine = Engine(load_rubric(rubric), profile=profile, options=_options(effect))
+    data = read_data(answers)
+    batch = isinstance(data, list)
+    sets = data if batch else [data]
+    results: list[Evaluation] = []
+    notes_shown = 0
+    for index, answer_set in enumerate(sets):
+        where = f"{answers}: set {index + 1}" if batch else str(answers)
+        if not isinstance(answer_set, dict):
+            raise InputError(f"{where}: expected an object mapping question ids to answers",
+                             fix='e.g. {"1.1": "Y", "1.2": "PN"}')
+        try:
+            result = engine.evaluate(answer_set)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc.message}", fix=exc.fix) from None
+        for n in result.notes:
+            if notes_shown < 20:
+                note(f"{where + ': ' if batch else ''}{n.message}")
+            notes_shown += 1
+        results.append(result)
+    if notes_shown > 20:
+        note(f"... and {notes_shown - 20} more notes like these")
+    if as_json:
+        payload: Any = [r.to_json() for r in results] if batch else results[0].to_json()
+        emit_json(payload)
+        return
+    for index, result in enumerate(results):
+        _render(result, title=f"set {index + 1}" if batch else None)
+
+
+def _options(effect: str | None) -> dict[str, str]:
+    return {"effect": effect} if effect else {}
+
+
+def _render(result: Evaluation, title: str | None) -> None:
+    table = Table("domain", "judgement", "rule that decided", title=title)
+    for did, res in result.domains.items():
+        decided = res.rule or ("missing: " + ", ".join(res.missing) if res.missing else "")
+        table.add_row(did, res.judgement or "(incomplete)", decided)
+    table.add_row("Overall", result.overall or "(incomplete)", result.overall_rule or "")
+    console.print(table)

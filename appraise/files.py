@@ -1,0 +1,166 @@
+"""Reading and writing the project's data files: YAML/JSON with line-numbered errors, and
+atomic writes so that a crash never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from appraise.errors import DataFileError
+
+try:  # the C loader/dumper are several times faster; fall back where libyaml is missing
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _BlockDumper(_Dumper):  # type: ignore[misc,valid-type]
+    """Multi-line strings as literal blocks, so quotes and comments stay readable in diffs."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(
+        data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100,
+        default_flow_style=False,
+    )
+
+
+def parse_yaml(text: str, path: Path | str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataFileError(
+            path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None,
+            fix="fix the syntax at that line (indentation, a missing colon or quote)",
+        ) from None
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(path, "no such file", fix="check the path") from None
+    except UnicodeDecodeError:
+        raise DataFileError(path, "not UTF-8 text", fix="save the file as UTF-8") from None
+    except IsADirectoryError:
+        raise DataFileError(path, "is a folder, not a file", fix="give a file") from None
+
+
+def read_data(path: Path) -> Any:
+    """Load a .yaml/.yml or .json file."""
+    text = read_text(path)
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(path, f"not valid JSON: {exc.msg}", line=exc.lineno,
+                                fix="fix the JSON at that line") from None
+    return parse_yaml(text, path)
+
+
+def line_of(text: str, loc: Sequence[int | str]) -> int | None:
+    """The 1-based line of the node at ``loc`` (a pydantic error location) in YAML text."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == str(key)), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _fix_for(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return f"remove '{error['loc'][-1]}' or correct its spelling"
+    if kind == "missing":
+        return f"add '{error['loc'][-1]}'"
+    if kind in ("literal_error", "enum"):
+        return "use one of the values the message lists"
+    return "correct the value at that line"
+
+
+def validation_error(path: Path | str, text: str | None, exc: ValidationError) -> DataFileError:
+    error = exc.errors()[0]
+    loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    where = ".".join(str(p) for p in loc)
+    more = len(exc.errors()) - 1
+    message = f"{where + ': ' if where else ''}{error['msg']}"
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    line = line_of(text, loc) if text is not None else None
+    return DataFileError(path, message, line=line, fix=_fix_for(error))
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read and validate a data file; any problem becomes one DataFileError with file:line."""
+    text = read_text(path)
+    data = read_data(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(path, text if path.suffix != ".json" else None, exc) from None
+
+
+def model_to_yaml(model: BaseModel) -> str:
+    return dump_yaml(model.model_dump(mode="json", exclude_none=True, exclude_defaults=False))
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder, fsync, then rename over the target:
+    readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,38 @@
+"""The domain model: study records, rubrics, appraisals and claims (pydantic, strict)."""
+
+from appraise.models.appraisal import Answer, Appraisal, Judgement, Quote, ResultAssessed
+from appraise.models.claim import Citation, Claim, ClaimsFile, MadeIn
+from appraise.models.record import (
+    Author,
+    Funder,
+    Reference,
+    Retrieval,
+    Section,
+    StudyRecord,
+    TrialRegistration,
+)
+from appraise.models.rubric import Condition, Domain, Question, Rubric, Rule
+
+__all__ = [
+    "Answer",
+    "Appraisal",
+    "Author",
+    "Citation",
+    "Claim",
+    "ClaimsFile",
+    "Condition",
+    "Domain",
+    "Funder",
+    "Judgement",
+    "MadeIn",
+    "Question",
+    "Quote",
+    "Reference",
+    "ResultAssessed",
+    "Retrieval",
+    "Rubric",
+    "Rule",
+    "Section",
+    "StudyRecord",
+    "TrialRegistration",
+]

@@ -1,0 +1,81 @@
+"""An appraisal: one reviewer's answers and judgements for one result of one study."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from appraise.models.base import Strict
+
+SCHEMA_VERSION = 1
+
+AnswerSource = Literal["proposed", "reviewer", "imported", "consensus"]
+
+
+class Quote(Strict):
+    """A verbatim span of the study's text and where it was found."""
+
+    text: str
+    section: str | None = Field(default=None, description="Abstract, Methods, COI statement...")
+    start: int | None = Field(default=None, description="Character offset in that text.")
+    end: int | None = None
+    source: str | None = Field(default=None, description="Where the text came from: pubmed...")
+
+
+class Answer(Strict):
+    answer: str = Field(description="Y, PY, PN, N, NI or NA (or a judgement word for RoB 1).")
+    source: AnswerSource
+    confirmed: bool = Field(
+        default=False, description="A reviewer accepted or gave this answer (not just proposed)."
+    )
+    proposed: str | None = Field(
+        default=None, description="What was proposed automatically, kept when a reviewer changed it."
+    )
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    detector: str | None = None
+    quotes: list[Quote] = Field(default_factory=list)
+    comment: str | None = None
+
+
+class Judgement(Strict):
+    """A domain (or overall) judgement: what the rules propose, and what the reviewer decided."""
+
+    proposed: str | None = Field(default=None, description="From the rubric's rules; None if incomplete.")
+    rule: str | None = Field(default=None, description="The rule that fired.")
+    judgement: str | None = Field(default=None, description="Final: the proposal or an override.")
+    override_reason: str | None = None
+    support: str | None = Field(default=None, description="Support for judgement, in words.")
+
+    @property
+    def overridden(self) -> bool:
+        return self.judgement is not None and self.judgement != self.proposed
+
+
+class ResultAssessed(Strict):
+    outcome: str | None = None
+    timepoint: str | None = None
+    label: str = Field(default="study", description="'outcome, time point' as the reviewer gave it.")
+
+
+class Appraisal(Strict):
+    schema_version: int = SCHEMA_VERSION
+    study: str = Field(description="The study's canonical id (see appraise.ids).")
+    rubric: str
+    rubric_version: str
+    rubric_file_version: int = 1
+    profile: str = "cochrane"
+    options: dict[str, str] = Field(default_factory=dict, description="e.g. effect: assignment")
+    result: ResultAssessed = Field(default_factory=ResultAssessed)
+    reviewer: str
+    status: Literal["in-progress", "complete"] = "in-progress"
+    context: dict[str, str] = Field(default_factory=dict, description="e.g. rater: self-report")
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    domains: dict[str, Judgement] = Field(default_factory=dict)
+    overall: Judgement = Field(default_factory=Judgement)
+    weight: float | None = Field(default=None, description="e.g. meta-analytic weight, for plots.")
+    tool: str | None = Field(default=None, description="appraise version that last wrote the file.")
+    created: datetime | None = None
+    updated: datetime | None = None
+    notes: str | None = None
