@@ -1,0 +1,1 @@
+"""Evidence: a study's text, and proposed answers to signalling questions with their quotes."""

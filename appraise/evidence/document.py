@@ -1,0 +1,125 @@
+"""A study's text as detectors see it: one string, its sections and sentences, with offsets.
+
+Every quote a detector proposes is a slice ``document.text[start:end]``, so a reviewer (and a
+test) can check it is verbatim. Records (abstract, full-text sections, COI statement, funders,
+authors) and local files (plain text, JATS, PDF) are both turned into a Document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+SECTION_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class DocSection:
+    title: str
+    kind: str  # abstract, methods, results, discussion, coi, funding, authors, registration, references, other
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    section: str  # the section's title, e.g. "Methods"
+    kind: str  # the section's kind
+
+
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "e.g", "i.e", "et al", "al", "fig", "figs", "vs", "cf", "approx", "no", "nos", "dr", "mr",
+    "mrs", "ms", "prof", "st", "eq", "ref", "refs", "vol", "pp", "ca", "resp", "inc", "ltd",
+    "co", "jr", "sr", "dept", "univ", "min", "max", "sd", "se", "ci", "n.b", "u.s", "u.k",
+}
+_BOUNDARY = re.compile(r"[.!?](?:[\"')\]]*)(\s+)(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) in ``text[start:end]``; linear in the length of the text.
+
+    Rule-based: ends at . ! ? followed by space and a capital or digit, or at a blank line;
+    not after common abbreviations, initials or decimal numbers. Leading/trailing space trimmed.
+    """
+    stop = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, stop):
+        if match.group(0).startswith("\n"):
+            cut = match.start()
+        else:
+            mark = match.start()
+            before = _WORD_BEFORE.search(text, max(cursor, mark - 20), mark)
+            word = before.group(1).lower() if before else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+            cut = match.start(1)
+        _append_trimmed(text, cursor, cut, spans)
+        cursor = match.end()
+    _append_trimmed(text, cursor, stop, spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+@dataclass
+class Document:
+    text: str
+    sections: list[DocSection]
+    source: str
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_sections(
+        cls,
+        parts: list[tuple[str, str, str]],
+        source: str,
+        problems: list[str] | None = None,
+    ) -> Document:
+        """Join (title, kind, text) parts into one text, remembering where each one lies."""
+        chunks: list[str] = []
+        sections: list[DocSection] = []
+        offset = 0
+        for title, kind, body in parts:
+            body = body.strip()
+            if not body:
+                continue
+            if chunks:
+                chunks.append(SECTION_SEPARATOR)
+                offset += len(SECTION_SEPARATOR)
+            chunks.append(body)
+            sections.append(DocSection(title, kind, offset, offset + len(body)))
+            offset += len(body)
+        return cls("".join(chunks), sections, source, list(problems or []))
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        out: list[Sentence] = []
+        for sec in self.sections:
+            for s, e in split_sentences(self.text, sec.start, sec.end):
+                out.append(Sentence(s, e, sec.title, sec.kind))
+        return out
+
+    def quote(self, sentence: Sentence) -> str:
+        return self.text[sentence.start : sentence.end]
+
+    def section_text(self, kind: str) -> str:
+        return SECTION_SEPARATOR.join(
+            self.text[s.start : s.end] for s in self.sections if s.kind == kind
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
