@@ -333,19 +333,22 @@ class Engine:
             result, dom_notes = dom.evaluate(clean)
             results[dom.id] = result
             notes.extend(dom_notes)
-        labels = [r.judgement for r in results.values()]
-        overall: str | None = None
-        overall_rule: str | None = None
-        for check, then, description in self.overall_rules:
-            outcome = check(labels)
-            if outcome is True:
-                overall, overall_rule = then, description
-                break
-            if outcome is None:
-                break
+        overall, overall_rule = self.overall_from({d: r.judgement for d, r in results.items()})
         return Evaluation(
             self.rubric.id, self.profile, dict(self.options), results, overall, overall_rule, notes
         )
+
+    def overall_from(self, domains: Mapping[str, str | None]) -> tuple[str | None, str | None]:
+        """The overall judgement (and rule) from domain judgements alone, e.g. when they were
+        imported (robvis, a database) or overridden by a reviewer."""
+        labels = [domains.get(d.id) for d in self.domains]
+        for check, then, description in self.overall_rules:
+            outcome = check(labels)
+            if outcome is True:
+                return then, description
+            if outcome is None:
+                return None, None
+        return None, None
 
     def _is_context(self, key: str) -> bool:
         return any(item.id == key for item in self.rubric.context)
