@@ -168,8 +168,11 @@ class Corpus:
     def write_appraisal(self, appraisal: Appraisal, path: Path | None = None) -> Path:
         now = datetime.now(UTC).replace(microsecond=0)
         stamped = appraisal.model_copy(
-            update={"tool": f"appraise {__version__}", "updated": now,
-                    "created": appraisal.created or now}
+            update={
+                "tool": f"appraise {__version__}",
+                "updated": now,
+                "created": appraisal.created or now,
+            }
         )
         return self.write_text(path or self.path_for(stamped), model_to_yaml(stamped))
 

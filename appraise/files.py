@@ -3,6 +3,7 @@ atomic writes so that a crash never leaves a half-written file behind."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tempfile
@@ -39,19 +40,25 @@ _BlockDumper.add_representer(str, _represent_str)
 
 def dump_yaml(data: Any) -> str:
     return yaml.dump(
-        data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100,
+        data,
+        Dumper=_BlockDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
         default_flow_style=False,
     )
 
 
 def parse_yaml(text: str, path: Path | str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise DataFileError(
-            path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None,
+            path,
+            f"not valid YAML: {problem}",
+            line=mark.line + 1 if mark else None,
             fix="fix the syntax at that line (indentation, a missing colon or quote)",
         ) from None
 
@@ -74,8 +81,9 @@ def read_data(path: Path) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DataFileError(path, f"not valid JSON: {exc.msg}", line=exc.lineno,
-                                fix="fix the JSON at that line") from None
+            raise DataFileError(
+                path, f"not valid JSON: {exc.msg}", line=exc.lineno, fix="fix the JSON at that line"
+            ) from None
     return parse_yaml(text, path)
 
 
@@ -112,16 +120,33 @@ def _fix_for(error: dict[str, Any]) -> str:
     return "correct the value at that line"
 
 
+def _clean_loc(error: dict[str, Any]) -> list[int | str]:
+    return [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+
+
 def validation_error(path: Path | str, text: str | None, exc: ValidationError) -> DataFileError:
-    error = exc.errors()[0]
-    loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    errors = exc.errors()
+    # A misspelt key shows up as an unknown key plus a missing one: report the typo first.
+    errors.sort(key=lambda e: e.get("type") != "extra_forbidden")
+    error = errors[0]
+    loc = _clean_loc(error)
     where = ".".join(str(p) for p in loc)
-    more = len(exc.errors()) - 1
+    fix = _fix_for(error)
+    if error.get("type") == "extra_forbidden":
+        siblings = [
+            str(_clean_loc(e)[-1])
+            for e in errors
+            if e.get("type") == "missing" and _clean_loc(e)[:-1] == loc[:-1]
+        ]
+        close = difflib.get_close_matches(str(loc[-1]), siblings, n=1)
+        if close:
+            fix = f"did you mean '{close[0]}'?"
     message = f"{where + ': ' if where else ''}{error['msg']}"
+    more = len(errors) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     line = line_of(text, loc) if text is not None else None
-    return DataFileError(path, message, line=line, fix=_fix_for(error))
+    return DataFileError(path, message, line=line, fix=fix)
 
 
 def load_model(path: Path, model: type[M]) -> M:

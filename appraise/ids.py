@@ -42,9 +42,7 @@ def _strip_trailing(text: str) -> str:
     """Drop punctuation a DOI picked up from prose, keeping balanced closing brackets."""
     while text:
         last = text[-1]
-        if last in _TRAILING:
-            text = text[:-1]
-        elif last in _PAIRS and text.count(last) > text.count(_PAIRS[last]):
+        if last in _TRAILING or (last in _PAIRS and text.count(last) > text.count(_PAIRS[last])):
             text = text[:-1]
         else:
             break
@@ -104,7 +102,7 @@ def file_stem(study_id: str) -> str:
     encoded = encoded.replace("/", "_").replace(":", "~")
     if len(encoded) > _MAX_STEM:
         digest = hashlib.sha256(study_id.encode()).hexdigest()[:16]
-        encoded = f"{encoded[:_MAX_STEM - 17]}-{digest}"
+        encoded = f"{encoded[: _MAX_STEM - 17]}-{digest}"
     if encoded.startswith("."):
         encoded = "%2E" + encoded[1:]
     return encoded

@@ -17,7 +17,9 @@ from appraise.rubrics.engine import Evaluation
 
 rubric_app = typer.Typer(help="Rubrics: list, show, validate, print the schema, evaluate answers.")
 
-RubricArg = Annotated[str, typer.Argument(help="Rubric id (rob2, rob1, robins-i, psychotherapy) or file.")]
+RubricArg = Annotated[
+    str, typer.Argument(help="Rubric id (rob2, rob1, robins-i, psychotherapy) or file.")
+]
 EffectOption = Annotated[
     str | None, typer.Option("--effect", help="RoB 2 effect of interest: assignment or adhering.")
 ]
@@ -35,18 +37,33 @@ def list_rubrics(as_json: JsonOption = False) -> None:
     """List the rubrics that ship with appraise."""
     rubrics = [load_rubric(rid) for rid in rubric_ids()]
     if as_json:
-        emit_json([
-            {"id": r.id, "name": r.name, "version": r.version, "design": r.design,
-             "domains": len(r.domains_for()), "scale": r.labels, "profiles": r.profile_names,
-             "options": {k: o.choices for k, o in r.options.items()}}
-            for r in rubrics
-        ])
+        emit_json(
+            [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "version": r.version,
+                    "design": r.design,
+                    "domains": len(r.domains_for()),
+                    "scale": r.labels,
+                    "profiles": r.profile_names,
+                    "options": {k: o.choices for k, o in r.options.items()},
+                }
+                for r in rubrics
+            ]
+        )
         return
     table = Table("id", "version", "domains", "judgements", "profiles", "name")
     table.columns[0].no_wrap = True
     for r in rubrics:
-        table.add_row(r.id, r.version, str(len(r.domains_for())), ", ".join(r.labels),
-                      ", ".join(r.profile_names), r.name)
+        table.add_row(
+            r.id,
+            r.version,
+            str(len(r.domains_for())),
+            ", ".join(r.labels),
+            ", ".join(r.profile_names),
+            r.name,
+        )
     console.print(table)
 
 
@@ -68,9 +85,13 @@ def show(
     console.print(rub.description)
     console.print("Judgements: " + ", ".join(f"{lvl.label} ({lvl.symbol})" for lvl in rub.scale))
     if rub.options:
-        console.print("Options: " + "; ".join(
-            f"{k}={engine.options[k]} (choices: {', '.join(o.choices)})" for k, o in rub.options.items()
-        ))
+        console.print(
+            "Options: "
+            + "; ".join(
+                f"{k}={engine.options[k]} (choices: {', '.join(o.choices)})"
+                for k, o in rub.options.items()
+            )
+        )
     console.print(f"Profile: {engine.profile} (available: {', '.join(rub.profile_names)})")
     prof = rub.profiles.get(engine.profile)
     for dom in rub.domains_for(engine.options):
@@ -93,8 +114,10 @@ def show(
 def validate(path: Annotated[Path, typer.Argument(help="A rubric file (.yaml or .json).")]) -> None:
     """Check a rubric file against the schema and its own consistency rules."""
     rub = load_rubric_file(path)
-    console.print(f"ok: {path} is a valid rubric ({rub.id} {rub.version}, "
-                  f"{len(rub.domains)} domain tables)", markup=False)
+    console.print(
+        f"ok: {path} is a valid rubric ({rub.id} {rub.version}, {len(rub.domains)} domain tables)",
+        markup=False,
+    )
 
 
 @rubric_app.command("schema")
@@ -106,7 +129,9 @@ def schema() -> None:
 @rubric_app.command("evaluate")
 def evaluate(
     rubric: RubricArg,
-    answers: Annotated[Path, typer.Option("--answers", help="JSON: {question id: answer}, or an array of them.")],
+    answers: Annotated[
+        Path, typer.Option("--answers", help="JSON: {question id: answer}, or an array of them.")
+    ],
     effect: EffectOption = None,
     profile: ProfileOption = None,
     as_json: JsonOption = False,
@@ -121,8 +146,10 @@ def evaluate(
     for index, answer_set in enumerate(sets):
         where = f"{answers}: set {index + 1}" if batch else str(answers)
         if not isinstance(answer_set, dict):
-            raise InputError(f"{where}: expected an object mapping question ids to answers",
-                             fix='e.g. {"1.1": "Y", "1.2": "PN"}')
+            raise InputError(
+                f"{where}: expected an object mapping question ids to answers",
+                fix='e.g. {"1.1": "Y", "1.2": "PN"}',
+            )
         try:
             result = engine.evaluate(answer_set)
         except InputError as exc:

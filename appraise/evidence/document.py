@@ -17,7 +17,8 @@ SECTION_SEPARATOR = "\n\n"
 @dataclass(frozen=True)
 class DocSection:
     title: str
-    kind: str  # abstract, methods, results, discussion, coi, funding, authors, registration, references, other
+    # abstract, methods, results, discussion, coi, funding, authors, registration, references...
+    kind: str
     start: int
     end: int
 
@@ -31,11 +32,10 @@ class Sentence:
 
 
 # Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = {
-    "e.g", "i.e", "et al", "al", "fig", "figs", "vs", "cf", "approx", "no", "nos", "dr", "mr",
-    "mrs", "ms", "prof", "st", "eq", "ref", "refs", "vol", "pp", "ca", "resp", "inc", "ltd",
-    "co", "jr", "sr", "dept", "univ", "min", "max", "sd", "se", "ci", "n.b", "u.s", "u.k",
-}
+_ABBREVIATIONS = set(
+    "e.g i.e al fig figs vs cf approx no nos dr mr mrs ms prof st eq ref refs vol pp ca resp "
+    "inc ltd co jr sr dept univ min max sd se ci n.b u.s u.k".split()
+)
 _BOUNDARY = re.compile(r"[.!?](?:[\"')\]]*)(\s+)(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 

@@ -31,7 +31,8 @@ class Answer(Strict):
         default=False, description="A reviewer accepted or gave this answer (not just proposed)."
     )
     proposed: str | None = Field(
-        default=None, description="What was proposed automatically, kept when a reviewer changed it."
+        default=None,
+        description="What was proposed automatically, kept when a reviewer changed it.",
     )
     confidence: float | None = Field(default=None, ge=0, le=1)
     detector: str | None = None
@@ -42,7 +43,9 @@ class Answer(Strict):
 class Judgement(Strict):
     """A domain (or overall) judgement: what the rules propose, and what the reviewer decided."""
 
-    proposed: str | None = Field(default=None, description="From the rubric's rules; None if incomplete.")
+    proposed: str | None = Field(
+        default=None, description="From the rubric's rules; None if incomplete."
+    )
     rule: str | None = Field(default=None, description="The rule that fired.")
     judgement: str | None = Field(default=None, description="Final: the proposal or an override.")
     override_reason: str | None = None
@@ -56,7 +59,9 @@ class Judgement(Strict):
 class ResultAssessed(Strict):
     outcome: str | None = None
     timepoint: str | None = None
-    label: str = Field(default="study", description="'outcome, time point' as the reviewer gave it.")
+    label: str = Field(
+        default="study", description="'outcome, time point' as the reviewer gave it."
+    )
 
 
 class Appraisal(Strict):

@@ -111,9 +111,13 @@ class StudyRecord(Strict):
         """Short 'Author Year' label, as tables and plots name a study."""
         if not self.authors:
             return f"{self.title or self.id} ({self.year or 'n.d.'})"
-        etal = " et al." if len(self.authors) > 2 else (
-            f" & {self.authors[1].family or self.authors[1].display}"
-            if len(self.authors) == 2
-            else ""
+        etal = (
+            " et al."
+            if len(self.authors) > 2
+            else (
+                f" & {self.authors[1].family or self.authors[1].display}"
+                if len(self.authors) == 2
+                else ""
+            )
         )
         return f"{self.first_author}{etal} {self.year or 'n.d.'}"

@@ -274,7 +274,10 @@ class Rubric(Strict):
         questions = {q.id: q for q in dom.questions}
         if len(questions) != len(dom.questions):
             raise ValueError(f"{place}: question ids must be unique")
-        known = {**{q.id: q.options for q in dom.questions}, **{c: i.options for c, i in context.items()}}
+        known = {
+            **{q.id: q.options for q in dom.questions},
+            **{c: i.options for c, i in context.items()},
+        }
         for q in dom.questions:
             for opt in q.options:
                 if opt == NOT_APPLICABLE:
@@ -307,4 +310,3 @@ class Rubric(Strict):
             for lab in [*used, rule.then]:
                 if lab not in self.labels:
                     raise ValueError(f"{label}, rule {i}: '{lab}' is not on the scale")
-

@@ -18,8 +18,8 @@ from appraise.models.rubric import (
     SIGNALLING_ANSWERS,
     Condition,
     Domain,
-    OverallCondition,
     Overall,
+    OverallCondition,
     Question,
     Rubric,
     Rule,
@@ -149,7 +149,8 @@ class _CompiledDomain:
         self.id = domain.id
         self.questions: list[Question] = domain.questions
         self.applies = {
-            q.id: compile_condition(q.applies_if) if q.applies_if else None for q in domain.questions
+            q.id: compile_condition(q.applies_if) if q.applies_if else None
+            for q in domain.questions
         }
         self.applies_refs = {
             q.id: tuple(sorted(q.applies_if.question_ids())) if q.applies_if else ()
@@ -171,8 +172,10 @@ class _CompiledDomain:
         self.severity = severity
         self.worst = max(severity, key=severity.__getitem__)
         self.inputs = tuple(q.id for q in domain.questions) + tuple(
-            sorted({ref for rules in self.tables.values() for r in rules for ref in r.refs}
-                   - {q.id for q in domain.questions})
+            sorted(
+                {ref for rules in self.tables.values() for r in rules for ref in r.refs}
+                - {q.id for q in domain.questions}
+            )
         )
         self._memo: dict[tuple[str | None, ...], tuple[DomainResult, tuple[Note, ...]]] = {}
 
@@ -197,8 +200,12 @@ class _CompiledDomain:
                 values[q.id] = NOT_APPLICABLE
                 not_applicable.append(q.id)
                 if given is not None and given != NOT_APPLICABLE:
-                    notes.append(Note(q.id, f"answer {given} to {q.id} ignored: the question does "
-                                            f"not apply here"))
+                    notes.append(
+                        Note(
+                            q.id,
+                            f"answer {given} to {q.id} ignored: the question does not apply here",
+                        )
+                    )
             elif applies is None:
                 values[q.id] = None
                 pending[q.id] = tuple(r for r in self.applies_refs[q.id] if values.get(r) is None)
@@ -219,7 +226,8 @@ class _CompiledDomain:
         if needed or len(decided) < len(results):
             # Report every question still open here, not only the next one a rule needs.
             open_here = [
-                q.id for q in self.questions
+                q.id
+                for q in self.questions
                 if q.id in needed or (values.get(q.id) is None and q.id not in pending)
             ]
             missing = tuple(dict.fromkeys([*open_here, *sorted(needed - set(open_here))]))
@@ -310,7 +318,8 @@ class Engine:
             if raw is None:
                 continue
             text = str(raw).strip()
-            value = text.upper() if text.upper() in (*SIGNALLING_ANSWERS, NOT_APPLICABLE) else text
+            # Answer codes and judgement words are matched without regard to case.
+            value = next((a for a in allowed if a.lower() == text.lower()), text)
             if value not in allowed:
                 options = sorted(allowed, key=lambda a: (a not in SIGNALLING_ANSWERS, a))
                 raise InputError(
@@ -323,8 +332,11 @@ class Engine:
     def evaluate(self, answers: Mapping[str, Any]) -> Evaluation:
         clean = self.normalise(answers)
         notes = [
-            Note(qid, f"answer to {qid} ignored: the question is not part of this variant "
-                      f"({', '.join(f'{k}={v}' for k, v in self.options.items())})")
+            Note(
+                qid,
+                f"answer to {qid} ignored: the question is not part of this variant "
+                f"({', '.join(f'{k}={v}' for k, v in self.options.items())})",
+            )
             for qid in clean
             if qid not in self._active and qid in self._valid and not self._is_context(qid)
         ]
@@ -356,4 +368,3 @@ class Engine:
     def questions_in_order(self) -> list[tuple[str, Question]]:
         """(domain id, question) for every question in force, in the order a reviewer meets them."""
         return [(d.id, q) for d in self.domains for q in d.questions]
-
