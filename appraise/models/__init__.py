@@ -5,6 +5,7 @@ from appraise.models.claim import Citation, Claim, ClaimsFile, MadeIn
 from appraise.models.record import (
     Author,
     Funder,
+    Measure,
     Reference,
     Retrieval,
     Section,
@@ -25,6 +26,7 @@ __all__ = [
     "Funder",
     "Judgement",
     "MadeIn",
+    "Measure",
     "Question",
     "Quote",
     "Reference",

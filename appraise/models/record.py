@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -49,6 +50,17 @@ class Reference(Strict):
     text: str | None = Field(default=None, description="The reference as printed, if given.")
 
 
+class Measure(Strict):
+    """An outcome measure a study used, and who rated it (self-report or a clinician)."""
+
+    name: str = Field(description="The instrument, e.g. CAPS, PCL, PHQ-9.")
+    rating: Literal["self-report", "clinician"] | None = None
+    kind: str | None = Field(
+        default=None, description="e.g. structured clinical interview, self-report questionnaire"
+    )
+    timepoints: list[str] = Field(default_factory=list, description="e.g. post, follow-up")
+
+
 class Section(Strict):
     """A part of the full text, kept with its kind so detectors know where a quote came from."""
 
@@ -87,6 +99,9 @@ class StudyRecord(Strict):
     funders: list[Funder] = Field(default_factory=list)
     coi_statement: str | None = None
     trial_registrations: list[TrialRegistration] = Field(default_factory=list)
+    measures: list[Measure] = Field(
+        default_factory=list, description="Outcome measures used, with rater type."
+    )
     references: list[Reference] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     is_open_access: bool | None = None
