@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from appraise.errors import DataFileError
 
@@ -26,11 +27,11 @@ except ImportError:  # pragma: no cover
 M = TypeVar("M", bound=BaseModel)
 
 
-class _BlockDumper(_Dumper):  # type: ignore[misc,valid-type]
+class _BlockDumper(_Dumper):
     """Multi-line strings as literal blocks, so quotes and comments stay readable in diffs."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: _BlockDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -109,7 +110,7 @@ def line_of(text: str, loc: Sequence[int | str]) -> int | None:
     return line
 
 
-def _fix_for(error: dict[str, Any]) -> str:
+def _fix_for(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return f"remove '{error['loc'][-1]}' or correct its spelling"
@@ -120,7 +121,7 @@ def _fix_for(error: dict[str, Any]) -> str:
     return "correct the value at that line"
 
 
-def _clean_loc(error: dict[str, Any]) -> list[int | str]:
+def _clean_loc(error: ErrorDetails) -> list[int | str]:
     return [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
 
 

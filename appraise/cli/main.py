@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("appraise: interrupted; everything saved before now is kept\n")
         return 130
     except (click.ClickException, typer.TyperException) as exc:
-        message = exc.format_message()  # type: ignore[union-attr]
+        message = exc.format_message()
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.stdout.write(message + "\n")
             return 0
