@@ -1,0 +1,243 @@
+"""Batch scoring and proposing over Parquet partitions, in one process or on Dask.
+
+One pure function per task turns a partition's rows into result rows; ``process_partition``
+reads one input part, applies it and writes one output part. The local engine loops over the
+parts in this process; the Dask engine maps the very same ``process_partition`` over them on a
+cluster (a LocalCluster by default, or a scheduler's address), so both give the same rows.
+
+With a remote scheduler the workers read and write the parts themselves: give folders every
+worker can see (a shared file system).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from appraise.errors import AppraiseError, InputError
+from appraise.models import Rubric
+from appraise.rubrics import Engine
+from appraise.scale.parquet import part_files, part_name, swap_in, write_part
+
+EngineName = Literal["local", "dask"]
+
+
+@dataclass(frozen=True)
+class ScoreTask:
+    """Judge every appraisal's answers with a rubric: the profile and options given here, or
+    else each appraisal's own."""
+
+    rubric: Rubric
+    profile: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    input_table: str = "appraisals"
+
+    @property
+    def name(self) -> str:
+        return f"scores-{self.rubric.id}"
+
+    @cached_property
+    def domain_ids(self) -> list[str]:
+        return list(dict.fromkeys(d.id for d in self.rubric.domains))
+
+    @cached_property
+    def schema(self) -> pa.Schema:
+        return pa.schema(
+            [
+                ("study", pa.string()),
+                ("result", pa.string()),
+                ("reviewer", pa.string()),
+                ("rubric", pa.string()),
+                ("profile", pa.string()),
+                ("options_json", pa.string()),
+                *[(domain, pa.string()) for domain in self.domain_ids],
+                ("overall", pa.string()),
+                ("overall_rule", pa.string()),
+                ("complete", pa.bool_()),
+                ("missing_json", pa.string()),
+                ("error", pa.string()),
+            ]
+        )
+
+    def rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        engines: dict[tuple[str | None, str], Engine] = {}
+        return [self.score_row(row, engines) for row in rows if row["rubric"] == self.rubric.id]
+
+    def score_row(
+        self, row: Mapping[str, Any], engines: dict[tuple[str | None, str], Engine]
+    ) -> dict[str, Any]:
+        profile = self.profile or row["profile"]
+        options = dict(self.options) or json.loads(row["options_json"] or "{}")
+        out: dict[str, Any] = {
+            "study": row["study"],
+            "result": row["result"],
+            "reviewer": row["reviewer"],
+            "rubric": self.rubric.id,
+            "profile": profile,
+            "options_json": json.dumps(options, sort_keys=True),
+        }
+        try:
+            key = (profile, out["options_json"])
+            if key not in engines:
+                engines[key] = Engine(self.rubric, profile=profile, options=options)
+            evaluation = engines[key].evaluate(json.loads(row["answers_json"]))
+        except AppraiseError as exc:  # one bad appraisal must not sink the batch
+            return {**out, "complete": False, "error": str(exc)}
+        for domain, result in evaluation.domains.items():
+            out[domain] = result.judgement
+        out["overall"] = evaluation.overall
+        out["overall_rule"] = evaluation.overall_rule
+        out["complete"] = evaluation.complete
+        out["missing_json"] = json.dumps(evaluation.missing) if evaluation.missing else None
+        return out
+
+
+class BatchTask(Protocol):
+    """What a batch task provides (ScoreTask, ProposeTask): a name, the table it reads, the
+    schema it writes, and a pure function from input rows to output rows. It must pickle, so
+    Dask can ship it to the workers."""
+
+    @property
+    def name(self) -> str: ...
+
+    input_table: str
+
+    @property
+    def schema(self) -> pa.Schema: ...
+
+    def rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class BatchSummary:
+    task: str
+    engine: str
+    partitions: int
+    rows_in: int = 0
+    rows_out: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    overall: dict[str, int] = field(default_factory=dict)
+    out: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@dataclass(frozen=True)
+class PartResult:
+    rows_in: int
+    rows_out: int
+    errors: int
+    overall: dict[str, int]
+
+
+def process_partition(in_path: str, out_path: str, task: BatchTask) -> PartResult:
+    """Read one input part, apply the task's pure row function, write one output part."""
+    rows = pq.read_table(in_path).to_pylist()
+    results = task.rows(rows)
+    write_part(Path(out_path), results, task.schema)
+    overall = Counter(str(r.get("overall")) for r in results if not r.get("error"))
+    errors = sum(1 for r in results if r.get("error"))
+    return PartResult(len(rows), len(results), errors, dict(overall))
+
+
+def run_batch(
+    task: BatchTask,
+    export: Path,
+    *,
+    engine: EngineName = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    processes: bool = True,
+) -> BatchSummary:
+    """Apply ``task`` to every part of ``export/<task.input_table>``; write ``export/<task.name>``.
+
+    The output folder is built beside the old one and swapped in when every part is written.
+    """
+    inputs = part_files(export / task.input_table)
+    staging = Path(tempfile.mkdtemp(prefix=f".{task.name}-", dir=export)).resolve()
+    outputs = [str(staging / part_name(i)) for i in range(len(inputs))]
+    in_paths = [str(p.resolve()) for p in inputs]
+    started = time.perf_counter()
+    try:
+        if engine == "local":
+            results = [
+                process_partition(i, o, task) for i, o in zip(in_paths, outputs, strict=True)
+            ]
+            where = "local (this process)"
+        elif engine == "dask":
+            results, where = _run_on_dask(in_paths, outputs, task, scheduler, workers, processes)
+        else:
+            raise InputError(f"unknown engine '{engine}'", fix="use local or dask")
+        swap_in(staging, export / task.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    overall: Counter[str] = Counter()
+    for r in results:
+        overall.update(r.overall)
+    return BatchSummary(
+        task=task.name,
+        engine=where,
+        partitions=len(inputs),
+        rows_in=sum(r.rows_in for r in results),
+        rows_out=sum(r.rows_out for r in results),
+        errors=sum(r.errors for r in results),
+        seconds=round(time.perf_counter() - started, 3),
+        overall=dict(sorted(overall.items())),
+        out=str(export / task.name),
+    )
+
+
+def _run_on_dask(
+    in_paths: list[str],
+    out_paths: list[str],
+    task: BatchTask,
+    scheduler: str | None,
+    workers: int | None,
+    processes: bool,
+) -> tuple[list[PartResult], str]:
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise AppraiseError(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+                fix="check the address (e.g. tcp://host:8786) and that the scheduler is running",
+            ) from None
+        cluster = None
+        where = f"dask scheduler {scheduler}"
+    else:
+        n_workers = workers or os.cpu_count() or 1
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+        where = f"dask LocalCluster ({n_workers} worker{'s' if n_workers > 1 else ''})"
+    try:
+        futures = client.map(process_partition, in_paths, out_paths, task=task, pure=False)
+        results: list[PartResult] = client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return results, where
