@@ -296,13 +296,14 @@ class Engine:
             (compile_overall(r.when), r.then, f"overall rule {i}: {r.when.describe()} -> {r.then}")
             for i, r in enumerate(overall.rules, 1)
         ]
-        self._valid: dict[str, frozenset[str]] = {}
+        # Accepted spellings per question id: lower-cased answer -> the canonical answer.
+        self._valid: dict[str, dict[str, str]] = {}
         for dom in rubric.domains:
             for q in dom.questions:
-                allowed = set(q.options) | {NOT_APPLICABLE}
-                self._valid[q.id] = frozenset(allowed | self._valid.get(q.id, frozenset()))
+                for option in (*q.options, NOT_APPLICABLE):
+                    self._valid.setdefault(q.id, {})[option.lower()] = option
         for item in rubric.context:
-            self._valid[item.id] = frozenset(item.options)
+            self._valid[item.id] = {option.lower(): option for option in item.options}
         self._active = {q.id for d in self.domains for q in d.questions}
 
     def normalise(self, answers: Mapping[str, Any]) -> dict[str, str]:
@@ -317,11 +318,10 @@ class Engine:
                 )
             if raw is None:
                 continue
-            text = str(raw).strip()
             # Answer codes and judgement words are matched without regard to case.
-            value = next((a for a in allowed if a.lower() == text.lower()), text)
-            if value not in allowed:
-                options = sorted(allowed, key=lambda a: (a not in SIGNALLING_ANSWERS, a))
+            value = allowed.get(str(raw).strip().lower())
+            if value is None:
+                options = sorted(allowed.values(), key=lambda a: (a not in SIGNALLING_ANSWERS, a))
                 raise InputError(
                     f"answer '{raw}' to question {qid} is not allowed",
                     fix="use one of " + ", ".join(options),
