@@ -36,7 +36,7 @@ from pydantic import BaseModel
 
 from appraise.corpus import Corpus, CorpusInfo
 from appraise.errors import AppraiseError, InputError
-from appraise.files import atomic_write_text, model_to_yaml
+from appraise.files import atomic_write_text, dump_yaml
 from appraise.ids import normalise_doi, slug
 from appraise.models import (
     Appraisal,
@@ -50,6 +50,8 @@ from appraise.models import (
     ResultAssessed,
     StudyRecord,
 )
+from appraise.models.appraisal import SCHEMA_VERSION as APPRAISAL_SCHEMA
+from appraise.models.record import SCHEMA_VERSION as RECORD_SCHEMA
 from appraise.rubrics import Engine, load_rubric
 
 SOURCE = "metapsy"
@@ -236,6 +238,7 @@ def record_for(label: str, ref: ParsedReference, measures: list[Measure]) -> Stu
     filled = {k: v for k, v in values.items() if v is not None}
     etal = "" if ref.authors_complete else " It lists the first authors only ('et al.')."
     return StudyRecord(
+        schema_version=RECORD_SCHEMA,
         id=study_id_for(label, ref),
         **filled,
         notes=f"Metapsy PTSD database, study '{label}'. Reference as given there: "
@@ -304,6 +307,7 @@ def imported_appraisal(rob: StudyRoB, engine: Engine) -> Appraisal:
     overall, rule = engine.overall_from(rob.domains)
     agrees = "agrees" if overall == rob.database_overall else "DISAGREES"
     return Appraisal(
+        schema_version=APPRAISAL_SCHEMA,
         study=rob.study,
         rubric=engine.rubric.id,
         rubric_version=engine.rubric.version,
@@ -455,8 +459,14 @@ def corpus_info() -> CorpusInfo:
     )
 
 
+def to_yaml(model: BaseModel) -> str:
+    """Only the fields this script set: files stay byte-identical when a later version of the
+    models adds a field with a default."""
+    return dump_yaml(model.model_dump(mode="json", exclude_none=True, exclude_unset=True))
+
+
 def _write(path: Path, model: BaseModel) -> None:
-    text = model_to_yaml(model)
+    text = to_yaml(model)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         atomic_write_text(path, text)
 
