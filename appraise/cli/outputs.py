@@ -1,0 +1,275 @@
+"""`appraise table`, `plot`, `report`, `export` and `import robvis`: outputs for manuscripts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
+from appraise.files import atomic_write_bytes, atomic_write_text
+
+import_app = typer.Typer(help="Bring judgements made elsewhere into a corpus.")
+
+RubricOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="Rubric id. Default: corpus.yaml's default_rubric, else the most used.",
+    ),
+]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="Rubric profile (e.g. cochrane, metapsy).")
+]
+StudiesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--studies",
+        help="Only these studies (ids or 'Author Year'), in this order. "
+        "Repeat the option or separate with commas.",
+    ),
+]
+OrderOption = Annotated[
+    str | None,
+    typer.Option("--order", help="input (default), year, author or judgement (best first)."),
+]
+PaletteOption = Annotated[str, typer.Option("--palette", help="cochrane (default) or colourblind.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("table")(table)
+    app.command("plot")(plot)
+    app.command("report")(report)
+    app.command("export")(export)
+    app.add_typer(import_app, name="import")
+
+
+def _studies(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def table(
+    corpus: CorpusOption,
+    rubric: RubricOption = None,
+    studies: StudiesOption = None,
+    order: OrderOption = None,
+    detail: Annotated[
+        bool,
+        typer.Option("--detail", help="Per study: Domain | Judgement | Support for judgement."),
+    ] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="markdown, latex, csv, html, docx, xlsx, json or robvis. Default: from --output's "
+            "extension, else markdown.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write. Default: print to stdout.")
+    ] = None,
+    palette: PaletteOption = "cochrane",
+    profile: ProfileOption = None,
+) -> None:
+    """Risk-of-bias table: studies x domains with overall, or the support for each judgement."""
+    from appraise.errors import InputError
+    from appraise.outputs.matrix import build_matrix
+    from appraise.outputs.tables import BINARY_FORMATS, render_table, table_format
+
+    chosen = table_format(output, fmt)
+    if output is None and chosen in BINARY_FORMATS:
+        raise InputError(
+            f"a {chosen} table cannot go to the terminal",
+            fix=f"write it to a file with --output table.{chosen}",
+        )
+    matrix = build_matrix(
+        open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
+    )
+    content = render_table(matrix, chosen, detail=detail, palette=palette)
+    if output is None:
+        sys.stdout.write(content if isinstance(content, str) else "")
+        return
+    if isinstance(content, bytes):
+        atomic_write_bytes(output, content)
+    else:
+        atomic_write_text(output, content)
+    note(f"wrote {output} ({chosen}, {len(matrix.rows)} studies)")
+
+
+def plot(
+    output: Annotated[Path, typer.Option("--output", "-o", help="FIGURE.png, .svg or .pdf")],
+    corpus: CorpusOption,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="traffic-light (studies x domains) or summary (bars per domain)."
+        ),
+    ] = "traffic-light",
+    rubric: RubricOption = None,
+    weighted: Annotated[
+        bool, typer.Option("--weighted", help="Summary bars as shares of the studies' weights.")
+    ] = False,
+    palette: PaletteOption = "cochrane",
+    studies: StudiesOption = None,
+    order: OrderOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """robvis-style traffic-light or summary plot of the corpus's judgements."""
+    from appraise.errors import InputError
+    from appraise.outputs.figures import draw_summary, draw_traffic_light, figure_format
+    from appraise.outputs.matrix import build_matrix
+
+    if kind not in ("traffic-light", "summary"):
+        raise InputError(f"unknown plot kind '{kind}'", fix="use traffic-light or summary")
+    if weighted and kind != "summary":
+        raise InputError("--weighted applies to summary plots", fix="add --kind summary")
+    figure_format(output)
+    matrix = build_matrix(
+        open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
+    )
+    if kind == "summary":
+        draw_summary(matrix, output, palette, weighted=weighted)
+    else:
+        draw_traffic_light(matrix, output, palette)
+    note(f"wrote {output} ({kind}, {len(matrix.rows)} studies)")
+
+
+def report(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Folder for the report (replaced if it holds an earlier report)."
+        ),
+    ],
+    corpus_dir: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[CORPUS]",
+            help="Corpus folder. Default: $APPRAISE_CORPUS or .",
+            show_default=False,
+        ),
+    ] = None,
+    rubric: RubricOption = None,
+    profile: ProfileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write tables, figures, claim traces, methods and references, with an index.html."""
+    from appraise.outputs.report import build_report
+
+    folder = corpus_dir or Path(os.environ.get("APPRAISE_CORPUS", "."))
+    result = build_report(open_corpus(folder), out, rubric=rubric, profile=profile)
+    if as_json:
+        emit_json(
+            {
+                "out": str(result.out),
+                "rubric": result.rubric,
+                "profile": result.profile,
+                "studies": result.studies,
+                "files": result.files,
+                "notes": result.notes,
+            }
+        )
+        return
+    for text in result.notes:
+        note(text)
+    console.print(
+        f"report: {len(result.files)} files for {result.studies} studies "
+        f"({result.rubric}, {result.profile} profile); open "
+        f"{result.out / 'index.html'}",
+        markup=False,
+    )
+
+
+def export(
+    corpus: CorpusOption,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="ris, bibtex or csljson. Default: from --output's extension."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (.ris, .bib, .json). Default: stdout."),
+    ] = None,
+    rubric: RubricOption = None,
+    studies: StudiesOption = None,
+    order: OrderOption = None,
+) -> None:
+    """The appraised studies as references, with the overall judgement in a note field."""
+    from appraise.errors import InputError
+    from appraise.outputs.bibliography import bib_format, render_bibliography
+    from appraise.outputs.matrix import build_matrix
+
+    if fmt is None and output is None:
+        raise InputError("say which format to export", fix="add --format ris|bibtex|csljson")
+    chosen = bib_format(fmt, output.suffix if output else "")
+    matrix = build_matrix(open_corpus(corpus), rubric, studies=_studies(studies), order=order)
+    text = render_bibliography(matrix, chosen)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write_text(output, text)
+    note(f"wrote {output} ({chosen}, {len(matrix.rows)} references)")
+
+
+@import_app.command("robvis")
+def import_robvis(
+    file: Annotated[Path, typer.Argument(help="robvis CSV: Study,D1..Dn,Overall[,Weight]")],
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="rob2, robins-i, rob1, ...")],
+    corpus: CorpusOption,
+    profile: ProfileOption = None,
+    reviewer: Annotated[
+        str, typer.Option("--reviewer", help="Reviewer name stored with the judgements.")
+    ] = "robvis-import",
+    as_json: JsonOption = False,
+) -> None:
+    """Import a robvis CSV as appraisals; Overall is computed by the rubric's rule if absent."""
+    from appraise.files import read_text
+    from appraise.outputs.robvis import import_robvis as run_import
+    from appraise.outputs.robvis import parse_robvis
+    from appraise.rubrics import load_rubric
+
+    rub = load_rubric(rubric)
+    parsed = parse_robvis(read_text(file), rub, source=str(file))
+    result = run_import(
+        open_corpus(corpus), parsed, rub, profile=profile, reviewer=reviewer, source=file.name
+    )
+    if as_json:
+        emit_json(
+            {
+                "imported": result.imported,
+                "created_records": result.created_records,
+                "computed_overall": result.computed_overall,
+                "undecided_overall": result.undecided_overall,
+                "disagreements": [vars(d) for d in result.disagreements],
+            }
+        )
+        return
+    console.print(
+        f"imported {len(result.imported)} {rub.id} appraisals by {reviewer} into {corpus} "
+        f"({len(result.created_records)} new study records)",
+        markup=False,
+    )
+    if result.computed_overall:
+        note(
+            f"Overall computed by the {rub.id} rule for {len(result.computed_overall)} studies "
+            "(the file has no Overall for them)"
+        )
+    if result.undecided_overall:
+        note(
+            f"the rule cannot decide Overall for {len(result.undecided_overall)} studies "
+            f"(e.g. {result.undecided_overall[0]}): left unjudged"
+        )
+    for item in result.disagreements:
+        note(
+            f"line {item.line} ({item.study}): Overall '{item.given}' disagrees with the "
+            f"rule's '{item.by_rule}'; kept as given"
+        )

@@ -1,0 +1,39 @@
+"""Reproducible Word and Excel files: python-docx and openpyxl stamp the current time into the
+zip entries and the document properties; here both are pinned so the same data gives the same
+bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+
+# Zip's earliest representable time; used for every entry so no clock leaks into the file.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _iso(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def pin_office_file(data: bytes, when: datetime) -> bytes:
+    """Rewrite an Office zip with fixed entry times and core-properties dates set to ``when``."""
+    stamp = _iso(when)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            blob = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = _CORE_DATES.sub(
+                    lambda m: f"{m.group(1)}{stamp}{m.group(3)}", blob.decode("utf-8")
+                )
+                blob = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, blob)
+    return out.getvalue()

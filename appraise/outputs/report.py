@@ -1,0 +1,403 @@
+"""`appraise report`: everything an author needs from a corpus, in one folder.
+
+Tables (Markdown, HTML, Word, Excel, CSV, LaTeX, JSON, robvis), both figures (PNG and SVG),
+the claim traces once claims exist, the methods paragraph and the references, with an
+index.html that opens from disk (relative links, inline CSS, no external assets).
+
+Reruns are reproducible: every file is a function of the inputs, and the only clock reading is
+manifest.json's 'generated'. The folder is built beside DIR and swapped in at the end, so a
+failed run leaves the previous report (or nothing), never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from appraise import __version__
+from appraise.corpus import Corpus
+from appraise.errors import InputError
+from appraise.outputs.bibliography import render_bibliography
+from appraise.outputs.figures import (
+    MAX_TRAFFIC_LIGHT_STUDIES,
+    draw_summary,
+    draw_traffic_light,
+)
+from appraise.outputs.matrix import Matrix, build_matrix, rubric_counts
+from appraise.outputs.tables import (
+    TABLE_CSS,
+    data_date,
+    html_fragment,
+    key_lines,
+    render_table,
+)
+
+MANIFEST = "manifest.json"
+# Above this many studies the index links the tables instead of showing them inline.
+INLINE_TABLE_STUDIES = 300
+
+
+@dataclass
+class ReportResult:
+    out: Path
+    rubric: str
+    profile: str
+    studies: int
+    files: list[str] = field(default_factory=list)  # relative paths, sorted
+    notes: list[str] = field(default_factory=list)  # what was left out, and why
+
+
+@dataclass
+class _Section:
+    title: str
+    body: str  # HTML
+
+
+def _write(root: Path, relative: str, data: str | bytes, files: list[str]) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8", newline="\n")
+    else:
+        path.write_bytes(data)
+    files.append(relative)
+    return path
+
+
+def _link(relative: str, label: str | None = None) -> str:
+    return f'<a href="{html.escape(relative)}">{html.escape(label or relative)}</a>'
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to replace a folder that is not an earlier report: it may hold the user's work."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is a file", fix="give a folder for the report")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise InputError(
+            f"{out} is not empty and is not an appraise report; it would be replaced",
+            fix="choose a new folder for --out, or empty this one",
+        )
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging`` with renames in the same folder (never half a report)."""
+    previous: Path | None = None
+    if out.exists():
+        previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        previous.rmdir()
+        os.replace(out, previous)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        if previous is not None:
+            os.replace(previous, out)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _tables(matrix: Matrix, root: Path, files: list[str], when: datetime) -> _Section:
+    stem = "tables/risk-of-bias"
+    for fmt, ext in [
+        ("markdown", "md"),
+        ("html", "html"),
+        ("docx", "docx"),
+        ("xlsx", "xlsx"),
+        ("csv", "csv"),
+        ("latex", "tex"),
+        ("json", "json"),
+    ]:
+        _write(root, f"{stem}.{ext}", render_table(matrix, fmt, when=when), files)
+    _write(root, "tables/robvis.csv", render_table(matrix, "robvis"), files)
+    for fmt, ext in [("markdown", "md"), ("html", "html"), ("docx", "docx")]:
+        _write(
+            root, f"tables/support.{ext}", render_table(matrix, fmt, detail=True, when=when), files
+        )
+    links = " · ".join(
+        [
+            _link(f"{stem}.docx", "Word"),
+            _link(f"{stem}.xlsx", "Excel"),
+            _link(f"{stem}.md", "Markdown"),
+            _link(f"{stem}.tex", "LaTeX"),
+            _link(f"{stem}.csv", "CSV"),
+            _link(f"{stem}.json", "JSON"),
+            _link("tables/robvis.csv", "robvis CSV"),
+            _link(f"{stem}.html", "HTML"),
+        ]
+    )
+    support = " · ".join(
+        [
+            _link("tables/support.docx", "Word"),
+            _link("tables/support.md", "Markdown"),
+            _link("tables/support.html", "HTML"),
+        ]
+    )
+    body = [
+        f"<p>Judgements by domain: {links}</p>",
+        f"<p>Domain | Judgement | Support for judgement, per study: {support}</p>",
+    ]
+    if len(matrix.rows) <= INLINE_TABLE_STUDIES:
+        body.append(f'<div class="scroll">{html_fragment(matrix)}</div>')
+    else:
+        body.append(f"<p>{len(matrix.rows)} studies: the table is in the files above.</p>")
+        body += [f'<p class="key">{html.escape(line)}</p>' for line in key_lines(matrix)]
+    return _Section("Tables", "\n".join(body))
+
+
+def _figures(matrix: Matrix, root: Path, files: list[str], notes: list[str]) -> _Section:
+    (root / "figures").mkdir(parents=True, exist_ok=True)
+    body: list[str] = []
+    drawings: list[tuple[str, str, Callable[[Path], None]]] = [
+        (
+            "summary",
+            "Summary: share of studies at each judgement, per domain",
+            lambda p: draw_summary(matrix, p),
+        ),
+    ]
+    if matrix.rows and all(row.weight is not None for row in matrix.rows):
+        drawings.append(
+            (
+                "summary-weighted",
+                "Summary weighted by the studies' weights",
+                lambda p: draw_summary(matrix, p, weighted=True),
+            )
+        )
+    if len(matrix.rows) <= MAX_TRAFFIC_LIGHT_STUDIES:
+        drawings.append(
+            (
+                "traffic-light",
+                "Traffic-light plot: judgements per study and domain",
+                lambda p: draw_traffic_light(matrix, p),
+            )
+        )
+    else:
+        notes.append(
+            f"traffic-light plot left out: {len(matrix.rows)} studies is more than "
+            f"{MAX_TRAFFIC_LIGHT_STUDIES} (use `appraise plot --studies ...`)"
+        )
+    for name, caption, draw in drawings:
+        for ext in ("png", "svg"):
+            draw(root / "figures" / f"{name}.{ext}")
+            files.append(f"figures/{name}.{ext}")
+        body.append(
+            f'<figure><img src="figures/{name}.png" alt="{html.escape(caption)}">'
+            f"<figcaption>{html.escape(caption)} ({_link(f'figures/{name}.png', 'PNG')}, "
+            f"{_link(f'figures/{name}.svg', 'SVG')})</figcaption></figure>"
+        )
+    return _Section("Figures", "\n".join(body))
+
+
+def _references(matrix: Matrix, root: Path, files: list[str]) -> _Section:
+    names = [
+        ("ris", "studies.ris", "RIS"),
+        ("bibtex", "studies.bib", "BibTeX"),
+        ("csljson", "studies.json", "CSL-JSON"),
+    ]
+    for fmt, name, _ in names:
+        _write(root, f"references/{name}", render_bibliography(matrix, fmt), files)
+    links = " · ".join(_link(f"references/{name}", label) for _, name, label in names)
+    return _Section(
+        "References",
+        f"<p>The {len(matrix.rows)} appraised studies, with the overall judgement "
+        f"in each reference's note: {links}</p>",
+    )
+
+
+def _methods(
+    corpus: Corpus, rubric: str, root: Path, files: list[str], notes: list[str]
+) -> _Section | None:
+    try:
+        from appraise.review import methods_paragraph
+    except ImportError:
+        notes.append("methods paragraph left out: appraise.review.methods_paragraph is missing")
+        return None
+    text = methods_paragraph(corpus, rubric).strip()
+    _write(root, "methods.md", text + "\n", files)
+    return _Section("Methods", f"<p>{html.escape(text)}</p><p>{_link('methods.md')}</p>")
+
+
+def _claims(
+    corpus: Corpus, rubric: str, root: Path, files: list[str], notes: list[str]
+) -> _Section | None:
+    if not corpus.claims_path.exists():
+        return None
+    try:
+        from appraise.graph import draw_trace, trace_all
+    except ImportError:
+        notes.append("claim traces left out: appraise.graph cannot trace claims yet")
+        return None
+    traces = trace_all(corpus, rubric)
+    payload = [trace.to_json() for trace in traces]
+    _write(
+        root,
+        "claims/claim-traces.json",
+        json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+        files,
+    )
+    rows = []
+    for trace, data in zip(traces, payload, strict=True):
+        claim_id = str(data.get("claim") or data.get("id"))
+        figure = f"claims/{claim_id}.svg"
+        draw_trace(trace, root / figure, "cochrane")
+        files.append(figure)
+        rows.append(_claim_row(data, figure))
+    header = "".join(f"<th>{h}</th>" for h in CLAIM_COLUMNS.values())
+    body = (
+        f'<table class="rob"><thead><tr>{header}<th>Figure</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
+        + f"<p>{_link('claims/claim-traces.json', 'All traces as JSON')}</p>"
+    )
+    return _Section("Claims and the studies they rest on", body)
+
+
+CLAIM_COLUMNS = {"claim": "Claim", "text": "Text", "made_in": "Made in"}
+
+
+def _claim_row(data: dict[str, Any], figure: str) -> str:
+    cells = "".join(f"<td>{html.escape(str(data.get(key, '')))}</td>" for key in CLAIM_COLUMNS)
+    return f"<tr>{cells}<td>{_link(figure, 'figure')}</td></tr>"
+
+
+def _overview(corpus: Corpus, matrix: Matrix) -> str:
+    info = corpus.info
+    levels = [matrix.scale.level(row.overall) for row in matrix.rows]
+    counts = Counter(level.label for level in levels)
+    spread = ", ".join(
+        f"{counts[lvl.label]} {html.escape(lvl.display)}"
+        for lvl in matrix.scale.in_order(
+            [lvl.label for lvl in levels if lvl is not matrix.scale.not_judged]
+        )
+    )
+    if counts[matrix.scale.not_judged.label]:
+        spread += f", {counts[matrix.scale.not_judged.label]} not yet judged"
+    lines = [
+        f"<p>{len(matrix.rows)} studies appraised with {html.escape(matrix.rubric.name)} "
+        f"(version {html.escape(matrix.rubric.version)}, {html.escape(matrix.profile)} profile)."
+        f" Overall: {spread}.</p>",
+    ]
+    if info.description:
+        lines.append(f"<p>{html.escape(info.description)}</p>")
+    others = {rid: n for rid, n in rubric_counts(corpus).items() if rid != matrix.rubric.id}
+    if others:
+        listed = ", ".join(f"{rid} ({n} appraisal{'s' if n > 1 else ''})" for rid, n in
+                           sorted(others.items()))
+        lines.append(
+            f"<p>Also appraised with: {html.escape(listed)}; run <code>appraise report "
+            f"--rubric RUBRIC</code> for those.</p>"
+        )
+    credits = [text for text in (info.attribution, info.licence) if text]
+    if credits:
+        lines.append(f'<p class="key">{html.escape(" ".join(credits))}</p>')
+    return "\n".join(lines)
+
+
+INDEX_CSS = (
+    TABLE_CSS
+    + """
+header{border-bottom:2px solid #333;margin-bottom:1rem}
+nav ul{columns:2;padding-left:1.2rem}
+figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-size:.9rem;color:#333}
+section{margin:2rem 0}
+div.scroll{overflow-x:auto}
+ul.notes{font-size:.85rem;color:#555}
+@media print{nav{display:none}section{break-before:auto}}
+"""
+)
+
+
+def _index(
+    title: str, overview: str, sections: list[_Section], files: list[str], notes: list[str]
+) -> str:
+    toc = "".join(
+        f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections, 1)
+    )
+    body = [
+        f"<header><h1>{html.escape(title)}</h1>{overview}</header>",
+        f'<nav><ul>{toc}<li><a href="#files">All files</a></li></ul></nav>',
+    ]
+    for index, section in enumerate(sections, 1):
+        body.append(
+            f'<section id="s{index}"><h2>{html.escape(section.title)}</h2>\n'
+            f"{section.body}\n</section>"
+        )
+    listing = "".join(f"<li>{_link(name)}</li>" for name in sorted(files))
+    body.append(
+        f'<section id="files"><h2>All files</h2><ul>{listing}'
+        f"<li>{_link(MANIFEST)} (what was made, and when)</li></ul>"
+    )
+    if notes:
+        body.append(
+            '<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
+        )
+    body.append("</section>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{INDEX_CSS.strip()}\n</style>\n</head>\n"
+        "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_report(
+    corpus: Corpus, out: Path, *, rubric: str | None = None, profile: str | None = None
+) -> ReportResult:
+    """Write the report for ``corpus`` into ``out`` (replacing an earlier report there)."""
+    out = Path(out)
+    _check_target(out)
+    matrix = build_matrix(corpus, rubric, profile=profile)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    files: list[str] = []
+    notes: list[str] = []
+    try:
+        when = data_date(matrix)
+        sections = [_figures(matrix, staging, files, notes), _tables(matrix, staging, files, when)]
+        for extra in (
+            _claims(corpus, matrix.rubric.id, staging, files, notes),
+            _methods(corpus, matrix.rubric.id, staging, files, notes),
+        ):
+            if extra is not None:
+                sections.append(extra)
+        sections.append(_references(matrix, staging, files))
+        title = f"{corpus.info.name}: risk-of-bias report"
+        _write(
+            staging,
+            "index.html",
+            _index(title, _overview(corpus, matrix), sections, files, notes),
+            files,
+        )
+        manifest = {
+            "generated": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "appraise": __version__,
+            "corpus": corpus.info.name,
+            "rubric": matrix.rubric.id,
+            "rubric_version": matrix.rubric.version,
+            "profile": matrix.profile,
+            "studies": len(matrix.rows),
+            "files": {name: _sha256(staging / name) for name in sorted(files)},
+            "notes": notes,
+        }
+        _write(staging, MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", [])
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ReportResult(
+        out, matrix.rubric.id, matrix.profile, len(matrix.rows), sorted(files), notes
+    )
