@@ -1,0 +1,472 @@
+"""The one HTTP layer: an on-disk cache, timeouts, bounded retries and per-host politeness.
+
+Every request to a bibliographic API goes through :class:`HttpClient`. It
+
+* serves repeated requests from a persistent SQLite cache (requests-cache), so a second run of
+  the same batch makes no network requests; ``refresh`` bypasses it, ``offline`` uses only it;
+* sets connect and read timeouts on every call;
+* retries 429, 5xx, timeouts, dropped connections and bodies that are HTML or truncated, with
+  exponential backoff, honouring ``Retry-After``, a bounded number of times;
+* spaces requests per host (a rate limiter) and caps requests in flight per host, starting from
+  each API's documented limits and adapting to the ``x-rate-limit-*`` / ``x-ratelimit-*`` /
+  ``x-concurrency-limit`` headers the server sends;
+* names the tool and the user's contact address in the User-Agent (the "polite pool").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import requests
+import requests_cache
+from requests.adapters import HTTPAdapter
+
+from appraise import __version__
+from appraise.errors import InputError, SourceError
+
+BodyKind = Literal["json", "xml"]
+
+PROJECT_URL = "https://github.com/appraise-tool/appraise"
+_MAILTO = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
+_INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+# Query parameters that identify the caller, not the resource: kept out of cache keys so the
+# cache serves a response whatever contact address was given.
+_IDENTITY_PARAMS = ("mailto", "email", "tool", "api_key")
+
+
+class NotFound(Exception):
+    """The source answered 404: it does not hold this work (not a failure of the batch)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+class NotCached(Exception):
+    """Offline, and the cache holds no response for this request."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+class _RetryableBody(Exception):
+    """A 200 response whose body is not what the API sends (an HTML page, truncated JSON)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Requests per second and requests in flight allowed against one host."""
+
+    rate: float
+    concurrency: int
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Timeouts and retry policy. Tests pass small values; users rarely need to change them."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    attempts: int = 5
+    backoff: float = 0.5
+    max_backoff: float = 30.0
+    max_retry_after: float = 120.0
+
+    @classmethod
+    def from_env(cls) -> HttpSettings:
+        """Read APPRAISE_HTTP_TIMEOUT (read timeout, seconds) and APPRAISE_HTTP_ATTEMPTS."""
+        values: dict[str, Any] = {}
+        for name, key, kind in (
+            ("APPRAISE_HTTP_TIMEOUT", "read_timeout", float),
+            ("APPRAISE_HTTP_ATTEMPTS", "attempts", int),
+        ):
+            raw = os.environ.get(name)
+            if raw is None:
+                continue
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise InputError(
+                    f"{name}={raw!r} is not a number", fix=f"unset {name} or give a positive number"
+                ) from None
+            if value <= 0:
+                raise InputError(
+                    f"{name} must be positive", fix=f"unset {name} or give more than 0"
+                )
+            values[key] = value
+        return cls(**values)
+
+
+class HostLimiter:
+    """Paces requests to one host: evenly spaced starts at ``rate`` per second, at most
+    ``concurrency`` in flight, and a shared pause when the server asks for one (Retry-After).
+
+    Spacing starts rather than counting per window keeps every window of one interval at or
+    under the limit, whichever way the server aligns its windows; a small margin absorbs jitter
+    between when we send and when the server counts.
+    """
+
+    MARGIN = 1.04
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._rate = limits.rate
+        self._concurrency = max(1, limits.concurrency)
+        self._in_flight = 0
+        self._next_start = 0.0
+        self._paused_until = 0.0
+
+    @property
+    def limits(self) -> Limits:
+        with self._cond:
+            return Limits(self._rate, self._concurrency)
+
+    def acquire(self) -> None:
+        """Block until this thread may start a request."""
+        with self._cond:
+            while self._in_flight >= self._concurrency:
+                self._cond.wait()
+            self._in_flight += 1
+            now = self._clock()
+            start = max(now, self._next_start, self._paused_until)
+            self._next_start = start + self.MARGIN / self._rate
+        delay = start - now
+        if delay > 0:
+            time.sleep(delay)
+
+    def release(self) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def pause(self, seconds: float) -> None:
+        """No request to this host starts for ``seconds`` (the server said to wait)."""
+        with self._cond:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def adapt(self, headers: Mapping[str, str]) -> None:
+        """Follow the limits the server advertises; they replace the documented defaults."""
+        advertised = advertised_limits(headers)
+        with self._cond:
+            if advertised.rate is not None:
+                # Spacing from now on follows the new rate; a start already booked at the old
+                # (faster) spacing is pushed back so no burst slips through on the change.
+                if advertised.rate < self._rate:
+                    self._next_start += self.MARGIN * (1 / advertised.rate - 1 / self._rate)
+                self._rate = advertised.rate
+            if advertised.concurrency is not None:
+                self._concurrency = advertised.concurrency
+                self._cond.notify_all()
+            if advertised.wait is not None:
+                self._paused_until = max(self._paused_until, self._clock() + advertised.wait)
+
+
+@dataclass(frozen=True)
+class Advertised:
+    rate: float | None = None
+    concurrency: int | None = None
+    wait: float | None = None
+
+
+def _header(headers: Mapping[str, str], *names: str) -> str | None:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in names:
+        if (value := lowered.get(name)) is not None:
+            return value
+    return None
+
+
+def advertised_limits(headers: Mapping[str, str]) -> Advertised:
+    """Rate, concurrency and any required wait from a response's headers.
+
+    Crossref sends ``x-rate-limit-limit: 10`` with ``x-rate-limit-interval: 1s`` (earlier
+    ``x-ratelimit-*``, sometimes both) and ``x-concurrency-limit``. OpenAlex sends
+    ``X-RateLimit-Limit`` as a daily credit allowance with no interval, so a limit counts as a
+    rate only beside an interval; its ``X-RateLimit-Remaining: 0`` with ``X-RateLimit-Reset``
+    says how long to wait.
+    """
+    rate = None
+    limit = _header(headers, "x-rate-limit-limit", "x-ratelimit-limit")
+    interval = _header(headers, "x-rate-limit-interval", "x-ratelimit-interval")
+    if limit and interval and (m := _INTERVAL.match(interval)):
+        seconds = float(m.group(1)) * _INTERVAL_UNITS[(m.group(2) or "s").lower()]
+        try:
+            count = float(limit)
+        except ValueError:
+            count = 0
+        if count > 0 and seconds > 0:
+            rate = count / seconds
+    concurrency = None
+    if (raw := _header(headers, "x-concurrency-limit")) and raw.strip().isdigit():
+        concurrency = max(1, int(raw.strip()))
+    wait = None
+    remaining = _header(headers, "x-rate-limit-remaining", "x-ratelimit-remaining")
+    reset = _header(headers, "x-rate-limit-reset", "x-ratelimit-reset")
+    if remaining is not None and remaining.strip() == "0" and reset:
+        wait = _seconds(reset)
+    return Advertised(rate, concurrency, wait)
+
+
+def _seconds(value: str) -> float | None:
+    """Seconds from a delay in seconds or an HTTP date (as Retry-After allows)."""
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("APPRAISE_CACHE_DIR") or Path.home() / ".cache" / "appraise")
+
+
+def contact_address(mailto: str | None) -> str | None:
+    """The contact address from --mailto or APPRAISE_MAILTO, checked for shape."""
+    address = (mailto or os.environ.get("APPRAISE_MAILTO") or "").strip() or None
+    if address and not _MAILTO.match(address):
+        raise InputError(
+            f"'{address}' is not an e-mail address",
+            fix="give --mailto you@example.org (or set APPRAISE_MAILTO)",
+        )
+    return address
+
+
+def user_agent(mailto: str | None) -> str:
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"appraise/{__version__} ({PROJECT_URL}{contact})"
+
+
+@dataclass
+class Response:
+    """What a caller needs from a response: where from, status, body, and whether cached."""
+
+    url: str
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    from_cache: bool
+    fetched_at: datetime
+    _json: Any = field(default=None, repr=False)
+
+    def json(self) -> Any:
+        return self._json if self._json is not None else json.loads(self.body)
+
+
+class HttpClient:
+    """Shared by every source and thread of one fetch run."""
+
+    def __init__(
+        self,
+        *,
+        mailto: str | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        settings: HttpSettings | None = None,
+        cache_path: Path | None = None,
+    ) -> None:
+        self.mailto = mailto
+        self.offline = offline
+        self.refresh = refresh
+        self.settings = settings or HttpSettings.from_env()
+        path = cache_path or cache_dir() / "http-cache.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._session = requests_cache.CachedSession(
+            str(path),
+            backend="sqlite",
+            allowable_codes=(200, 404),
+            ignored_parameters=_IDENTITY_PARAMS,
+            busy_timeout=30_000,
+            wal=True,
+        )
+        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=32)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers["User-Agent"] = user_agent(mailto)
+        self._limiters: dict[str, HostLimiter] = {}
+        self._lock = threading.Lock()
+        self.network_requests = 0
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def limiter(self, url: str, default: Limits) -> HostLimiter:
+        """The limiter for ``url``'s host; two sources on one host share the stricter start."""
+        host = urlsplit(url).netloc.lower()
+        with self._lock:
+            limiter = self._limiters.get(host)
+            if limiter is None:
+                limiter = self._limiters[host] = HostLimiter(default)
+            return limiter
+
+    def get(
+        self,
+        url: str,
+        *,
+        source: str,
+        limits: Limits,
+        expect: BodyKind,
+        params: Mapping[str, str] | None = None,
+    ) -> Response:
+        """GET ``url`` and return a 200 response with a well-formed-looking body.
+
+        Raises NotFound on 404, NotCached when offline and not cached, SourceError when the
+        retries are used up (the message says what went wrong last).
+        """
+        limiter = self.limiter(url, limits)
+        settings = self.settings
+        problem = "no attempt made"
+        for attempt in range(1, settings.attempts + 1):
+            force = self.refresh or attempt > 1
+            wait: float | None = None
+            try:
+                response = self._send(url, params, limiter, force_refresh=force)
+            except requests.Timeout:
+                problem = f"timed out after {settings.read_timeout:g}s"
+            except requests.ConnectionError as exc:
+                problem = f"could not connect ({_reason(exc)})"
+            except requests.RequestException as exc:
+                problem = f"request failed ({_reason(exc)})"
+            else:
+                status = response.status_code
+                from_cache = bool(getattr(response, "from_cache", False))
+                if self.offline and status == 504 and from_cache is False:
+                    raise NotCached(response.url)
+                if status == 404:
+                    raise NotFound(response.url)
+                if status == 200:
+                    try:
+                        return self._accept(response, expect, from_cache)
+                    except _RetryableBody as exc:
+                        self._forget(response)
+                        problem = str(exc)
+                        if self.offline:
+                            break
+                        continue
+                retry_after = _seconds(response.headers.get("Retry-After", "") or "")
+                problem = _status_problem(status, response, retry_after)
+                if status != 429 and status < 500:
+                    break  # 400, 401, 403...: asking again will not help
+                if retry_after is not None:
+                    wait = min(retry_after, settings.max_retry_after)
+                    limiter.pause(wait)
+            if self.offline:
+                break
+            if attempt < settings.attempts:
+                time.sleep(wait if wait is not None else _backoff(settings, attempt))
+        tries = "once" if self.offline else f"{settings.attempts} times"
+        raise SourceError(
+            f"{source}: {problem} ({url}; tried {tries})",
+            fix="try again later, or check the source's status page and your connection",
+        )
+
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        limiter: HostLimiter,
+        *,
+        force_refresh: bool,
+    ) -> requests.Response:
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        if self.offline:
+            return self._session.get(url, params=params, timeout=timeout, only_if_cached=True)
+        if not force_refresh:
+            # A cache hit costs the source nothing, so it does not wait for the limiter.
+            cached = self._session.get(url, params=params, timeout=timeout, only_if_cached=True)
+            if getattr(cached, "from_cache", False):
+                return cached
+        limiter.acquire()
+        try:
+            with self._lock:
+                self.network_requests += 1
+            response = self._session.get(url, params=params, timeout=timeout, force_refresh=True)
+            limiter.adapt(response.headers)
+            return response
+        finally:
+            limiter.release()
+
+    def _accept(self, response: requests.Response, expect: BodyKind, from_cache: bool) -> Response:
+        body = response.content
+        head = body[:200].lstrip().lower()
+        content_type = response.headers.get("Content-Type", "").lower()
+        if head.startswith((b"<!doctype html", b"<html")) or "text/html" in content_type:
+            raise _RetryableBody("answered with an HTML page instead of data")
+        parsed: Any = None
+        if expect == "json":
+            try:
+                parsed = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise _RetryableBody("sent truncated or invalid JSON") from None
+        elif not head.startswith(b"<"):
+            raise _RetryableBody("sent a body that is not XML")
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        created = getattr(response, "created_at", None) if from_cache else None
+        fetched_at = created.replace(tzinfo=UTC) if created else datetime.now(UTC)
+        return Response(
+            response.url,
+            response.status_code,
+            body,
+            headers,
+            from_cache,
+            fetched_at.replace(microsecond=0),
+            parsed,
+        )
+
+    def _forget(self, response: requests.Response) -> None:
+        """Drop a bad response from the cache so that no later run is served it."""
+        key = getattr(response, "cache_key", None)
+        if key:
+            self._session.cache.delete(key)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the body was cut off"
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "host name not found"
+    return type(exc).__name__
+
+
+def _status_problem(status: int, response: requests.Response, retry_after: float | None) -> str:
+    if status == 429:
+        wait = f"; asked to wait {retry_after:g}s" if retry_after is not None else ""
+        return f"rate limited (HTTP 429{wait})"
+    if status >= 500:
+        return f"server error (HTTP {status})"
+    text = response.text.strip().splitlines()[0][:120] if response.text.strip() else ""
+    return f"HTTP {status}{': ' + text if text else ''}"
+
+
+def _backoff(settings: HttpSettings, attempt: int) -> float:
+    """Exponential backoff with full jitter, so parallel workers do not retry in step."""
+    ceiling = min(settings.max_backoff, settings.backoff * 2 ** (attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)

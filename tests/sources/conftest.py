@@ -1,0 +1,209 @@
+"""A local server that replays the recorded API responses in ../shared/fixtures.
+
+One server on 127.0.0.1 plays all four APIs under path prefixes (/crossref, /openalex,
+/europepmc, /pubmed); the APPRAISE_*_URL variables point the fetcher at it. Bodies are the
+recorded files, served byte for byte, with Crossref's recorded rate-limit headers. Two kinds
+of answer have no recording and are built here from the recorded files: PubMed's esearch
+(DOI -> PMID, a three-field JSON) and the Europe PMC search hit for an article whose
+full text is recorded (its ids and open-access flag, taken from that full text).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from appraise.ids import normalise_doi
+from tests.conftest import SHARED, shared_path
+
+FIXTURES = SHARED / "fixtures"
+_HOP_HEADERS = {"content-encoding", "content-length", "connection", "transfer-encoding", "date"}
+
+
+def _headers_of(path: Path) -> dict[str, str]:
+    recorded = json.loads(path.read_text())["headers"]
+    return {
+        k: v[0] if isinstance(v, list) else v
+        for k, v in recorded.items()
+        if k.lower() not in _HOP_HEADERS
+    }
+
+
+@dataclass
+class Replay:
+    """Indexes of the recorded files, by the identifiers the APIs are asked with."""
+
+    crossref: dict[str, Path] = field(default_factory=dict)
+    openalex: dict[str, Path] = field(default_factory=dict)
+    epmc_hits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    epmc_core: dict[str, Any] = field(default_factory=dict)
+    fulltext: dict[str, Path] = field(default_factory=dict)
+    pubmed_by_doi: dict[str, str] = field(default_factory=dict)
+    pubmed_by_pmid: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Replay:
+        replay = cls()
+        for path in (FIXTURES / "crossref").glob("works_10*.json"):
+            replay.crossref[json.loads(path.read_text())["message"]["DOI"].lower()] = path
+        for path in (FIXTURES / "openalex").glob("work_*.json"):
+            doi = json.loads(path.read_text()).get("doi")
+            if doi:
+                replay.openalex[normalise_doi(doi)] = path
+        core = json.loads(
+            (FIXTURES / "europepmc/search/pyeuropepmc_search_cancer_core.json").read_text()
+        )
+        replay.epmc_core = core
+        for hit in core["resultList"]["result"]:
+            if hit.get("doi"):
+                replay.epmc_hits[hit["doi"].lower()] = hit
+        for path in (FIXTURES / "europepmc/fulltextxml").glob("*.xml"):
+            text = path.read_text()
+            doi = re.search(r'pub-id-type="doi">([^<]+)<', text)
+            pmcid = re.search(r'pub-id-type="pmc(?:id)?">(?:PMC)?(\d+)<', text)
+            pmid = re.search(r'pub-id-type="pmid">(\d+)<', text)
+            if not (doi and pmcid):
+                continue
+            key = f"PMC{pmcid.group(1)}"
+            replay.fulltext[key] = path
+            replay.epmc_hits.setdefault(
+                normalise_doi(doi.group(1)),
+                {
+                    "id": pmid.group(1) if pmid else key,
+                    "source": "MED" if pmid else "PMC",
+                    "doi": doi.group(1),
+                    "pmcid": key,
+                    "isOpenAccess": "Y",
+                    "inEPMC": "Y",
+                    **({"pmid": pmid.group(1)} if pmid else {}),
+                },
+            )
+        for path in (FIXTURES / "pubmed").glob("efetch_*.xml"):
+            text = path.read_text()
+            for article in re.findall(r"<PubmedArticle>.*?</PubmedArticle>", text, re.S):
+                pmid = re.search(r"<PMID[^>]*>(\d+)</PMID>", article)
+                if not pmid:
+                    continue
+                replay.pubmed_by_pmid[pmid.group(1)] = path
+                for doi in re.findall(
+                    r'<ArticleId IdType="doi">([^<]+)</ArticleId>',
+                    article.split("<ReferenceList>")[0],
+                ):
+                    replay.pubmed_by_doi[normalise_doi(doi)] = pmid.group(1)
+        return replay
+
+    # --- answers --------------------------------------------------------------------------
+    def answer(self, request: Request) -> Response:
+        path = request.path
+        for prefix, handler in (
+            ("/crossref", self._crossref),
+            ("/openalex", self._openalex),
+            ("/europepmc", self._europepmc),
+            ("/pubmed", self._pubmed),
+        ):
+            if path.startswith(prefix + "/"):
+                return handler(path[len(prefix) :], request)
+        return Response("no such API", status=404, content_type="text/plain")
+
+    def _crossref(self, path: str, request: Request) -> Response:
+        headers = _headers_of(
+            FIXTURES / "crossref/headers/works_10.1016_j.neurobiolaging.2010.03.024.headers.json"
+        )
+        doi = path.removeprefix("/works/").lower()
+        if doi in self.crossref:
+            return Response(
+                self.crossref[doi].read_bytes(), headers=headers, content_type="application/json"
+            )
+        missing = FIXTURES / "crossref/works_404_10.1371_notarealdoi.txt"
+        return Response(
+            missing.read_bytes(), status=404, headers=headers, content_type="text/plain"
+        )
+
+    def _openalex(self, path: str, request: Request) -> Response:
+        key = path.removeprefix("/works/")
+        if key.startswith("doi:") and (found := self.openalex.get(key[4:].lower())):
+            return Response(found.read_bytes(), content_type="application/json")
+        return Response(
+            json.dumps({"error": "404 Not Found"}), status=404, content_type="application/json"
+        )
+
+    def _europepmc(self, path: str, request: Request) -> Response:
+        if path == "/search":
+            query = request.args.get("query", "")
+            doi = re.fullmatch(r'DOI:"(.+)"', query)
+            hit = self.epmc_hits.get(doi.group(1).lower()) if doi else None
+            if hit is None:
+                empty = FIXTURES / "europepmc/search/pyeuropepmc_search_no_results.json"
+                return Response(empty.read_bytes(), content_type="application/json")
+            payload = {**self.epmc_core, "hitCount": 1, "resultList": {"result": [hit]}}
+            return Response(json.dumps(payload), content_type="application/json")
+        m = re.fullmatch(r"/(PMC\d+)/fullTextXML", path)
+        if m and (found := self.fulltext.get(m.group(1))):
+            return Response(found.read_bytes(), content_type="application/xml")
+        return Response("not found", status=404, content_type="text/plain")
+
+    def _pubmed(self, path: str, request: Request) -> Response:
+        if path == "/esearch.fcgi":
+            term = request.args.get("term", "").removesuffix("[doi]").lower()
+            pmid = self.pubmed_by_doi.get(term)
+            ids = [pmid] if pmid else []
+            body = {"esearchresult": {"count": str(len(ids)), "idlist": ids}}
+            return Response(json.dumps(body), content_type="application/json")
+        if path == "/efetch.fcgi" and (found := self.pubmed_by_pmid.get(request.args["id"])):
+            return Response(found.read_bytes(), content_type="text/xml")
+        return Response(
+            "<eFetchResult><ERROR>Empty id list</ERROR></eFetchResult>", content_type="text/xml"
+        )
+
+
+@dataclass
+class Server:
+    """A threaded local server whose answers a test can replace, counting what it is asked."""
+
+    http: HTTPServer
+    handler: Callable[[Request], Response]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    paths: list[str] = field(default_factory=list)
+
+    def url(self, prefix: str = "") -> str:
+        return self.http.url_for(prefix).rstrip("/")
+
+    def _dispatch(self, request: Request) -> Response:
+        with self.lock:
+            self.paths.append(request.full_path)
+        return self.handler(request)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    http = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    http.start()
+    srv = Server(http, lambda request: Response("unset", status=500))
+    http.expect_request(re.compile(".*")).respond_with_handler(srv._dispatch)
+    yield srv
+    http.clear()
+    http.stop()
+
+
+@pytest.fixture(scope="session")
+def replay_data() -> Replay:
+    shared_path("fixtures", "SOURCES.md")
+    return Replay.load()
+
+
+@pytest.fixture
+def replay(server: Server, replay_data: Replay, monkeypatch: pytest.MonkeyPatch) -> Server:
+    """The server answering as the four APIs, with the fetcher pointed at it."""
+    server.handler = replay_data.answer
+    for name in ("crossref", "openalex", "europepmc", "pubmed"):
+        monkeypatch.setenv(f"APPRAISE_{name.upper()}_URL", server.url(f"/{name}"))
+    return server
