@@ -472,9 +472,11 @@ def _write(path: Path, model: BaseModel) -> None:
 
 
 def build(shared: Path, out: Path) -> BuildResult:
+    """Convert everything in memory first, so bad data stops the build before any write."""
     frame, references = read_dataset(shared)
     engine = Engine(load_rubric("rob2"), profile="cochrane")
     corpus = Corpus(out)
+    files: list[tuple[Path, BaseModel]] = []
     ids: dict[str, str] = {}
     appraisals = 0
     disagreements = []
@@ -489,18 +491,19 @@ def build(shared: Path, out: Path) -> BuildResult:
                 fix="check the references' DOIs",
             )
         ids[label] = record.id
-        _write(corpus.record_path(record.id), record)
+        files.append((corpus.record_path(record.id), record))
         for rob in rob_per_study(record.id, label, rows):
             appraisal = imported_appraisal(rob, engine)
-            _write(corpus.path_for(appraisal), appraisal)
+            files.append((corpus.path_for(appraisal), appraisal))
             appraisals += 1
             if appraisal.overall.judgement != rob.database_overall:
                 disagreements.append(
                     (label, appraisal.overall.judgement or "?", rob.database_overall)
                 )
     claims = family_claims(frame, ids)
-    _write(corpus.claims_path, claims)
-    _write(corpus.info_path, corpus_info())
+    files += [(corpus.claims_path, claims), (corpus.info_path, corpus_info())]
+    for path, model in files:
+        _write(path, model)
     return BuildResult(len(ids), appraisals, len(claims.claims), disagreements)
 
 
