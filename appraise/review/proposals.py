@@ -1,0 +1,48 @@
+"""Automatic proposals for a study's questions, as unconfirmed answers for a reviewer.
+
+The detectors live in appraise.evidence; this module only adapts their output to answers.
+A session takes any ``Proposer``, so tests (and other detectors) can be plugged in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from appraise.evidence.document import Document
+from appraise.models import Answer, StudyRecord
+from appraise.rubrics import Engine
+
+Proposer = Callable[[Document, StudyRecord, Engine], dict[str, Answer]]
+
+
+def study_document(record: StudyRecord, text: Path | None = None) -> Document:
+    """The text detectors read: a local full text if given, else what the record holds."""
+    if text is not None:
+        from appraise.documents import read_document
+
+        return read_document(text)
+    from appraise.evidence import document_from_record
+
+    return document_from_record(record)
+
+
+def evidence_proposals(
+    document: Document, record: StudyRecord, engine: Engine
+) -> dict[str, Answer]:
+    """Run the rubric's detectors over the study's text (appraise.evidence.propose)."""
+    from appraise.evidence import propose
+
+    proposal_set = propose(document, engine.rubric, record=record, options=engine.options)
+    return {
+        p.question: Answer(
+            answer=p.answer,
+            source="proposed",
+            confirmed=False,
+            confidence=p.confidence,
+            detector=p.detector,
+            quotes=list(p.quotes),
+            comment=p.comment,
+        )
+        for p in proposal_set.proposals
+    }
