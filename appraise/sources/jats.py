@@ -51,7 +51,7 @@ class JatsReference:
 class JatsSection:
     title: str
     kind: str  # abstract, introduction, methods, results, discussion, conclusion, coi, funding,
-    # acknowledgements, registration, other
+    # acknowledgements, registration, references, other
     text: str
 
 
@@ -127,6 +127,8 @@ _TITLE_KINDS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^(trial )?registration\b|^clinical trial registration", re.I), "registration"),
     (re.compile(r"^acknowledge?ments?\b", re.I), "acknowledgements"),
+    (re.compile(r"^(abstract|summary)$", re.I), "abstract"),
+    (re.compile(r"^(references|bibliography|literature cited|works cited)$", re.I), "references"),
     (re.compile(r"^(introduction|background)\b", re.I), "introduction"),
     (
         re.compile(
@@ -143,7 +145,7 @@ _TITLE_KINDS: list[tuple[re.Pattern[str], str]] = [
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVX]+)[.)]?\s+")
 
 # Kinds specific enough to override what a subsection inherits from its parent.
-_STATEMENT_KINDS = {"coi", "funding", "registration", "acknowledgements"}
+_STATEMENT_KINDS = {"coi", "funding", "registration", "acknowledgements", "references"}
 
 # Sections that are not prose a reader or a detector wants.
 _SKIPPED_SEC_TYPES = {

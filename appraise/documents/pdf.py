@@ -1,0 +1,339 @@
+"""PDF text through pdfplumber (pdfminer.six): reading order, columns, hyphens, page furniture.
+
+The work is split so each step is a pure function over words and lines:
+1. ``page_lines``: a page's words into lines in reading order; a two-column page is read left
+   column then right column (a line crossing the gutter, like a title, is read where it sits);
+2. ``strip_running_lines``: running headers, footers and page numbers (the same line, digits
+   aside, at the top or bottom of most pages) are dropped;
+3. ``pdf_sections``: lines into paragraphs (by vertical gaps) under headings, with words broken
+   at line ends joined again (``join_hyphenated``).
+Every step is linear in the number of words, so a 500-page PDF costs 500 times a page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from appraise.documents.sections import SectionBuilder, heading_title
+from appraise.errors import InputError
+
+Word = dict[str, Any]  # pdfplumber's word: text, x0, x1, top, bottom, fontname, size
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    text: str
+    top: float
+    bottom: float
+    bold: bool
+    column: int  # 0 whole width or left column, 1 right column
+    page: int
+
+
+# --- 1. words into lines in reading order -----------------------------------------------------
+
+_ROW_TOLERANCE = 2.0  # points: words whose tops differ less than this sit on one line
+_MIN_ROWS_FOR_COLUMNS = 6
+_MIN_GUTTER = 8  # points of clear space between columns
+
+
+def page_lines(words: Sequence[Word], page_width: float, page: int = 0) -> list[PdfLine]:
+    """A page's words as lines in reading order, column by column."""
+    rows = _rows(words)
+    gutter = _gutter(rows, page_width)
+    if gutter is None:
+        return [_line(row, 0, page) for row in rows]
+    lines: list[PdfLine] = []
+    left: list[PdfLine] = []
+    right: list[PdfLine] = []
+    for row in rows:
+        if any(w["x0"] < gutter < w["x1"] for w in row):
+            # A line across the gutter (title, wide table, footer): columns above it come first.
+            lines += left + right + [_line(row, 0, page)]
+            left, right = [], []
+            continue
+        left_words = [w for w in row if w["x1"] <= gutter]
+        right_words = [w for w in row if w["x0"] >= gutter]
+        if left_words:
+            left.append(_line(left_words, 0, page))
+        if right_words:
+            right.append(_line(right_words, 1, page))
+    return lines + left + right
+
+
+def _rows(words: Sequence[Word]) -> list[list[Word]]:
+    rows: list[list[Word]] = []
+    row_top = float("-inf")
+    for word in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        if rows and word["top"] - row_top <= _ROW_TOLERANCE:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+            row_top = word["top"]
+    return [sorted(row, key=lambda w: w["x0"]) for row in rows]
+
+
+def _gutter(rows: list[list[Word]], page_width: float) -> float | None:
+    """The x of a vertical gap between two columns, or None for a one-column page.
+
+    Counts, for each point of the middle of the page, the lines with a word over it; a gutter is
+    the widest run of points almost no line crosses, with text on both sides of it.
+    """
+    if not rows:
+        return None
+    start, stop = int(page_width * 0.3), int(page_width * 0.7)
+    crossing = [0] * (stop - start)
+    for row in rows:
+        covered: set[int] = set()
+        for word in row:
+            covered.update(range(max(start, int(word["x0"])), min(stop, int(word["x1"]) + 1)))
+        for x in covered:
+            crossing[x - start] += 1
+    fewest = min(crossing)
+    # On a page with few lines (the end of an article) only a clean gap counts as a gutter.
+    allowed = len(rows) * 0.15 if len(rows) >= _MIN_ROWS_FOR_COLUMNS else 0
+    if fewest > allowed:
+        return None
+    best_start, best_length, run_start = 0, 0, None
+    for index, count in enumerate([*crossing, fewest + 1]):
+        if count == fewest and run_start is None:
+            run_start = index
+        elif count != fewest and run_start is not None:
+            if index - run_start > best_length:
+                best_start, best_length = run_start, index - run_start
+            run_start = None
+    if best_length < _MIN_GUTTER:
+        return None
+    gutter = start + best_start + best_length / 2
+    words = [w for row in rows for w in row]
+    left = sum(1 for w in words if w["x1"] <= gutter)
+    right = sum(1 for w in words if w["x0"] >= gutter)
+    if min(left, right) < len(words) * 0.15:
+        return None
+    return gutter
+
+
+def _line(words: Sequence[Word], column: int, page: int) -> PdfLine:
+    return PdfLine(
+        text=" ".join(w["text"] for w in words),
+        top=min(w["top"] for w in words),
+        bottom=max(w["bottom"] for w in words),
+        bold=all(_is_bold(str(w.get("fontname", ""))) for w in words),
+        column=column,
+        page=page,
+    )
+
+
+def _is_bold(fontname: str) -> bool:
+    return bool(re.search(r"bold|black|heavy|semibold|demi", fontname, re.I))
+
+
+# --- 2. running headers, footers and page numbers ---------------------------------------------
+
+_EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be page furniture
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I)
+
+
+def _furniture_key(text: str) -> str:
+    return _DIGITS.sub("#", text.lower()).strip()
+
+
+def strip_running_lines(pages: Sequence[Sequence[PdfLine]]) -> list[list[PdfLine]]:
+    """Drop running headers, footers and page numbers.
+
+    Candidates are the lines set apart at the top or bottom of a page (a gap wider than the
+    usual line spacing separates them from the text); of those, a line repeated (digits aside)
+    on at least half the pages, or a bare page number, is page furniture.
+    """
+    spacing = _line_spacing([line for lines in pages for line in lines])
+    edges = [_edge_lines(lines, spacing) for lines in pages]
+    counts: Counter[str] = Counter()
+    for page_edges in edges:
+        counts.update({_furniture_key(line.text) for line in page_edges})
+    repeated = {key for key, n in counts.items() if len(pages) >= 3 and n >= len(pages) * 0.5}
+    kept: list[list[PdfLine]] = []
+    for lines, page_edges in zip(pages, edges, strict=True):
+        furniture = {
+            id(line)
+            for line in page_edges
+            if _furniture_key(line.text) in repeated or _PAGE_NUMBER.match(line.text.strip())
+        }
+        kept.append([line for line in lines if id(line) not in furniture])
+    return kept
+
+
+def _edge_lines(lines: Sequence[PdfLine], spacing: float) -> list[PdfLine]:
+    """Up to two lines at the top and at the bottom that a wide gap sets apart from the text."""
+    by_height = sorted(lines, key=lambda line: line.top)
+    wide = spacing * 1.4
+    found: list[PdfLine] = []
+    for index in range(min(_EDGE_LINES, len(by_height) - 1)):
+        if by_height[index + 1].top - by_height[index].top > wide:
+            found += by_height[: index + 1]
+            break
+    for index in range(min(_EDGE_LINES, len(by_height) - 1)):
+        position = len(by_height) - 1 - index
+        if by_height[position].top - by_height[position - 1].top > wide:
+            found += by_height[position:]
+            break
+    return found
+
+
+# --- 3. paragraphs, headings and hyphenation --------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_HYPHENS = ("-", "\u2010", "\u00ad")  # hyphen-minus, hyphen, soft hyphen
+
+
+def pdf_sections(pages: Sequence[Sequence[PdfLine]]) -> list[tuple[str, str, str]]:
+    """(title, kind, text) parts from the lines of every page, in reading order."""
+    lines = [line for page in pages for line in page]
+    vocabulary = _vocabulary(line.text for line in lines)
+    spacing = _line_spacing(lines)
+    builder = SectionBuilder(first_title="Title page")
+    paragraph: list[str] = []
+    previous: PdfLine | None = None
+    for line in lines:
+        new_block = previous is None or _starts_block(previous, line, spacing)
+        title = heading_title(line.text, standalone=new_block, emphasised=line.bold)
+        if title is not None and (new_block or line.bold):
+            builder.paragraph(join_lines(paragraph, vocabulary))
+            paragraph = []
+            builder.heading(title)
+        else:
+            if new_block and paragraph:
+                builder.paragraph(join_lines(paragraph, vocabulary))
+                paragraph = []
+            paragraph.append(line.text)
+        previous = line
+    builder.paragraph(join_lines(paragraph, vocabulary))
+    return builder.parts()
+
+
+def _line_spacing(lines: Sequence[PdfLine]) -> float:
+    """The usual distance from one line's top to the next in the same column."""
+    steps = [
+        b.top - a.top
+        for a, b in pairwise(lines)
+        if a.page == b.page and a.column == b.column and b.top > a.top
+    ]
+    return median(steps) if steps else 12.0
+
+
+def _starts_block(previous: PdfLine, line: PdfLine, spacing: float) -> bool:
+    if line.page != previous.page or line.column != previous.column or line.top <= previous.top:
+        # A new column or page continues the paragraph unless the last one ended a sentence.
+        return previous.text.rstrip()[-1:] in ".!?:"
+    return line.top - previous.top > spacing * 1.5
+
+
+def _vocabulary(texts: Iterable[str]) -> Counter[str]:
+    """Word counts of the text, leaving out the halves of words broken at a line end."""
+    words: Counter[str] = Counter()
+    broken = False
+    for text in texts:
+        tokens = [token.lower() for token in _WORD.findall(text)]
+        if broken and tokens:
+            tokens = tokens[1:]
+        broken = text.rstrip().endswith(_HYPHENS)
+        if broken and tokens:
+            tokens = tokens[:-1]
+        words.update(tokens)
+        words.update(part for token in tokens if "-" in token for part in token.split("-"))
+    return words
+
+
+def join_lines(lines: Sequence[str], vocabulary: Counter[str] | None = None) -> str:
+    """One paragraph from its lines, joining words broken by a hyphen at a line end.
+
+    'random-' + 'ised' becomes 'randomised' but 'computer-' + 'generated' stays hyphenated.
+    The rule, first that applies: the next line starts with a capital or a digit (COVID-19,
+    anti-CD28): keep the hyphen; the document elsewhere has the joined word: join; it has the
+    hyphenated one, or the second part as a word of its own ('generated', 'blind', 'up'): keep;
+    otherwise join, as most breaks in justified text split a word ('ised', 'ment', 'bo').
+    """
+    words = vocabulary if vocabulary is not None else _vocabulary(lines)
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        if out.endswith(_HYPHENS) and len(out) > 1 and out[-2].isalpha():
+            out = out[:-1] + _hyphen_joint(out[:-1], line, words) + line
+        else:
+            out = f"{out} {line}"
+    return out
+
+
+def _hyphen_joint(before: str, after: str, words: Counter[str]) -> str:
+    """'' to join the two halves of a word, '-' to keep a compound's hyphen."""
+    head_match = re.search(r"[A-Za-z]+$", before)
+    tail_match = re.match(r"[A-Za-z]+", after)
+    if head_match is None or tail_match is None or not after[0].islower():
+        return "-"
+    head, tail = head_match.group(0).lower(), tail_match.group(0).lower()
+    if words[head + tail]:
+        return ""
+    if words[f"{head}-{tail}"] or words[tail]:
+        return "-"
+    return ""
+
+
+# --- the file -------------------------------------------------------------------------------
+
+
+def read_pdf(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Sections and problems of a PDF; raises InputError when it cannot be opened."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    pages: list[list[PdfLine]] = []
+    textless: list[int] = []
+    try:
+        # pdfminer tries the empty password, which opens PDFs encrypted only against editing.
+        with pdfplumber.open(path, password="") as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                words = page.extract_words(extra_attrs=["fontname", "size"])
+                lines = page_lines(words, float(page.width), number)
+                if not lines:
+                    textless.append(number)
+                pages.append(lines)
+                page.close()  # frees the page's parsed objects: memory stays flat
+    except (PdfminerException, PDFSyntaxError, PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
+            raise InputError(
+                f"{path} is encrypted with a password",
+                fix="save an unencrypted copy (e.g. qpdf --decrypt --password=PW in.pdf out.pdf)",
+            ) from None
+        raise InputError(
+            f"{path} is not a readable PDF ({type(cause).__name__}: {cause})",
+            fix="check the file is a complete PDF; re-download or re-export it",
+        ) from None
+    problems = _textless_problem(path, textless, len(pages))
+    return pdf_sections(strip_running_lines(pages)), problems
+
+
+def _textless_problem(path: Path, textless: list[int], page_count: int) -> list[str]:
+    if not textless:
+        return []
+    if len(textless) == page_count:
+        return [
+            f"{path} has no text layer (a scanned PDF?): nothing could be read; "
+            "run OCR first (e.g. ocrmypdf in.pdf out.pdf)"
+        ]
+    shown = ", ".join(map(str, textless[:10])) + (", ..." if len(textless) > 10 else "")
+    return [f"{path}: pages {shown} have no text layer and were not read (OCR them first)"]
