@@ -11,7 +11,7 @@ from appraise import __version__
 from appraise.appraisals import CONSENSUS_REVIEWER
 from appraise.corpus import Corpus
 from appraise.errors import NotFoundError
-from appraise.models import Appraisal
+from appraise.models import Answer, Appraisal
 from appraise.rubrics import load_rubric
 
 SOURCE_NAMES = {
@@ -30,82 +30,94 @@ def _number(n: int, one: str, many: str | None = None) -> str:
 
 def _sentence_for_rubric(rubric_id: str, appraisals: list[Appraisal]) -> str:
     rubric = load_rubric(rubric_id)
-    profiles = sorted({a.profile for a in appraisals})
-    options = sorted({f"{k}: {v}" for a in appraisals for k, v in a.options.items()})
-    setup = f"version {rubric.version}, {', '.join(profiles)} profile"
-    if options:
-        setup += "; " + "; ".join(options).replace("effect: ", "effect of ")
-    text = (
-        f"Risk of bias was assessed with the {rubric.name} ({setup}; {rubric.citation}), "
-        f"using appraise {__version__}."
+    setup = [f"version {rubric.version}"]
+    setup += [f"{p} profile" for p in sorted({a.profile for a in appraisals})]
+    setup += sorted(
+        {
+            f"effect of {v}" if k == "effect" else f"{k} {v}"
+            for a in appraisals
+            for k, v in a.options.items()
+        }
     )
-    independent = [
-        a
-        for a in appraisals
-        if a.reviewer != CONSENSUS_REVIEWER
-        and any(ans.source != "imported" for ans in a.answers.values())
-    ]
+    text = (
+        f"Risk of bias was assessed with {rubric.name}, {', '.join(setup)} "
+        f"({rubric.citation.rstrip('.')}), applied with appraise {__version__}."
+    )
     imported = [
         a
         for a in appraisals
         if not a.answers or all(ans.source == "imported" for ans in a.answers.values())
     ]
     consensus = [a for a in appraisals if a.reviewer == CONSENSUS_REVIEWER]
-    reviewers = sorted({a.reviewer for a in independent})
-    per_study = Counter((a.study, a.result.label) for a in independent)
-    studies = {a.study for a in appraisals}
-    if independent:
-        doubled = sum(1 for n in per_study.values() if n >= 2)
-        text += (
-            f" {_number(len(studies), 'study', 'studies')} "
-            f"({_number(len(per_study), 'result')}) were appraised by "
-            f"{_number(len(reviewers), 'reviewer')}"
-        )
-        if doubled == len(per_study) and doubled:
-            text += (
-                "; every result was appraised independently by two or more reviewers, "
-                f"and disagreements were resolved by consensus in {len(consensus)} "
-                f"of {doubled}"
-            )
-        elif doubled:
-            text += (
-                f"; {doubled} of {len(per_study)} results were appraised independently "
-                f"by two or more reviewers ({len(consensus)} resolved by consensus) and "
-                "the rest by one reviewer"
-            )
-        else:
-            text += ", each result by a single reviewer"
-        text += "."
+    independent = [a for a in appraisals if a not in imported and a not in consensus]
+    text += _reviewers_sentence(independent, consensus)
     if imported:
+        n = len({a.study for a in imported})
         text += (
-            f" Judgements for {_number(len({a.study for a in imported}), 'study', 'studies')}"
-            " were imported without signalling-question answers."
+            f" Judgements for {_number(n, 'study', 'studies')} "
+            f"{'was' if n == 1 else 'were'} imported without signalling-question answers."
         )
-    answers = [ans for a in independent for ans in a.answers.values()]
-    automatic = [ans for ans in answers if ans.source == "proposed" or ans.proposed is not None]
-    if answers:
-        kept = sum(1 for ans in automatic if ans.confirmed and ans.proposed is None)
-        changed = sum(1 for ans in automatic if ans.proposed is not None)
-        pending = sum(1 for ans in automatic if not ans.confirmed)
-        text += (
-            f" Of {_number(len(answers), 'signalling-question answer')}, "
-            f"{len(automatic)} were first proposed automatically by appraise's rule-based "
-            "text detectors, each with the quotes it relied on; reviewers confirmed "
-            f"{kept} of these unchanged and changed {changed}"
-        )
-        text += f", and {pending} remained unconfirmed." if pending else "."
-        text += (
-            " The rest were answered by reviewers directly."
-            if len(automatic) < len(answers)
-            else ""
-        )
+    text += _automation_sentence([ans for a in independent for ans in a.answers.values()])
     decided = [j for a in independent for j in a.domains.values() if j.judgement is not None]
-    overridden = [j for j in decided if j.overridden]
     if decided and not rubric.judged_directly:
-        text += (
-            f" Domain judgements followed the tool's algorithm from the answers; reviewers "
-            f"overrode {len(overridden)} of {len(decided)}, each with a stated reason."
+        overridden = sum(1 for j in decided if j.overridden)
+        text += " Domain judgements followed the tool's algorithm from the answers; reviewers " + (
+            f"overrode {overridden} of {len(decided)}, each with a stated reason."
+            if overridden
+            else f"overrode none of the {len(decided)}."
         )
+    return text
+
+
+def _reviewers_sentence(independent: list[Appraisal], consensus: list[Appraisal]) -> str:
+    if not independent:
+        return ""
+    per_result = Counter((a.study, a.result.label) for a in independent)
+    studies = {a.study for a in independent}
+    reviewers = {a.reviewer for a in independent}
+    doubled = sum(1 for n in per_result.values() if n >= 2)
+    subject = f"{_number(len(studies), 'study', 'studies')}" + (
+        f" ({_number(len(per_result), 'result')})" if len(per_result) != len(studies) else ""
+    )
+    text = f" {subject} {'was' if len(per_result) == 1 else 'were'} appraised by " + (
+        "one reviewer" if len(reviewers) == 1 else f"{len(reviewers)} reviewers"
+    )
+    if doubled and doubled == len(per_result):
+        text += (
+            ", two (or more) independently for each, with disagreements resolved by "
+            f"consensus ({len(consensus)} of {doubled} reconciled so far)"
+        )
+    elif doubled:
+        text += (
+            f"; {doubled} of {len(per_result)} independently by two or more reviewers "
+            f"({len(consensus)} reconciled by consensus), the rest by one reviewer"
+        )
+    elif len(reviewers) > 1:
+        text += ", one reviewer for each result"
+    return text + "."
+
+
+def _automation_sentence(answers: list[Answer]) -> str:
+    if not answers:
+        return ""
+    automatic = [ans for ans in answers if ans.source == "proposed" or ans.proposed is not None]
+    if not automatic:
+        return (
+            f" All {_number(len(answers), 'signalling-question answer')} were given by "
+            "reviewers; none was proposed automatically."
+        )
+    kept = sum(1 for ans in automatic if ans.confirmed and ans.proposed is None)
+    changed = sum(1 for ans in automatic if ans.proposed is not None)
+    pending = sum(1 for ans in automatic if not ans.confirmed)
+    text = (
+        f" Of {_number(len(answers), 'signalling-question answer')}, {len(automatic)} "
+        "were first proposed automatically by appraise's rule-based text detectors, each "
+        f"with the quotes it relied on; reviewers confirmed {kept} of these unchanged and "
+        f"changed {changed}"
+    )
+    text += f", and {pending} remain unconfirmed." if pending else "."
+    if len(automatic) < len(answers):
+        text += f" The other {len(answers) - len(automatic)} were answered by reviewers directly."
     return text
 
 
