@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 SECTION_SEPARATOR = "\n\n"
+# Sections that are lists (one author, funder, registration or reference a line): each line is
+# one "sentence", so an author's affiliations or a reference stay whole.
+LINE_KINDS = frozenset({"authors", "funding", "registration", "references"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,27 @@ class Sentence:
     section: str  # the section's title, e.g. "Methods"
     kind: str  # the section's kind
 
+
+# Typographic variants folded for searching, one character for one so offsets stay valid:
+# publishers write "single‐blind" with U+2010 and "intention‑to‑treat" with U+2011.
+_SEARCH_FOLD = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+    }
+)
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = set(
@@ -62,6 +86,18 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         _append_trimmed(text, cursor, cut, spans)
         cursor = match.end()
     _append_trimmed(text, cursor, stop, spans)
+    return spans
+
+
+def split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Line spans in ``text[start:end]``, trimmed, empty lines dropped."""
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    while cursor < end:
+        newline = text.find("\n", cursor, end)
+        stop = end if newline < 0 else newline
+        _append_trimmed(text, cursor, stop, spans)
+        cursor = stop + 1
     return spans
 
 
@@ -108,9 +144,19 @@ class Document:
     def sentences(self) -> list[Sentence]:
         out: list[Sentence] = []
         for sec in self.sections:
-            for s, e in split_sentences(self.text, sec.start, sec.end):
-                out.append(Sentence(s, e, sec.title, sec.kind))
+            spans = (
+                split_lines(self.text, sec.start, sec.end)
+                if sec.kind in LINE_KINDS
+                else split_sentences(self.text, sec.start, sec.end)
+            )
+            out.extend(Sentence(s, e, sec.title, sec.kind) for s, e in spans)
         return out
+
+    @cached_property
+    def search_text(self) -> str:
+        """``text`` with dashes, spaces and quotes folded to ASCII, same length: detectors match
+        on this and quote from ``text``."""
+        return self.text.translate(_SEARCH_FOLD)
 
     def quote(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]

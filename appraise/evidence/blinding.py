@@ -1,0 +1,331 @@
+"""Who was kept unaware of the allocation: outcome assessors, participants, personnel.
+
+Each sentence that speaks of blinding is cut into clauses ('participants were not blinded, but
+assessors were'); each clause gets a polarity from its cue (blind/masked/unaware versus
+unblinded/open-label/aware of allocation, with a negation in the few words before a positive
+cue flipping it) and the roles it names. Trial-level labels are read as conventions have it:
+double-blind covers participants and personnel; single-blind without a role named means the
+participants (so it says nothing of assessors); open-label means nobody was blinded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from appraise.evidence.signals import Context, Signal, no_information
+from appraise.evidence.text import Hit, clause_end, clause_start, find, is_negated, section_weight
+
+Role = Literal["assessor", "participant", "personnel"]
+ROLES: tuple[Role, ...] = ("assessor", "participant", "personnel")
+
+_POSITIVE = re.compile(
+    r"\b(?:blind(?:ed|ing)?|mask(?:ed|ing)?|unaware|(?:not|were not|was not) aware|naive|naïve|"
+    r"did not know|without knowledge of|kept ignorant|concealed from)\b",
+    re.IGNORECASE,
+)
+# Cues that themselves mean 'not blinded'; a negation before them is not looked for.
+_NEGATIVE = re.compile(
+    r"\b(?:un-?blinded|un-?masked|non-?blinded|open[- ]label|unblinding|"
+    r"(?:not|im)possible to (?:blind|mask)|no blinding|no masking|"
+    r"(?<!not )(?<!un)aware of (?:the |their |each |participants['’]? |group )?"
+    r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm)|"
+    r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition))\b",
+    re.IGNORECASE,
+)
+# 'Blinding was not possible', 'masking could not be maintained'.
+_NEGATED_AFTER = re.compile(
+    r"\s+(?:of \w+(?: \w+)? )?(?:was|were|is|are|could|can|would)\s+(?:not|impossible|"
+    r"unfeasible|infeasible|broken)\b",
+    re.IGNORECASE,
+)
+_TRIAL_LABEL = re.compile(
+    r"\b(?P<kind>single|double|triple|quadruple)[- ](?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
+)
+_ROLE_LABEL = re.compile(
+    r"\b(?P<role>assessor|rater|observer|evaluator|investigator|outcome[- ]assessor)[- ]"
+    r"(?:blind(?:ed)?|mask(?:ed)?)\b",
+    re.IGNORECASE,
+)
+_ROLE_WORDS: dict[Role, re.Pattern[str]] = {
+    "assessor": re.compile(
+        r"\b(?:assessors?|raters?|evaluators?|interviewers?|outcome assessments?|assessments? were|"
+        r"research assistants?|data collectors?|psychometrists?|"
+        r"those (?:who )?(?:assessing|rating)|"
+        r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
+        r"clinicians? who (?:assessed|rated|administered|interviewed)|statisticians?|"
+        r"outcome (?:was|were) (?:assessed|rated))\b",
+        re.IGNORECASE,
+    ),
+    "participant": re.compile(
+        r"\b(?:participants?|patients?|subjects?|clients?|respondents?|women|men|children|"
+        r"adolescents|veterans|parents|families|students|volunteers)\b",
+        re.IGNORECASE,
+    ),
+    "personnel": re.compile(
+        r"\b(?:therapists?|clinicians?|counsell?ors?|personnel|staff|providers?|care ?givers?|"
+        r"investigators?|nurses?|physicians?|trainers?|facilitators?|coaches|practitioners?|"
+        r"those delivering|study team)\b",
+        re.IGNORECASE,
+    ),
+}
+_SCOPE = re.compile(
+    r"\b(?:blind(?:ed|ing)?|mask(?:ed|ing)?|aware|unaware|knowledge|knew|know|open[- ]label|"
+    r"un-?blinded|non-?blinded)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    hit: Hit
+    role: Role
+    blinded: bool
+    explicit: bool  # False when read from a convention (double-blind, open-label)
+
+
+@dataclass
+class Blinding:
+    statements: list[Statement] = field(default_factory=list)
+
+    def for_role(self, role: Role) -> list[Statement]:
+        return [s for s in self.statements if s.role == role]
+
+    def to_json(self, text: str) -> dict[str, list[dict[str, object]]]:
+        return {
+            role: [
+                {
+                    "blinded": s.blinded,
+                    "explicit": s.explicit,
+                    "cue": s.hit.cue,
+                    "section": s.hit.sentence.section,
+                    "sentence": text[s.hit.sentence.start : s.hit.sentence.end],
+                }
+                for s in self.for_role(role)
+            ]
+            for role in ROLES
+        }
+
+
+def _roles_in(text: str, start: int, end: int) -> list[Role]:
+    return [role for role, pat in _ROLE_WORDS.items() if pat.search(text, start, end)]
+
+
+def analyse(ctx: Context) -> Blinding:
+    text = ctx.document.search_text
+    out = Blinding()
+    seen: set[tuple[int, Role]] = set()
+
+    def add(hit: Hit, role: Role, blinded: bool, explicit: bool) -> None:
+        key = (hit.sentence.start, role)
+        if key not in seen:
+            seen.add(key)
+            out.statements.append(Statement(hit, role, blinded, explicit))
+
+    for hit in find(ctx.document, _ROLE_LABEL):
+        word = hit.cue.lower()
+        role: Role = "personnel" if word.startswith("investigator") else "assessor"
+        add(hit, role, not is_negated(text, hit.sentence, hit.start), True)
+    for hit in find(ctx.document, _TRIAL_LABEL):
+        kind = hit.cue.lower()
+        blinded = not is_negated(text, hit.sentence, hit.start)
+        named = _roles_in(text, hit.sentence.start, hit.sentence.end)
+        if kind.startswith("single"):
+            # Conventionally the participants; a role named beside the label says otherwise.
+            near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
+            for role in [r for r in named if r in near and r != "participant"] or ["participant"]:
+                add(hit, role, blinded, False)
+        else:
+            covered: list[Role] = ["participant", "personnel"]
+            if not kind.startswith("double"):
+                covered.append("assessor")
+            for role in covered:
+                add(hit, role, blinded, False)
+    for hit in find(ctx.document, _NEGATIVE):
+        begin = clause_start(text, hit.sentence, hit.start)
+        roles = _roles_in(text, begin, clause_end(text, hit.sentence, hit.end)) or _roles_in(
+            text, hit.sentence.start, hit.sentence.end
+        )
+        if "open" in hit.cue.lower() and not roles:
+            for role in ("participant", "personnel"):
+                add(hit, role, False, False)
+        for role in roles:
+            add(hit, role, False, True)
+    for hit in find(ctx.document, _POSITIVE):
+        window = max(hit.start - 22, hit.sentence.start)
+        label = _TRIAL_LABEL.search(text, window, hit.end) or _ROLE_LABEL.search(
+            text, window, hit.end
+        )
+        if label and label.end() >= hit.end:
+            continue  # read above as a label
+        begin = clause_start(text, hit.sentence, hit.start)
+        roles = _roles_in(text, begin, clause_end(text, hit.sentence, hit.end)) or _roles_in(
+            text, hit.sentence.start, hit.sentence.end
+        )
+        cue = hit.cue.lower()
+        blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
+        blinded = blinded or not (
+            is_negated(text, hit.sentence, hit.start)
+            or _NEGATED_AFTER.match(text, hit.end, hit.sentence.end)
+        )
+        for role in roles:
+            add(hit, role, blinded, True)
+    return out
+
+
+def blinding(ctx: Context) -> Blinding:
+    return ctx.once("blinding", analyse)
+
+
+def _decide(statements: list[Statement], role: Role) -> Signal | None:
+    if not statements:
+        return None
+    weight = {True: 0.0, False: 0.0}
+    for s in statements:
+        weight[s.blinded] += section_weight(s.hit.sentence) * (1.0 if s.explicit else 0.6)
+    blinded = weight[True] >= weight[False]
+    support = tuple(s.hit for s in statements if s.blinded == blinded)
+    explicit = any(s.explicit for s in statements if s.blinded == blinded)
+    conflicting = weight[not blinded] > 0
+    who = {
+        "assessor": "outcome assessors",
+        "participant": "participants",
+        "personnel": "those delivering the interventions",
+    }[role]
+    if explicit and not conflicting:
+        answer, confidence = ("Y" if blinded else "N"), 0.85
+    else:
+        answer, confidence = ("PY" if blinded else "PN"), 0.6 if not conflicting else 0.45
+    comment = f"{who} {'blinded' if blinded else 'not blinded'}"
+    if not explicit:
+        comment += (
+            " (read from the trial's label: "
+            + ", ".join(sorted({s.hit.cue for s in statements if s.blinded == blinded}))
+            + ")"
+        )
+    if conflicting:
+        comment += "; the text also says the opposite elsewhere: check"
+    return Signal(answer, confidence, support, comment)
+
+
+_PSYCHOLOGICAL = re.compile(
+    r"\b(?:psychotherap\w*|cognitive[- ]behavio\w*|CBT|EMDR|exposure therapy|prolonged exposure|"
+    r"cognitive processing therapy|counsell?ing|psycho-?education\w*|mindfulness|"
+    r"behavio(?:u)?ral activation|interpersonal (?:psycho)?therapy|trauma-focused|"
+    r"problem[- ]solving therapy|internet-(?:based|delivered) (?:treatment|intervention|therapy)|"
+    r"wait(?:ing)?[- ]?list|usual care|treatment as usual)\b",
+    re.IGNORECASE,
+)
+
+
+def participant_blinding(ctx: Context) -> Signal:
+    """Y: participants were unaware of their allocation."""
+    decided = _decide(blinding(ctx).for_role("participant"), "participant")
+    if decided:
+        return decided
+    return _unblindable(ctx, "participants") or no_information()
+
+
+def personnel_blinding(ctx: Context) -> Signal:
+    """Y: those delivering the interventions were unaware of each participant's allocation."""
+    decided = _decide(blinding(ctx).for_role("personnel"), "personnel")
+    if decided:
+        return decided
+    return _unblindable(ctx, "therapists") or no_information()
+
+
+def _unblindable(ctx: Context, who: str) -> Signal | None:
+    """A psychological treatment (or a wait list) cannot be hidden from those who receive or
+    give it; with no statement either way, 'probably not blinded' is what a methodologist says."""
+    hits = find(ctx.document, _PSYCHOLOGICAL)
+    if not hits:
+        return None
+    return Signal(
+        "PN",
+        0.55,
+        (hits[0],),
+        f"no statement on blinding {who}; a psychological treatment or wait list cannot "
+        f"usually be hidden from {who}",
+    )
+
+
+def assessor_blinding(ctx: Context) -> Signal:
+    """Y: outcome assessors were unaware of the allocation."""
+    decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
+    return decided or no_information()
+
+
+def assessor_awareness(ctx: Context) -> Signal:
+    """Y: outcome assessors knew the allocation (RoB 2 4.3). For a self-reported outcome the
+    participant is the assessor, so without a statement on assessors the participants' answer
+    is used when every instrument found is self-report."""
+    decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
+    if decided:
+        return decided.inverted()
+    from appraise.evidence.measurement import outcome_instruments
+
+    mentions = outcome_instruments(ctx)
+    if mentions and all(m.instrument.kind == "self-report" for m in mentions):
+        aware = participant_blinding(ctx).inverted()
+        if aware.answer != "NI":
+            return Signal(
+                aware.answer,
+                min(aware.confidence, 0.5),
+                (mentions[0].sentence, *aware.evidence),
+                "outcomes appear self-reported, so the participant is the assessor: "
+                + (aware.comment or ""),
+            )
+    return no_information()
+
+
+def participant_awareness(ctx: Context) -> Signal:
+    """Y: participants knew their allocation (RoB 2 2.1)."""
+    return participant_blinding(ctx).inverted()
+
+
+def personnel_awareness(ctx: Context) -> Signal:
+    """Y: those delivering the interventions knew the allocation (RoB 2 2.2)."""
+    return personnel_blinding(ctx).inverted()
+
+
+_INDEPENDENT = re.compile(
+    r"\b(?:independent (?:assessors?|raters?|evaluators?|clinicians?|interviewers?|"
+    r"psychologists?|psychiatrists?|research assistants?)|"
+    r"(?:not |un)involved in (?:the )?(?:treatment|therapy|delivery|intervention)|"
+    r""
+    r"independent (?:of|from) (?:the )?(?:treatment|therapists?|intervention|"
+    r"clinical team|service)|"
+    r"had no (?:role|involvement) in (?:the )?(?:treatment|therapy|delivery))\b",
+    re.IGNORECASE,
+)
+_NOT_INDEPENDENT = re.compile(
+    r"\b(?:(?:assessed|rated|administered|completed|conducted) by (?:the |"
+    r"their )?(?:own |treating )?"
+    r"(?:therapists?|counsell?ors?|clinicians? (?:who|delivering))|"
+    r"therapists? (?:administered|conducted|completed|rated) (?:the )?(?:assessments?|measures|"
+    r"ratings|interviews?))\b",
+    re.IGNORECASE,
+)
+
+
+def assessor_independence(ctx: Context) -> Signal:
+    """Y: assessors were independent of the service and therapists delivering the treatment."""
+    text = ctx.document.search_text
+    against = [h for h in find(ctx.document, _NOT_INDEPENDENT)]
+    independent = [
+        h
+        for h in find(ctx.document, _INDEPENDENT)
+        if not is_negated(text, h.sentence, h.start, window=3) or "involved" in h.cue.lower()
+    ]
+    if against and not independent:
+        return Signal("N", 0.7, tuple(against), "assessments made by the treating therapists")
+    if independent:
+        answer = "PY" if against else "Y"
+        return Signal(
+            answer,
+            0.75 if not against else 0.45,
+            tuple(independent),
+            "assessors independent of treatment" + ("; but see also" if against else ""),
+        )
+    return no_information()

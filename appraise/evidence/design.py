@@ -1,0 +1,556 @@
+"""Trial conduct read from wording: sequence generation, allocation concealment, baseline
+balance, analysis population, fidelity, dose and follow-up.
+
+Answers follow the RoB 2 guidance: 'randomised' alone says nothing of how the sequence was
+made (NI, with the quote); sealed envelopes without 'opaque' or 'sequentially numbered' are
+only probably concealed; alternation or dates of birth are not random.
+"""
+
+from __future__ import annotations
+
+import re
+
+from appraise.evidence.signals import Context, Signal, no_information
+from appraise.evidence.text import NUMBER, Hit, find, is_negated, section_weight, to_number
+
+_I = re.IGNORECASE
+
+_RANDOM_METHOD = re.compile(
+    r"\b(?:computer[- ]?(?:generated|based random\w*|random\w*)|random[- ]number(?:s| tables?| "
+    r"generators?)?|random(?:i[sz]ation)? (?:list|schedule|sequence|table|software|program\w*)|"
+    r"(?:block|stratified|permuted[- ]block|blocked|centrali[sz]ed|web[- ]based|online|"
+    r"computeri[sz]ed|adaptive) randomi[sz]\w*|permuted blocks?|minimi[sz]ation|coin (?:toss|flip)|"
+    r"toss(?:ing|ed)? (?:of )?a coin|flip(?:ping|ped)? a coin|shuffl\w+ (?:of )?(?:cards|"
+    r"envelopes)|"
+    r"draw(?:ing|n)? (?:of )?lots|throw(?:ing)? dice|sealedenvelope|randomi[sz]ation\.com|"
+    r"random allocation software|interactive (?:voice|web) response|blocks? of (?:size )?\w+)\b",
+    _I,
+)
+_BLOCK_ONLY = re.compile(r"\b(?:block|stratified|permuted|blocks? of)\b", _I)
+_NON_RANDOM = re.compile(
+    r"\b(?:alternat(?:e|ion|ing|ely)(?: allocation| assignment)?|quasi-?random\w*|"
+    r"date of (?:birth|admission)|odd (?:or|and) even|even (?:or|and) odd|"
+    r"(?:hospital|record|case|chart) numbers?|day of (?:the week|admission)|"
+    r"(?:allocated|assigned) (?:by|according to) (?:the )?(?:clinician|therapist|investigator|"
+    r"preference|patient preference|availability))\b",
+    _I,
+)
+_RANDOMISED = re.compile(
+    r"\b(?:randomi[sz](?:ed|ation|ing|ly)|random(?:ly)? (?:assigned|allocated|divided)|"
+    r"(?:assigned|allocated) (?:at )?random(?:ly)?|at random)\b",
+    _I,
+)
+
+
+def randomisation(ctx: Context) -> Signal:
+    """Y: the allocation sequence was random (a random component is described)."""
+    methods = [
+        h
+        for h in find(ctx.document, _RANDOM_METHOD)
+        if not is_negated(ctx.document.search_text, h.sentence, h.start)
+        and _RANDOMISED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
+    ]
+    non_random = [
+        h
+        for h in find(ctx.document, _NON_RANDOM)
+        if _RANDOMISED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
+        or "alloc" in h.cue.lower()
+        or "assign" in h.cue.lower()
+    ]
+    if non_random and not methods:
+        return Signal("N", 0.7, _sentences(non_random), "allocation by a non-random rule")
+    if methods:
+        generated = [h for h in methods if not _BLOCK_ONLY.search(h.cue)]
+        if generated:
+            return Signal("Y", 0.85, _sentences(generated), "random sequence generation described")
+        return Signal(
+            "PY",
+            0.65,
+            _sentences(methods),
+            "block or stratified randomisation; how the sequence was generated not said",
+        )
+    stated = find(ctx.document, _RANDOMISED)
+    if stated:
+        return Signal(
+            "NI",
+            0.6,
+            _sentences(stated, 2),
+            "randomised, but how the sequence was generated is not described",
+        )
+    return no_information()
+
+
+_CONCEALED_STRONG = re.compile(
+    r"\b(?:central(?:ly|i[sz]ed)? (?:randomi[sz]\w*|allocat\w*)|(?:web|internet|telephone|"
+    r"computer|online)[- ](?:based |generated )?(?:randomi[sz]\w*|allocation|system)|"
+    r"interactive (?:voice|web) response|pharmacy|sequentially numbered|"
+    r"(?:opaque,? sealed|sealed,? (?:and )?opaque)|independent (?:statistician|person|researcher|"
+    r"third party|trial unit|clinical trials? unit|research assistant|data manager|centre|center|"
+    r"investigator)|third party|clinical trials? unit|not involved in (?:the )?(?:recruitment|"
+    r"enrol\w*|assessment)|remote(?:ly)? (?:randomi\w*|allocat\w*)|sealedenvelope)\b",
+    _I,
+)
+_CONCEALED_WEAK = re.compile(
+    r"\b(?:allocation concealment|concealed allocation|concealment of (?:the )?allocation|"
+    r"(?:allocation|sequence|assignment|randomi[sz]ation)(?: list| sequence| schedule)? "
+    r"(?:was|were) concealed|sealed envelopes?|envelopes?)\b",
+    _I,
+)
+_NOT_CONCEALED = re.compile(
+    r"\b(?:open (?:random\w* |allocation )?(?:list|schedule|table)|unconcealed|"
+    r"no (?:allocation )?concealment|not concealed|(?:allocation )?concealment was not)\b",
+    _I,
+)
+
+
+def concealment(ctx: Context) -> Signal:
+    """Y: the sequence stayed concealed until participants were enrolled and assigned."""
+    text = ctx.document.search_text
+    allocation_context = re.compile(r"\b(?:alloc\w*|randomi[sz]\w*|assign\w*|conceal\w*)", _I)
+
+    def about_allocation(h: Hit) -> bool:
+        return bool(allocation_context.search(text, h.sentence.start, h.sentence.end))
+
+    against = [h for h in find(ctx.document, _NOT_CONCEALED) if about_allocation(h)]
+    strong = [
+        h
+        for h in find(ctx.document, _CONCEALED_STRONG)
+        if about_allocation(h) and not is_negated(text, h.sentence, h.start)
+    ]
+    weak = [
+        h
+        for h in find(ctx.document, _CONCEALED_WEAK)
+        if about_allocation(h) and not is_negated(text, h.sentence, h.start)
+    ]
+    negated_weak = [
+        h
+        for h in find(ctx.document, _CONCEALED_WEAK)
+        if about_allocation(h) and is_negated(text, h.sentence, h.start)
+    ]
+    against += negated_weak
+    if against and not strong:
+        return Signal(
+            "N" if not weak else "PN",
+            0.7 if not weak else 0.45,
+            _sentences(against),
+            "allocation not concealed",
+        )
+    if strong:
+        return Signal(
+            "Y" if not against else "PY",
+            0.8 if not against else 0.5,
+            _sentences(strong),
+            "concealed by a method recruiters could not foresee",
+        )
+    if weak:
+        envelope_only = all("envelope" in h.cue.lower() for h in weak)
+        return Signal(
+            "PY",
+            0.55 if envelope_only else 0.6,
+            _sentences(weak),
+            "envelopes, but not said to be opaque and sequentially numbered"
+            if envelope_only
+            else "concealment stated; method not described",
+        )
+    return no_information()
+
+
+_BALANCED = re.compile(
+    r"\b(?:no (?:statistically )?significant (?:baseline )?differences?|did not (?:significantly )?"
+    r"differ|(?:were|was) (?:well[- ])?(?:balanced|comparable|similar)|comparable at baseline|"
+    r"similar at baseline|no (?:baseline )?imbalance|balanced (?:at|across|between))\b",
+    _I,
+)
+_IMBALANCED = re.compile(
+    r"\b(?:differed significantly|significant(?:ly)? (?:different|difference|differed|more|"
+    r"less|higher|lower|older|younger)|(?:baseline )?imbalances?|unbalanced|"
+    r"were not (?:comparable|balanced|similar))\b",
+    _I,
+)
+_BASELINE = re.compile(r"\b(?:baseline|pre-?treatment|demographic|at entry|characteristics)\b", _I)
+
+
+def baseline(ctx: Context) -> Signal:
+    """Y: baseline differences between the groups suggest a problem with randomisation."""
+    text = ctx.document.search_text
+
+    def at_baseline(h: Hit) -> bool:
+        return bool(_BASELINE.search(text, h.sentence.start, h.sentence.end))
+
+    imbalanced = [
+        h
+        for h in find(ctx.document, _IMBALANCED)
+        if at_baseline(h) and not is_negated(text, h.sentence, h.start)
+    ]
+    balanced = [h for h in find(ctx.document, _BALANCED) if at_baseline(h)]
+    if balanced and not imbalanced:
+        return Signal("PN", 0.65, _sentences(balanced), "groups comparable at baseline")
+    if imbalanced:
+        return Signal(
+            "NI",
+            0.4,
+            _sentences(imbalanced),
+            "baseline differences reported: judge whether they exceed chance",
+        )
+    return no_information()
+
+
+_ITT = re.compile(
+    r"\b(?:intention[- ]to[- ]treat|intent(?:ion)?[- ]to[- ]treat|ITT|"
+    r"all (?:randomi[sz]ed|allocated) (?:participants|patients|subjects)(?: were)? "
+    r"(?:included|analy[sz]ed)|analy[sz]ed (?:in|according to) the (?:groups?|arms?) to which)\b",
+    _I,
+)
+_MODIFIED = re.compile(r"\bmodified\b|\bmITT\b", _I)
+_COMPLETER = re.compile(
+    r"\b(?:per[- ]protocol|completers?(?:[- ]only)? analys\w*|completer|only (?:those|participants|"
+    r"patients) who completed|as[- ]treated)\b",
+    _I,
+)
+_IMPUTATION = re.compile(
+    r"\b(?:multiple imputation|imputed|imputation|mixed[- ](?:effects? )?models?|"
+    r"maximum likelihood|last observation carried forward|LOCF|multilevel model\w*|"
+    r"sensitivity analys\w*)\b",
+    _I,
+)
+
+
+def itt_analysis(ctx: Context) -> Signal:
+    """Y: the analysis suits the effect of assignment (intention to treat)."""
+    text = ctx.document.search_text
+    itt = [h for h in find(ctx.document, _ITT) if not is_negated(text, h.sentence, h.start)]
+    completer = [
+        h for h in find(ctx.document, _COMPLETER) if not is_negated(text, h.sentence, h.start)
+    ]
+    if itt:
+        modified = [h for h in itt if _MODIFIED.search(text, max(h.start - 12, 0), h.end)]
+        if modified and len(modified) == len(itt):
+            return Signal(
+                "PY",
+                0.6,
+                _sentences(modified),
+                "modified intention to treat: check who was left out",
+            )
+        return Signal(
+            "Y",
+            0.8,
+            _sentences([h for h in itt if h not in modified]),
+            "intention-to-treat analysis",
+        )
+    if completer:
+        return Signal("PN", 0.65, _sentences(completer), "completer or per-protocol analysis only")
+    return no_information()
+
+
+def missing_data_handling(ctx: Context) -> Signal:
+    """Y: the result is unlikely to be biased by missing data (little loss, or intention to
+    treat with principled handling such as multiple imputation or mixed models)."""
+    text = ctx.document.search_text
+    att = attrition_facts(ctx)
+    itt = [h for h in find(ctx.document, _ITT) if not is_negated(text, h.sentence, h.start)]
+    handled = [
+        h for h in find(ctx.document, _IMPUTATION) if not is_negated(text, h.sentence, h.start)
+    ]
+    completer = [
+        h for h in find(ctx.document, _COMPLETER) if not is_negated(text, h.sentence, h.start)
+    ]
+    loss = att.dropout_percent
+    if loss is not None and loss <= 5:
+        return Signal("Y", 0.65, att.evidence, f"about {loss:.0f}% of outcome data missing")
+    if itt and handled:
+        return Signal(
+            "PY",
+            0.6,
+            _sentences(itt[:1] + handled[:1]),
+            "intention to treat with modelled or imputed missing data",
+        )
+    if completer and not itt:
+        return Signal("PN", 0.6, _sentences(completer), "completers only")
+    if loss is not None and loss > 20:
+        return Signal("PN", 0.55, att.evidence, f"about {loss:.0f}% lost")
+    return no_information()
+
+
+# ----- attrition ---------------------------------------------------------------------------
+
+_PEOPLE = (
+    r"(?:participants?|patients?|subjects?|individuals?|veterans?|women|men|adults?|"
+    r"children|adolescents|people|clients?|persons?|refugees?|students?|soldiers?)"
+)
+_RANDOMISED_N = re.compile(
+    rf"\b(?P<n>\d{{2,5}}) (?:eligible |consenting )?(?:{_PEOPLE} )?(?:were |was )?"
+    rf"(?:randomi[sz]ed|randomly (?:assigned|allocated))\b|"
+    rf"\brandomi[sz]ed (?:a total of )?(?P<n2>\d{{2,5}}) {_PEOPLE}",
+    _I,
+)
+_DROPOUT_PCT = re.compile(
+    r"\b(?:drop-?out|attrition|loss to follow-?up|withdrawal|discontinuation)(?: rates?)?"
+    r"(?: was| of| were|:)? (?:\w+ ){0,3}?(?P<pct>\d{1,2}(?:\.\d+)?) ?%|"
+    r"\b(?P<pct2>\d{1,2}(?:\.\d+)?) ?% (?:of (?:the )?(?:participants|patients|sample) )?"
+    r"(?:dropped out|discontinued|withdrew|were lost|did not complete)",
+    _I,
+)
+_COMPLETED_PCT = re.compile(
+    r"\b(?:completion rate|retention(?: rate)?)(?: was| of)? (?P<pct>\d{1,3}(?:\.\d+)?) ?%|"
+    r"\b(?P<pct2>\d{1,3}(?:\.\d+)?) ?% (?:of (?:the )?(?:participants|patients|sample) )?"
+    r"(?:completed|were retained|provided (?:follow-up|outcome) data)",
+    _I,
+)
+_LOST_N = re.compile(
+    rf"\b(?P<n>{NUMBER}) (?:\(\d+(?:\.\d+)? ?%\) )?(?:{_PEOPLE} )?(?:were lost to follow-?up|"
+    r"dropped out|withdrew|discontinued|did not complete)",
+    _I,
+)
+_NONE_LOST = re.compile(
+    r"\b(?:no (?:participants?|patients?|one|subjects?) (?:was |were )?(?:lost|"
+    r"dropped out|withdrew)|"
+    r"(?:all|every) (?:randomi[sz]ed )?(?:participants?|patients?|subjects?) (?:completed|were "
+    r"(?:included|analy[sz]ed|followed up))|no (?:drop-?outs|losses to follow-?up|attrition))\b",
+    _I,
+)
+
+
+class AttritionFacts:
+    def __init__(self) -> None:
+        self.randomised: int | None = None
+        self.lost: int | None = None
+        self.dropout_percent: float | None = None
+        self.evidence: tuple[Hit, ...] = ()
+        self.none_lost = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "randomised": self.randomised,
+            "lost": self.lost,
+            "dropout_percent": None
+            if self.dropout_percent is None
+            else round(self.dropout_percent, 1),
+            "none_lost": self.none_lost,
+        }
+
+
+def _attrition(ctx: Context) -> AttritionFacts:
+    facts = AttritionFacts()
+    evidence: list[Hit] = []
+    randomised = find(ctx.document, _RANDOMISED_N)
+    if randomised:
+        # The largest number randomised is the trial's total; per-arm counts are smaller.
+        best = max(randomised, key=lambda h: _int(_RANDOMISED_N, h) or 0)
+        facts.randomised = _int(_RANDOMISED_N, best)
+        evidence.append(best)
+    pct = [(h, _float(_DROPOUT_PCT, h)) for h in find(ctx.document, _DROPOUT_PCT)]
+    done = [(h, _float(_COMPLETED_PCT, h)) for h in find(ctx.document, _COMPLETED_PCT)]
+    lost = [(h, _lost(h)) for h in find(ctx.document, _LOST_N)]
+    if pct:
+        hit, value = max(pct, key=lambda p: (section_weight(p[0].sentence), p[1] or 0))
+        facts.dropout_percent = value
+        evidence.append(hit)
+    elif done:
+        hit, value = max(done, key=lambda p: section_weight(p[0].sentence))
+        if value is not None and value <= 100:
+            facts.dropout_percent = 100 - value
+            evidence.append(hit)
+    elif lost and facts.randomised:
+        total = sum(v for _, v in lost if v)
+        if 0 < total < facts.randomised:
+            facts.lost = int(total)
+            facts.dropout_percent = 100 * total / facts.randomised
+            evidence.extend(h for h, _ in lost)
+    none = find(ctx.document, _NONE_LOST)
+    if none and facts.dropout_percent is None:
+        facts.none_lost = True
+        facts.dropout_percent = 0.0
+        evidence.append(none[0])
+    facts.evidence = tuple(evidence)
+    return facts
+
+
+def _int(pattern: re.Pattern[str], hit: Hit) -> int | None:
+    m = pattern.fullmatch(hit.cue) or pattern.match(hit.cue)
+    if not m:
+        return None
+    raw = m.groupdict().get("n") or m.groupdict().get("n2")
+    return int(raw) if raw else None
+
+
+def _float(pattern: re.Pattern[str], hit: Hit) -> float | None:
+    m = pattern.match(hit.cue)
+    if not m:
+        return None
+    raw = m.groupdict().get("pct") or m.groupdict().get("pct2")
+    return float(raw) if raw else None
+
+
+def _lost(hit: Hit) -> float | None:
+    m = _LOST_N.match(hit.cue)
+    return to_number(m.group("n")) if m else None
+
+
+def attrition_facts(ctx: Context) -> AttritionFacts:
+    return ctx.once("attrition", _attrition)
+
+
+def attrition(ctx: Context) -> Signal:
+    """Y: outcome data were available for all, or nearly all (about 95%), of those randomised."""
+    facts = attrition_facts(ctx)
+    loss = facts.dropout_percent
+    if loss is None:
+        if facts.randomised:
+            return Signal(
+                "NI",
+                0.4,
+                facts.evidence,
+                f"{facts.randomised} randomised; numbers analysed not found",
+            )
+        return no_information()
+    where = f"about {loss:.0f}% missing"
+    if facts.randomised and facts.lost is not None:
+        where = f"{facts.lost} of {facts.randomised} randomised lost ({loss:.0f}%)"
+    if loss <= 5:
+        return Signal("Y", 0.7, facts.evidence, where)
+    if loss <= 10:
+        return Signal("PN", 0.5, facts.evidence, where + ": more than a few")
+    return Signal("N", 0.7, facts.evidence, where)
+
+
+_NON_STARTERS = re.compile(
+    r"\b(?:did not (?:start|begin|commence|attend|receive|initiate)(?: any)?(?: the)?"
+    r"(?: allocated| assigned)? (?:treatment|therapy|intervention|sessions?|first session)|"
+    r"never (?:started|attended|began|initiated)|non-?starters?|"
+    r"(?:received|did not receive) (?:the )?allocated intervention|"
+    r""
+    r"(?:attended|received) (?:no|zero) sessions|before (?:the first|"
+    r"starting) (?:session|treatment))\b",
+    _I,
+)
+
+
+def non_starters(ctx: Context) -> Signal:
+    """Y: those who never started treatment, and early drop-outs, were counted and reported."""
+    hits = find(ctx.document, _NON_STARTERS)
+    if hits:
+        return Signal("Y", 0.7, _sentences(hits), "non-starters reported")
+    return no_information()
+
+
+_COMPLETION_DEF = re.compile(
+    rf"\b(?:(?:treatment )?complet\w+ (?:was |were )?defined as|defined (?:as )?(?:treatment )?"
+    rf"complet\w+|(?:considered|classified as|counted as) (?:treatment )?(?:completers?|having "
+    rf"completed)|adequate dose|minimum (?:adequate )?dose)\b[^.;]{{0,80}}?"
+    rf"(?:(?:at least|a minimum of|≥|>=) ?(?P<n>{NUMBER})|(?P<all>all))"
+    rf"(?: (?:of (?:the )?)?(?P<of>{NUMBER}))? ?(?:sessions|modules|appointments)?",
+    _I,
+)
+
+
+def completion_definition(ctx: Context) -> Signal:
+    """Y: completion and drop-out were defined in the usual way (most of the planned
+    treatment), not leniently (e.g. two sessions counted as a completed treatment)."""
+    hits = find(ctx.document, _COMPLETION_DEF)
+    for hit in hits:
+        m = _COMPLETION_DEF.match(hit.cue)
+        if not m:
+            continue
+        if m.group("all"):
+            return Signal("Y", 0.7, (hit,), "completion means all planned sessions")
+        needed = to_number(m.group("n") or "")
+        planned = to_number(m.group("of") or "")
+        if needed is None:
+            continue
+        if planned and needed / planned >= 0.5:
+            return Signal("PY", 0.6, (hit,), f"completion: {needed:.0f} of {planned:.0f} sessions")
+        if needed <= 2 or (planned and needed / planned < 0.5):
+            share = f" of {planned:.0f}" if planned else ""
+            return Signal(
+                "PN", 0.6, (hit,), f"completion counted from {needed:.0f}{share} sessions: lenient"
+            )
+        return Signal("PY", 0.45, (hit,), f"completion: at least {needed:.0f} sessions")
+    return no_information()
+
+
+_FIDELITY = re.compile(
+    r"\b(?:treatment (?:fidelity|integrity|adherence)|therapist (?:adherence|competence|fidelity)|"
+    r"fidelity|adherence (?:and|&) competence|protocol adherence|adherence to (?:the )?"
+    r"(?:protocol|manual|treatment (?:protocol|manual)|model)|competence (?:ratings?|scale)|"
+    r"(?:audio|video)[- ]?(?:taped|recorded|recordings?)|sessions were recorded|"
+    r"(?:CTS-R|CTRS|Cognitive Therapy (?:Rating )?Scale))\b",
+    _I,
+)
+_CHECKED = re.compile(
+    r"\b(?:rated|assessed|checked|monitored|evaluated|coded|reviewed|scored|measured|"
+    r"randomly selected|recorded|rating)\b",
+    _I,
+)
+
+
+def fidelity(ctx: Context) -> Signal:
+    """Y: delivery was checked against the protocol (e.g. recorded sessions rated)."""
+    text = ctx.document.search_text
+    hits = [
+        h
+        for h in find(ctx.document, _FIDELITY)
+        if _CHECKED.search(text, h.sentence.start, h.sentence.end)
+    ]
+    negated = [h for h in hits if is_negated(text, h.sentence, h.start)]
+    checked = [h for h in hits if h not in negated]
+    if checked:
+        return Signal("Y", 0.7, _sentences(checked), "fidelity checked")
+    if negated:
+        return Signal("N", 0.6, _sentences(negated), "fidelity not checked")
+    return no_information()
+
+
+_DOSE = re.compile(
+    r"\b(?:(?:mean|average|median) (?:number of )?sessions(?: attended| received| completed)?|"
+    r"sessions (?:attended|received|completed)|attended (?:a mean|an average|a median|on average|"
+    r"all|at least|(?:a )?(?:mean|median) of)|received (?:a mean|an average|a median|on average|"
+    r"all|(?:a )?(?:mean|median) of)|number of sessions)\b",
+    _I,
+)
+
+
+def dose(ctx: Context) -> Signal:
+    """Y: it is reported how much of the treatment participants actually received."""
+    hits = find(ctx.document, _DOSE)
+    if hits:
+        return Signal("Y", 0.65, _sentences(hits), "sessions received reported")
+    return no_information()
+
+
+_FOLLOW_UP = re.compile(
+    rf"\b(?P<n>{NUMBER})[- ](?P<unit>months?|years?|weeks?)[- ](?:post[- ]?treatment |"
+    rf"post[- ]?intervention )?follow[- ]?ups?\b|"
+    rf"\bfollow[- ]?ups? (?:assessments? )?(?:was |were )?(?:conducted |carried out )?"
+    rf"(?:at|after|of) (?P<n2>{NUMBER})(?: and \d+)? (?P<unit2>months?|years?|weeks?)\b",
+    _I,
+)
+
+
+def followup(ctx: Context) -> Signal:
+    """Y: outcomes were assessed at a follow-up at least six months after treatment ended."""
+    longest: tuple[float, Hit] | None = None
+    for hit in find(ctx.document, _FOLLOW_UP):
+        m = _FOLLOW_UP.match(hit.cue)
+        if not m:
+            continue
+        n = to_number(m.group("n") or m.group("n2") or "")
+        unit = (m.group("unit") or m.group("unit2") or "").lower()
+        if n is None:
+            continue
+        months = n * 12 if unit.startswith("year") else n / 4.345 if unit.startswith("week") else n
+        if longest is None or months > longest[0]:
+            longest = (months, hit)
+    if longest is None:
+        return no_information()
+    months, hit = longest
+    if months >= 6:
+        return Signal("Y", 0.7, (hit,), f"follow-up at about {months:.0f} months")
+    return Signal("PN", 0.55, (hit,), f"longest follow-up found about {months:.0f} months")
+
+
+def _sentences(hits: list[Hit], limit: int = 3) -> tuple[Hit, ...]:
+    """At most ``limit`` hits, one per sentence, best-placed sections first."""
+    seen: dict[int, Hit] = {}
+    for hit in sorted(hits, key=lambda h: -section_weight(h.sentence)):
+        seen.setdefault(hit.sentence.start, hit)
+    return tuple(sorted(list(seen.values())[:limit], key=lambda h: h.start))

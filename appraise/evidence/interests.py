@@ -1,0 +1,440 @@
+"""Conflicts of interest, funding and researcher allegiance.
+
+RoB 2 leaves these out by design; the psychotherapy rubric asks for them, and the findings
+report every indicator with its evidence whatever the rubric, so allegiance is flagged rather
+than folded silently into a bias domain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from appraise.evidence.document import Sentence
+from appraise.evidence.signals import Context, Signal, no_information
+from appraise.evidence.text import Hit, find, is_negated
+
+_I = re.IGNORECASE
+
+_COI_HEADING = re.compile(
+    r"\b(?:conflicts? of interests?|competing interests?|"
+    r"declarations? of (?:competing )?interests?|"
+    r"duality of interests?|financial disclosures?|disclosures?|conflicting interests?)\b",
+    _I,
+)
+_NONE_DECLARED = re.compile(
+    r"\b(?:no (?:known |potential |relevant |financial |competing |conflicts?|conflicting )"
+    r"[\w ,-]{0,40}?(?:interests?|conflicts?|relationships?)|"
+    r"(?:none|nothing) (?:to )?(?:declared?|disclose|report)|"
+    r""
+    r"(?:declare|report|have|has) (?:that (?:they|he|she) (?:have|"
+    r"has) )?no (?:conflicts?|competing)|"
+    r"(?:there (?:is|are) )?no conflicts? of interest|not? (?:have )?any (?:conflicts?|competing)|"
+    r"declare(?:s|d)? none|^none\.?$)",
+    _I,
+)
+# What a declared interest is, by category; the first word group names it.
+_INTEREST_KINDS: dict[str, re.Pattern[str]] = {
+    "royalties": re.compile(
+        r"\broyalt\w*|\bbook\b|\bauthor of (?:the |a )?(?:manual|book|workbook)", _I
+    ),
+    "employment": re.compile(r"\b(?:employ(?:ed|ee|s|ment)|works? (?:for|at)|salary)\b", _I),
+    "consultancy": re.compile(
+        r"\b(?:consult\w*|advis(?:er|or|ory)|honorari\w*|speaker\w*|"
+        r"(?:personal |speaking )?fees?|paid)\b",
+        _I,
+    ),
+    "ownership": re.compile(
+        r"\b(?:owns?|owner|shares?|shareholder|stock|equity|founder|"
+        r"co-?founder|patents?)\b",
+        _I,
+    ),
+    "programme role": re.compile(
+        r"\b(?:director|developer|developed|trainer|trains|train(?:ing|s)? "
+        r"(?:in|for)|workshops?|supervis\w*|board|chair|president|"
+        r"clinical lead|(?:is|are) the (?:creator|originator))\b",
+        _I,
+    ),
+    "grants": re.compile(r"\b(?:grants?|research (?:support|funding)|funding from)\b", _I),
+}
+_PERSON = re.compile(
+    r"\b(?:[A-Z]\.? ?){2,3}\b|\b(?:Dr|Prof(?:essor)?)\.? [A-Z][a-z]+|"
+    r"\b[A-Z][a-z]+ [A-Z][a-z]+\b"
+)
+
+
+def _coi_sentences(ctx: Context) -> list[Sentence]:
+    coi = [s for s in ctx.document.sentences if s.kind == "coi"]
+    if coi:
+        return coi
+    heading = find(ctx.document, _COI_HEADING)
+    return [h.sentence for h in heading if h.sentence.kind != "references"]
+
+
+@dataclass
+class Interest:
+    sentence: Sentence
+    kinds: list[str]
+    who: str | None
+
+
+def declared_interests(ctx: Context) -> list[Interest]:
+    text = ctx.document.search_text
+    out: list[Interest] = []
+    for s in _coi_sentences(ctx):
+        body = text[s.start : s.end]
+        if _NONE_DECLARED.search(body) and not re.search(r"\bexcept\b|\bother than\b", body, _I):
+            continue
+        kinds = [k for k, p in _INTEREST_KINDS.items() if p.search(body)]
+        if kinds:
+            who = _PERSON.search(body)
+            out.append(Interest(s, kinds, who.group(0) if who else None))
+    return out
+
+
+def coi_present(ctx: Context) -> Signal:
+    """Y: the report carries a conflict-of-interest statement."""
+    sentences = _coi_sentences(ctx)
+    if sentences:
+        return Signal("Y", 0.9, tuple(sentences[:2]), "conflict-of-interest statement found")
+    if ctx.has_full_text:
+        return Signal("PN", 0.6, (), "no conflict-of-interest statement found in the full text")
+    return no_information("no full text: a statement may exist in the paper")
+
+
+def coi_declared(ctx: Context) -> Signal:
+    """Y: the statement declares relevant interests (employment, royalties, consultancy,
+    ownership, programme roles)."""
+    sentences = _coi_sentences(ctx)
+    if not sentences:
+        return no_information()
+    interests = declared_interests(ctx)
+    if interests:
+        summary = "; ".join(
+            f"{i.who + ': ' if i.who else ''}{', '.join(i.kinds)}" for i in interests[:4]
+        )
+        return Signal("Y", 0.8, tuple(i.sentence for i in interests[:3]), summary)
+    text = ctx.document.search_text
+    none = [s for s in sentences if _NONE_DECLARED.search(text, s.start, s.end)]
+    if none:
+        return Signal("N", 0.85, tuple(none[:2]), "none declared")
+    return Signal("NI", 0.4, tuple(sentences[:2]), "statement found but not read as either")
+
+
+# ----- allegiance -----------------------------------------------------------------------------
+
+_DEVELOPED_BY_AUTHORS = re.compile(
+    r"\b(?:(?:developed|designed|created|devised|written|authored) by (?:the |one of the |two of "
+    r"the )?(?:first |senior |last |present |current )?(?:authors?|investigators?|us|"
+    r"our (?:group|team))|"
+    r"(?:we|the authors?|our (?:group|team)|the first author|the senior author) "
+    r"(?:have |had )?(?:previously )?(?:developed|designed|created|devised|wrote|"
+    r"co-?wrote|authored)|"
+    r"developed (?:in|at) our (?:group|lab\w*|clinic|centre|center|unit))\b",
+    _I,
+)
+_MANUAL_TITLE = re.compile(
+    r"\b(?:manual|workbook|therapist(?:'s)? guide|treatment guide|clinician(?:'s)? guide|"
+    r"a (?:cognitive|behavio\w*|psychological) (?:treatment|therapy|model|approach) (?:for|of)|"
+    r"treatment (?:manual|protocol|programme|program)|(?:therapy|treatment) for [a-z ]+: "
+    r"(?:a|an|the) )\b",
+    _I,
+)
+_TRAINED_BY = re.compile(
+    r"\b(?:(?:trained|supervised|supervision (?:was )?(?:provided|given) by|training (?:was )?"
+    r"(?:provided|given|delivered) by|certified by)) (?:by )?(?:the |one of the )?"
+    r"(?:first |senior |last )?(?:authors?|investigators?|(?:[A-Z]\.? ?){2,3}\b|"
+    r"(?:Dr|Prof(?:essor)?)\.? [A-Z][a-z]+)",
+    _I,
+)
+_AUTHORS_TRAINED = re.compile(
+    r"\b(?:the (?:first |senior |last )?authors?|(?:[A-Z]\.? ?){2,3}) (?:\w+ ){0,2}?"
+    r"(?:trained|supervised|provided (?:training|supervision)|delivered (?:the )?training)\b"
+)
+_EMPLOYED = re.compile(
+    r"\b(?:employ(?:ed|ee) (?:by|of|at)|owns?|owner of|shareholder|(?:co-?)?founder of|"
+    r"director of|chief executive|CEO|managing director)\b",
+    _I,
+)
+_COMPANY = re.compile(r"\b(?:Ltd|Limited|Inc|LLC|GmbH|B\.V|Pty|Corp(?:oration)?|plc|Company)\b\.?")
+_PROGRAMME = re.compile(
+    r"(?:\b[A-Z][\w-]+(?: [A-Z][\w-]+){0,4} (?:Programme|Program|Method|Protocol|Approach|Model|"
+    r"Therapy|Training|Intervention)\b|\b[A-Z][\w-]*[®™])"
+)
+
+
+@dataclass(frozen=True)
+class AuthorInfo:
+    family: str
+    given: str
+    line: Sentence | None
+    affiliations: str
+
+
+def _authors(ctx: Context) -> list[AuthorInfo]:
+    text = ctx.document.search_text
+    lines = [s for s in ctx.document.sentences if s.kind == "authors"]
+    out: list[AuthorInfo] = []
+    if ctx.record and ctx.record.authors:
+        for i, a in enumerate(ctx.record.authors):
+            family = a.family or (a.name or "").split(" ")[-1]
+            if family:
+                line = lines[i] if i < len(lines) else None
+                out.append(AuthorInfo(family, a.given or "", line, "; ".join(a.affiliations)))
+        return out
+    for line in lines:
+        body = text[line.start : line.end]
+        name, _, aff = body.partition(" (")
+        parts = name.split()
+        if parts:
+            out.append(AuthorInfo(parts[-1], " ".join(parts[:-1]), line, aff.rstrip(")")))
+    return out
+
+
+def _initials(author: AuthorInfo) -> set[str]:
+    given = [p[0] for p in re.split(r"[\s.-]+", author.given) if p]
+    if not given:
+        return set()
+    return {"".join(given) + author.family[0], given[0] + author.family[0]}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    kind: str  # developer, training, employment, programme
+    evidence: tuple[Hit | Sentence, ...]
+    detail: str
+
+    def to_json(self, text: str) -> dict[str, Any]:
+        return {
+            "indicator": self.kind,
+            "detail": self.detail,
+            "evidence": [
+                {
+                    "text": text[e.start : e.end],
+                    "section": (e.sentence.section if isinstance(e, Hit) else e.section),
+                }
+                for e in self.evidence
+            ],
+        }
+
+
+def allegiance(ctx: Context) -> list[Indicator]:
+    return ctx.once("allegiance", _allegiance)
+
+
+def _allegiance(ctx: Context) -> list[Indicator]:
+    text = ctx.document.search_text
+    authors = _authors(ctx)
+    out: list[Indicator] = []
+    developed = [
+        h
+        for h in find(ctx.document, _DEVELOPED_BY_AUTHORS)
+        if not is_negated(text, h.sentence, h.start)
+    ]
+    if developed:
+        out.append(
+            Indicator("developer", tuple(developed[:2]), "the text says the authors developed it")
+        )
+    # Cited manuals and treatment books co-written by an author of this study.
+    families = {a.family for a in authors if len(a.family) >= 3}
+    if families:
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in sorted(families)) + r")\b")
+        for ref in (s for s in ctx.document.sentences if s.kind == "references"):
+            body = text[ref.start : ref.end]
+            if _MANUAL_TITLE.search(body) and (m := pattern.search(body)):
+                out.append(
+                    Indicator(
+                        "developer",
+                        (ref,),
+                        f"{m.group(0)} co-wrote a cited manual or treatment text",
+                    )
+                )
+    for i in declared_interests(ctx):
+        if "royalties" in i.kinds:
+            out.append(Indicator("developer", (i.sentence,), "royalties from a book or manual"))
+    initials = {x for a in authors for x in _initials(a)}
+    trained = [
+        h for h in find(ctx.document, _TRAINED_BY) if _names_author(h.cue, initials, families)
+    ]
+    trained += [
+        h for h in find(ctx.document, _AUTHORS_TRAINED) if _names_author(h.cue, initials, families)
+    ]
+    for i in declared_interests(ctx):
+        if "programme role" in i.kinds and re.search(
+            r"train|supervis|workshop", text[i.sentence.start : i.sentence.end], _I
+        ):
+            trained.append(Hit(i.sentence, i.sentence.start, i.sentence.end, "coi"))
+    if trained:
+        out.append(
+            Indicator(
+                "training", tuple(trained[:2]), "an author trained or supervised the therapists"
+            )
+        )
+    employed: list[Hit | Sentence] = []
+    for i in declared_interests(ctx):
+        if {"employment", "ownership"} & set(i.kinds) and _EMPLOYED.search(
+            text, i.sentence.start, i.sentence.end
+        ):
+            employed.append(i.sentence)
+    for a in authors:
+        if a.line and _COMPANY.search(a.affiliations):
+            employed.append(a.line)
+    if employed:
+        out.append(
+            Indicator(
+                "employment",
+                tuple(employed[:3]),
+                "an author is employed by or owns an organisation with a stake",
+            )
+        )
+    programmes = _named_programmes(ctx)
+    for name, hit in programmes.items():
+        words = [w for w in re.findall(r"[A-Z][\w-]{3,}", name) if w.lower() not in _GENERIC]
+        for a in authors:
+            if a.line and words and any(w in a.affiliations for w in words):
+                out.append(
+                    Indicator(
+                        "programme", (hit, a.line), f"'{name}' also names {a.family}'s affiliation"
+                    )
+                )
+                break
+    return out
+
+
+_GENERIC = {
+    "therapy",
+    "training",
+    "programme",
+    "program",
+    "method",
+    "model",
+    "approach",
+    "protocol",
+    "intervention",
+    "cognitive",
+    "behavioral",
+    "behavioural",
+    "treatment",
+}
+
+
+def _named_programmes(ctx: Context) -> dict[str, Hit]:
+    found: dict[str, Hit] = {}
+    for hit in find(ctx.document, _PROGRAMME):
+        if hit.sentence.kind in ("title", "abstract", "methods"):
+            found.setdefault(hit.cue, hit)
+    return found
+
+
+def _names_author(cue: str, initials: set[str], families: set[str]) -> bool:
+    if re.search(r"\bauthors?\b|\binvestigators?\b", cue, _I):
+        return True
+    compact = re.sub(r"[\s.]", "", cue)
+    return any(i in compact for i in initials if len(i) >= 2) or any(f in cue for f in families)
+
+
+def _indicator_signal(ctx: Context, kind: str, what: str) -> Signal:
+    found = [i for i in allegiance(ctx) if i.kind == kind]
+    if found:
+        evidence = tuple(e for i in found for e in i.evidence)[:3]
+        return Signal(
+            "PY" if kind in ("programme", "employment") else "Y",
+            0.6 if kind in ("programme", "employment") else 0.75,
+            evidence,
+            "; ".join(i.detail for i in found[:3]),
+        )
+    if ctx.has_full_text and any(s.kind == "references" for s in ctx.document.sections):
+        return Signal("PN", 0.3, (), f"no sign that {what} in the text, statement or references")
+    return no_information(f"no information found on whether {what}")
+
+
+def allegiance_developer(ctx: Context) -> Signal:
+    """Y: an author developed the treatment, or wrote or co-wrote its manual."""
+    return _indicator_signal(ctx, "developer", "an author developed the treatment")
+
+
+def allegiance_training(ctx: Context) -> Signal:
+    """Y: an author trained or supervised the therapists."""
+    return _indicator_signal(ctx, "training", "an author trained or supervised the therapists")
+
+
+def allegiance_employment(ctx: Context) -> Signal:
+    """Y: an author is employed by, or owns, the organisation that sells or runs the treatment."""
+    return _indicator_signal(ctx, "employment", "an author works for or owns its provider")
+
+
+def allegiance_programme(ctx: Context) -> Signal:
+    """Y: the treatment is an author's own named programme."""
+    return _indicator_signal(ctx, "programme", "the treatment is an author's own programme")
+
+
+def coi_undeclared(ctx: Context) -> Signal:
+    """Y: roles or affiliations show an interest the statement does not declare."""
+    indicators = [
+        i for i in allegiance(ctx) if i.kind != "developer" or "royalties" not in i.detail
+    ]
+    statement = _coi_sentences(ctx)
+    declared = declared_interests(ctx)
+    text = ctx.document.search_text
+    none = [s for s in statement if _NONE_DECLARED.search(text, s.start, s.end)]
+    if indicators and (none or not statement) and not declared:
+        evidence = tuple(e for i in indicators for e in i.evidence)[:2] + tuple(none[:1])
+        return Signal(
+            "PY",
+            0.55,
+            evidence,
+            "allegiance indicators ("
+            + ", ".join(sorted({i.kind for i in indicators}))
+            + ") but the statement declares none",
+        )
+    if statement and ctx.record and ctx.record.authors:
+        return Signal(
+            "PN",
+            0.35,
+            tuple(statement[:1]),
+            "no role or affiliation found that the statement leaves out",
+        )
+    return no_information()
+
+
+_FUNDED = re.compile(r"\b(?:funded|supported|sponsored|financed|grants?|funding|award)\b", _I)
+_NO_FUNDING = re.compile(
+    r"\b(?:no (?:specific |external |financial )?(?:funding|grants?|financial support)|"
+    r"(?:received|receive) no (?:specific )?(?:funding|grant)|unfunded|not funded)\b",
+    _I,
+)
+_STAKEHOLDER = re.compile(
+    r"\b(?:Ltd|Limited|Inc|LLC|GmbH|Pty|Corp(?:oration)?|plc|pharma\w*|company|industry|"
+    r"manufacturer|the (?:developer|provider|owner)s? of)\b",
+    _I,
+)
+
+
+def funding(ctx: Context) -> Signal:
+    """Y: the study was funded by a party with a stake in the result."""
+    text = ctx.document.search_text
+    sentences = [s for s in ctx.document.sentences if s.kind == "funding"]
+    sentences += [
+        h.sentence
+        for h in find(ctx.document, _FUNDED)
+        if re.search(
+            r"\b(?:this|the) (?:study|trial|work|research)\b",
+            text[h.sentence.start : h.sentence.end],
+            _I,
+        )
+    ]
+    sentences = list(dict.fromkeys(sentences))
+    if not sentences:
+        return no_information()
+    stake = [s for s in sentences if _STAKEHOLDER.search(text, s.start, s.end)]
+    if stake:
+        return Signal("PY", 0.55, tuple(stake[:2]), "a commercial or interested funder is named")
+    if any(_NO_FUNDING.search(text, s.start, s.end) for s in sentences):
+        return Signal("N", 0.7, tuple(sentences[:2]), "no funding received")
+    return Signal(
+        "PN",
+        0.6,
+        tuple(sentences[:2]),
+        "funders named are public or charitable; none has an evident stake",
+    )

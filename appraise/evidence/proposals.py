@@ -1,0 +1,264 @@
+"""Proposed answers to a rubric's questions, each with verbatim quotes, and the findings behind
+them (instruments, conflicts of interest, allegiance, attrition, registrations).
+
+A proposal is only a proposal: the reviewer-workflow code decides how it meets answers a
+reviewer already gave. Questions without a detector are proposed as NI and say so, rather
+than guessed; questions that do not apply given the other proposals are NA, by the rubric's
+own ``applies_if``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from appraise.evidence import blinding, design, interests, measurement
+from appraise.evidence import registration as registration_module
+from appraise.evidence.document import Document, Sentence
+from appraise.evidence.signals import NO_INFORMATION, Context, Detector, Signal
+from appraise.evidence.text import Hit
+from appraise.models.appraisal import Quote
+from appraise.models.record import StudyRecord
+from appraise.models.rubric import NOT_APPLICABLE, Question, Rubric
+from appraise.rubrics.engine import Engine, compile_condition
+
+NO_DETECTOR = "no detector for this question; answer by hand"
+MAX_QUOTES = 3
+
+DETECTORS: dict[str, Detector] = {
+    "randomisation": design.randomisation,
+    "concealment": design.concealment,
+    "baseline": design.baseline,
+    "itt_analysis": design.itt_analysis,
+    "missing_data_handling": design.missing_data_handling,
+    "attrition": design.attrition,
+    "non_starters": design.non_starters,
+    "completion_definition": design.completion_definition,
+    "fidelity": design.fidelity,
+    "dose": design.dose,
+    "followup": design.followup,
+    "participant_blinding": blinding.participant_blinding,
+    "personnel_blinding": blinding.personnel_blinding,
+    "assessor_blinding": blinding.assessor_blinding,
+    "participant_awareness": blinding.participant_awareness,
+    "personnel_awareness": blinding.personnel_awareness,
+    "assessor_awareness": blinding.assessor_awareness,
+    "assessor_independence": blinding.assessor_independence,
+    "assessor_rated": measurement.assessor_rated,
+    "diagnostic_interview_baseline": measurement.diagnostic_interview_baseline,
+    "diagnostic_interview_end": measurement.diagnostic_interview_end,
+    "diagnostic_interview_followup": measurement.diagnostic_interview_followup,
+    "allegiance_developer": interests.allegiance_developer,
+    "allegiance_training": interests.allegiance_training,
+    "allegiance_employment": interests.allegiance_employment,
+    "allegiance_programme": interests.allegiance_programme,
+    "coi_present": interests.coi_present,
+    "coi_declared": interests.coi_declared,
+    "coi_undeclared": interests.coi_undeclared,
+    "funding": interests.funding,
+    "registration": registration_module.registration,
+}
+
+# For rubrics judged directly (RoB 1): a detector's Y means the safeguard held.
+_JUDGED_POSITIVE = ("Low",)
+_JUDGED_NEGATIVE = ("High", "Serious")
+_JUDGED_UNKNOWN = ("Unclear", "No information")
+
+
+@dataclass
+class Proposal:
+    question: str
+    domain: str
+    answer: str | None
+    confidence: float
+    quotes: list[Quote] = field(default_factory=list)
+    detector: str | None = None
+    comment: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "domain": self.domain,
+            "answer": self.answer,
+            "confidence": round(self.confidence, 2),
+            "quotes": [
+                {"text": q.text, "section": q.section, "start": q.start, "end": q.end}
+                for q in self.quotes
+            ],
+            "detector": self.detector,
+            "comment": self.comment,
+        }
+
+
+@dataclass
+class ProposalSet:
+    rubric: str
+    options: dict[str, str]
+    document: Document
+    proposals: list[Proposal]
+    findings: dict[str, Any]
+
+    def get(self, question: str) -> Proposal | None:
+        return next((p for p in self.proposals if p.question == question), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rubric": self.rubric,
+            "options": self.options,
+            "proposals": [p.to_json() for p in self.proposals],
+            "findings": self.findings,
+            "document": {
+                "source": self.document.source,
+                "characters": len(self.document.text),
+                "sections": [
+                    {"title": s.title, "kind": s.kind, "start": s.start, "end": s.end}
+                    for s in self.document.sections
+                ],
+                "problems": self.document.problems,
+            },
+        }
+
+
+def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list[Quote]:
+    """Whole sentences, each once, in text order: what a methodologist would quote."""
+    sentences: dict[int, Sentence] = {}
+    for item in evidence:
+        sentence = item.sentence if isinstance(item, Hit) else item
+        sentences.setdefault(sentence.start, sentence)
+    chosen = sorted(sentences.values(), key=lambda s: s.start)[:MAX_QUOTES]
+    return [
+        Quote(
+            text=document.text[s.start : s.end],
+            section=s.section,
+            start=s.start,
+            end=s.end,
+            source=document.source,
+        )
+        for s in chosen
+    ]
+
+
+def _judged(question: Question, signal: Signal) -> tuple[str | None, float]:
+    """A Y/N signal as a judgement word for rubrics judged directly."""
+
+    def first(words: tuple[str, ...]) -> str | None:
+        return next((w for w in words if w in question.options), None)
+
+    if signal.answer in ("Y", "PY"):
+        label = first(_JUDGED_POSITIVE)
+    elif signal.answer in ("N", "PN"):
+        label = first(_JUDGED_NEGATIVE)
+    else:
+        label = first(_JUDGED_UNKNOWN)
+    weaker = 0.8 if signal.answer in ("PY", "PN") else 1.0
+    return label, signal.confidence * weaker
+
+
+def propose(
+    document: Document,
+    rubric: Rubric,
+    *,
+    record: StudyRecord | None = None,
+    options: dict[str, str] | None = None,
+) -> ProposalSet:
+    """One proposal per question in force, in the order a reviewer meets them."""
+    engine = Engine(rubric, options=options)
+    ctx = Context(document, record)
+    values: dict[str, str | None] = {}
+    proposals: list[Proposal] = []
+    for domain_id, question in engine.questions_in_order():
+        applies = compile_condition(question.applies_if)(values) if question.applies_if else True
+        if applies is False and question.applies_if is not None:
+            proposal = Proposal(
+                question.id,
+                domain_id,
+                NOT_APPLICABLE,
+                0.9,
+                [],
+                question.detector,
+                f"does not apply: {question.applies_if.describe()} does not hold",
+            )
+        elif question.detector is None:
+            proposal = Proposal(
+                question.id,
+                domain_id,
+                None if rubric.judged_directly else "NI",
+                0.0,
+                [],
+                None,
+                NO_DETECTOR,
+            )
+        else:
+            detector = DETECTORS.get(question.detector)
+            if detector is None:
+                proposal = Proposal(
+                    question.id,
+                    domain_id,
+                    None if rubric.judged_directly else "NI",
+                    0.0,
+                    [],
+                    question.detector,
+                    f"unknown detector '{question.detector}'; answer by hand",
+                )
+            else:
+                signal = detector(ctx)
+                answer, confidence = (
+                    _judged(question, signal)
+                    if rubric.judged_directly
+                    else (signal.answer, signal.confidence)
+                )
+                comment = signal.comment or (NO_INFORMATION if signal.answer == "NI" else None)
+                proposal = Proposal(
+                    question.id,
+                    domain_id,
+                    answer,
+                    confidence,
+                    quotes_for(document, signal.evidence),
+                    question.detector,
+                    comment,
+                )
+        values[question.id] = proposal.answer
+        proposals.append(proposal)
+    return ProposalSet(rubric.id, dict(engine.options), document, proposals, findings(ctx))
+
+
+def _signal_json(ctx: Context, signal: Signal) -> dict[str, Any]:
+    return {
+        "answer": signal.answer,
+        "comment": signal.comment,
+        "quotes": [
+            {"text": q.text, "section": q.section, "start": q.start, "end": q.end}
+            for q in quotes_for(ctx.document, signal.evidence)
+        ],
+    }
+
+
+def findings(ctx: Context) -> dict[str, Any]:
+    """What the text says, whatever the rubric: a reviewer's checklist with the evidence."""
+    text = ctx.document.text
+    coi_sentences = interests._coi_sentences(ctx)
+    attrition = design.attrition_facts(ctx)
+    return {
+        "instruments": measurement.instrument_findings(ctx),
+        "coi": {
+            "statement": "present" if coi_sentences else "missing",
+            "text": [text[s.start : s.end] for s in coi_sentences[:6]],
+            "declared": _signal_json(ctx, interests.coi_declared(ctx)),
+            "interests": [
+                {"who": i.who, "kinds": i.kinds, "text": text[i.sentence.start : i.sentence.end]}
+                for i in interests.declared_interests(ctx)
+            ],
+        },
+        "allegiance": [i.to_json(text) for i in interests.allegiance(ctx)],
+        "funding": _signal_json(ctx, interests.funding(ctx)),
+        "attrition": {
+            **attrition.to_json(),
+            "evidence": [text[h.sentence.start : h.sentence.end] for h in attrition.evidence],
+            "analysis": _signal_json(ctx, design.itt_analysis(ctx)),
+            "non_starters": _signal_json(ctx, design.non_starters(ctx)),
+        },
+        "randomisation": _signal_json(ctx, design.randomisation(ctx)),
+        "concealment": _signal_json(ctx, design.concealment(ctx)),
+        "blinding": blinding.blinding(ctx).to_json(text),
+        "registration": registration_module.registration_facts(ctx).to_json(),
+    }

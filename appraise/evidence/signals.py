@@ -1,0 +1,57 @@
+"""What a detector returns: an answer to its question, how sure it is, and the sentences that
+support it. Each detector's docstring says what its Y means."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from appraise.evidence.document import Document, Sentence
+from appraise.evidence.text import Hit
+from appraise.models.record import StudyRecord
+
+NO_INFORMATION = "no information found"
+_FLIP = {"Y": "N", "PY": "PN", "PN": "PY", "N": "Y", "NI": "NI"}
+
+
+@dataclass(frozen=True)
+class Signal:
+    answer: str  # Y, PY, PN, N or NI, answering the detector's own question
+    confidence: float
+    evidence: tuple[Hit | Sentence, ...] = ()
+    comment: str | None = None
+
+    def inverted(self) -> Signal:
+        """The same evidence answering the opposite question ('blinded?' -> 'aware?')."""
+        return Signal(_FLIP[self.answer], self.confidence, self.evidence, self.comment)
+
+
+def no_information(comment: str = NO_INFORMATION, confidence: float = 0.5) -> Signal:
+    return Signal("NI", confidence, (), comment)
+
+
+@dataclass
+class Context:
+    """One document (and its record, if any) with the shared analyses computed once."""
+
+    document: Document
+    record: StudyRecord | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, compute: Callable[[Context], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = compute(self)
+        return self.cache[key]
+
+    @cached_property
+    def has_full_text(self) -> bool:
+        return any(
+            s.kind
+            not in ("title", "abstract", "authors", "funding", "registration", "references", "coi")
+            for s in self.document.sections
+        )
+
+
+Detector = Callable[[Context], Signal]
