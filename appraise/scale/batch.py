@@ -27,8 +27,10 @@ from typing import Any, Literal, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError
-from appraise.models import Rubric
+from appraise.ids import file_stem
+from appraise.models import Appraisal, Judgement, Rubric, StudyRecord
 from appraise.rubrics import Engine
 from appraise.scale.parquet import part_files, part_name, swap_in, write_part
 
@@ -67,6 +69,7 @@ class ScoreTask:
                 ("overall", pa.string()),
                 ("overall_rule", pa.string()),
                 ("complete", pa.bool_()),
+                ("basis", pa.string()),  # answers, or imported domain judgements
                 ("missing_json", pa.string()),
                 ("error", pa.string()),
             ]
@@ -93,9 +96,13 @@ class ScoreTask:
             key = (profile, out["options_json"])
             if key not in engines:
                 engines[key] = Engine(self.rubric, profile=profile, options=options)
-            evaluation = engines[key].evaluate(json.loads(row["answers_json"]))
+            answers = json.loads(row["answers_json"])
+            if not answers and row["domains_json"]:
+                return {**out, **self._from_domains(engines[key], json.loads(row["domains_json"]))}
+            evaluation = engines[key].evaluate(answers)
         except AppraiseError as exc:  # one bad appraisal must not sink the batch
             return {**out, "complete": False, "error": str(exc)}
+        out["basis"] = "answers"
         for domain, result in evaluation.domains.items():
             out[domain] = result.judgement
         out["overall"] = evaluation.overall
@@ -103,6 +110,111 @@ class ScoreTask:
         out["complete"] = evaluation.complete
         out["missing_json"] = json.dumps(evaluation.missing) if evaluation.missing else None
         return out
+
+    @staticmethod
+    def _from_domains(engine: Engine, domains: dict[str, str | None]) -> dict[str, Any]:
+        """Imported appraisals (a database's domain judgements, no answers): only the overall
+        rule can be applied, e.g. to see a database under another profile's overall rule."""
+        in_force = {d.id: domains.get(d.id) for d in engine.domains}
+        overall, rule = engine.overall_from(in_force)
+        missing = [d for d, label in in_force.items() if label is None]
+        return {
+            **in_force,
+            "basis": "domains",
+            "overall": overall,
+            "overall_rule": rule,
+            "complete": not missing,
+            "missing_json": json.dumps({d: [] for d in missing}) if missing else None,
+        }
+
+
+# Who the batch's proposed appraisals belong to: not a person, so a reviewer's own file (under
+# their name) is never the one written.
+PROPOSER = "appraise-proposals"
+
+
+@dataclass(frozen=True)
+class ProposeTask:
+    """Run the rubric's evidence detectors over each record's text: proposed answers with
+    quotes, and the domain judgements the rules derive from them. Nothing is confirmed."""
+
+    rubric: Rubric
+    profile: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    reviewer: str = PROPOSER
+    input_table: str = "records"
+
+    @property
+    def name(self) -> str:
+        return f"proposals-{self.rubric.id}"
+
+    @cached_property
+    def domain_ids(self) -> list[str]:
+        return list(dict.fromkeys(d.id for d in self.rubric.domains))
+
+    @cached_property
+    def schema(self) -> pa.Schema:
+        return pa.schema(
+            [
+                ("study", pa.string()),
+                ("rubric", pa.string()),
+                ("profile", pa.string()),
+                *[(domain, pa.string()) for domain in self.domain_ids],
+                ("overall", pa.string()),
+                ("complete", pa.bool_()),
+                ("answered", pa.int32()),  # questions given an answer other than NI / NA
+                ("characters", pa.int64()),  # length of the text the detectors read
+                ("appraisal_json", pa.string()),
+                ("error", pa.string()),
+            ]
+        )
+
+    def rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        engine = Engine(self.rubric, profile=self.profile, options=dict(self.options))
+        return [self.propose_row(row["record_json"], engine) for row in rows]
+
+    def propose_row(self, record_json: str, engine: Engine) -> dict[str, Any]:
+        from appraise.evidence import document_from_record
+        from appraise.review.proposals import evidence_proposals
+
+        record = StudyRecord.model_validate_json(record_json)
+        out: dict[str, Any] = {
+            "study": record.id,
+            "rubric": self.rubric.id,
+            "profile": engine.profile,
+        }
+        try:
+            document = document_from_record(record)
+            answers = evidence_proposals(document, record, engine)
+            evaluation = engine.evaluate(
+                {q: a.answer for q, a in answers.items() if a.answer is not None}
+            )
+        except AppraiseError as exc:
+            return {**out, "complete": False, "error": str(exc)}
+        appraisal = Appraisal(
+            study=record.id,
+            rubric=self.rubric.id,
+            rubric_version=self.rubric.version,
+            rubric_file_version=self.rubric.file_version,
+            profile=engine.profile,
+            options=dict(engine.options),
+            reviewer=self.reviewer,
+            answers=answers,
+            domains={
+                d: Judgement(proposed=r.judgement, rule=r.rule)
+                for d, r in evaluation.domains.items()
+            },
+            overall=Judgement(proposed=evaluation.overall, rule=evaluation.overall_rule),
+        )
+        return {
+            **out,
+            **{d: r.judgement for d, r in evaluation.domains.items()},
+            "overall": evaluation.overall,
+            "complete": evaluation.complete,
+            "answered": sum(a.answer not in (None, "NI", "NA") for a in answers.values()),
+            "characters": len(document.text),
+            "appraisal_json": appraisal.model_dump_json(exclude_none=True),
+        }
 
 
 class BatchTask(Protocol):
@@ -241,3 +353,34 @@ def _run_on_dask(
         if cluster is not None:
             cluster.close()
     return results, where
+
+
+@dataclass
+class WriteSummary:
+    written: list[str] = field(default_factory=list)
+    already_appraised: int = 0
+    failed: int = 0
+
+
+def write_proposed_appraisals(corpus: Corpus, folder: Path) -> WriteSummary:
+    """Save the batch's proposed appraisals for studies with no appraisal for that rubric yet.
+
+    A study someone has appraised (any reviewer, any result) is left alone, so a reviewer's
+    file is never replaced; rows the batch could not propose for are counted, not written.
+    """
+    summary = WriteSummary()
+    appraised = {(p.parent.name, p.name.split("--", 1)[0]) for p in corpus.appraisal_paths()}
+    for part in part_files(folder):
+        for row in pq.read_table(
+            part, columns=["study", "rubric", "appraisal_json", "error"]
+        ).to_pylist():
+            if row["error"] or row["appraisal_json"] is None:
+                summary.failed += 1
+                continue
+            if (file_stem(row["study"]), row["rubric"]) in appraised:
+                summary.already_appraised += 1
+                continue
+            appraisal = Appraisal.model_validate_json(row["appraisal_json"])
+            corpus.write_appraisal(appraisal)
+            summary.written.append(appraisal.study)
+    return summary

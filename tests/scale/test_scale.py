@@ -27,8 +27,9 @@ from appraise.models import (
     StudyRecord,
 )
 from appraise.rubrics import Engine, load_rubric
-from appraise.scale.batch import ScoreTask, run_batch
+from appraise.scale.batch import PROPOSER, ProposeTask, ScoreTask, run_batch
 from appraise.scale.parquet import export_corpus
+from tests.conftest import shared_path
 
 N_STUDIES = 12
 
@@ -240,3 +241,95 @@ def test_missing_extra_is_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "install appraise[scale]" in err
+
+
+FULL_TEXTS = [
+    "PMC13254492_rct_bcpt_coi-untyped-sec.xml",
+    "PMC13249512_protocol_review_coi-sec-type.xml",
+    "PMC13244564_letter_small.xml",
+]
+
+
+@pytest.fixture
+def full_text_corpus(corpus: Corpus) -> Corpus:
+    """Records built from real open-access full texts (Europe PMC fullTextXML in ../shared)."""
+    from appraise.ids import parse_identifier
+    from appraise.sources.europepmc import parse_fulltext
+    from appraise.sources.merge import merge
+
+    for name in FULL_TEXTS:
+        data = shared_path("fixtures", "europepmc", "fulltextxml", name).read_bytes()
+        fields = parse_fulltext(data)
+        corpus.write_record(merge({"europepmc": fields}, {}, parse_identifier(fields["doi"])))
+    return corpus
+
+
+def test_proposals_on_dask_match_one_process_and_never_replace_a_reviewer(
+    full_text_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appraise.evidence import document_from_record
+
+    corpus = full_text_corpus
+    rct = corpus.read_record("10.1111/bcpt.70261")
+    mine = corpus.write_appraisal(
+        _appraisal("10.1111/aas.70273", {"1.1": "Y", "1.2": "Y"}, "reviewer-a", "cochrane")
+    )
+    before = mine.read_bytes()
+    out = tmp_path / "export"
+    export_corpus(corpus, out)
+    task = ProposeTask(load_rubric("rob2"))
+
+    run_batch(task, out, engine="local")
+    local_rows = sorted(pq.read_table(out / task.name).to_pylist(), key=lambda r: r["study"])
+    run_batch(task, out, engine="dask", workers=2, processes=False)
+    dask_rows = sorted(pq.read_table(out / task.name).to_pylist(), key=lambda r: r["study"])
+    assert dask_rows == local_rows
+    assert [r["error"] for r in local_rows] == [None] * len(FULL_TEXTS)
+    proposed = Appraisal.model_validate_json(
+        next(r["appraisal_json"] for r in local_rows if r["study"] == rct.id)
+    )
+    text = document_from_record(rct).text
+    quotes = [q for a in proposed.answers.values() for q in a.quotes]
+    assert quotes and all(text[q.start : q.end] == q.text for q in quotes)
+    assert {(a.source, a.confirmed) for a in proposed.answers.values()} == {("proposed", False)}
+
+    code = main(
+        [
+            "batch",
+            "propose",
+            "--parquet",
+            str(out),
+            "--rubric",
+            "rob2",
+            "--corpus",
+            str(corpus.root),
+            "--write",
+            "--json",
+        ]
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (summary["written"], summary["already_appraised"]) == (len(FULL_TEXTS) - 1, 1)
+    assert mine.read_bytes() == before
+    saved = {s.appraisal.study: s.appraisal for s in corpus.iter_appraisals(rubric="rob2")}
+    assert saved["10.1111/aas.70273"].reviewer == "reviewer-a"
+    assert saved[rct.id].reviewer == PROPOSER and saved[rct.id].answers == proposed.answers
+    # a second run finds every study appraised and writes nothing
+    assert (
+        main(
+            [
+                "batch",
+                "propose",
+                "--parquet",
+                str(out),
+                "--rubric",
+                "rob2",
+                "--corpus",
+                str(corpus.root),
+                "--write",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["written"] == 0

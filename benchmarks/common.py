@@ -1,0 +1,45 @@
+"""What every benchmark shares: a metric row, the machine's description, the appraise command."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+SHARED = os.environ.get("APPRAISE_SHARED") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"
+)
+
+
+def metric(name: str, value: float, unit: str, note: str = "") -> dict[str, Any]:
+    return {"name": name, "value": round(value, 3), "unit": unit, "note": note}
+
+
+def skipped(reason: str) -> dict[str, Any]:
+    return {"skipped": reason, "metrics": []}
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def appraise_command() -> list[str]:
+    """The installed `appraise` console script, or the same entry point through this Python."""
+    script = shutil.which("appraise")
+    if script:
+        return [script]
+    return [sys.executable, "-c", "import sys; from appraise.cli.main import run; run()"]
+
+
+def peak_rss_mb(usage_maxrss: int) -> float:
+    """ru_maxrss is kilobytes on Linux and bytes on macOS."""
+    return usage_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
