@@ -15,6 +15,11 @@ class Citation(Strict):
     target: str = Field(description="A DOI (or pmid:/ref: id) or claim:ID for another claim.")
     kind: CitationKind = "supports"
     weight: float | None = Field(default=None, ge=0, description="e.g. meta-analytic weight.")
+    cited_by_source: bool = Field(
+        default=True,
+        description="False for evidence the appraiser adds that the claim's source did not cite "
+        "(a weakening study left out is Greenberg's citation bias).",
+    )
     note: str | None = None
 
 

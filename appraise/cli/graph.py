@@ -1,0 +1,355 @@
+"""`appraise trace`, `appraise claims` and `appraise graph export|draw`: which claims rest on
+studies at high risk of bias (see docs/graph.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
+from appraise.corpus import Corpus
+from appraise.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from appraise.graph import ClaimTrace, TracedWork
+    from appraise.models import Rubric
+
+graph_app = typer.Typer(help="The citation graph: export it, or draw one claim's part of it.")
+
+ClaimArg = Annotated[str, typer.Argument(help="A claim id from the corpus's claims.yaml.")]
+RubricOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="Rubric whose judgements to use. Default: the corpus's "
+        "default_rubric (corpus.yaml), else rob2.",
+        show_default=False,
+    ),
+]
+PaletteOption = Annotated[str, typer.Option("--palette", help="Colours: cochrane, or colourblind.")]
+MAX_TREE_LINES = 300
+
+
+def register(app: typer.Typer) -> None:
+    app.command("trace")(trace_command)
+    app.command("claims")(claims_command)
+    app.add_typer(graph_app, name="graph")
+
+
+def _corpus(path: Path, need_claims: bool = True) -> Corpus:
+    corpus = Corpus(path)
+    if not corpus.root.is_dir():
+        raise NotFoundError(
+            f"no corpus folder at {path}", fix="give --corpus DIR or set APPRAISE_CORPUS"
+        )
+    if need_claims and not corpus.claims_path.exists():
+        raise NotFoundError(
+            f"no claims file at {corpus.claims_path}",
+            fix="write claims.yaml (see docs/graph.md for its format)",
+        )
+    return corpus
+
+
+def _rubric(corpus: Corpus, rubric: str | None) -> str:
+    from appraise.graph import default_rubric
+
+    return rubric or default_rubric(corpus)
+
+
+def trace_command(
+    claim: ClaimArg,
+    corpus: CorpusOption,
+    rubric: RubricOption = None,
+    as_json: JsonOption = False,
+    figure: Annotated[
+        Path | None,
+        typer.Option("--figure", help="Also draw the trace to this .png, .svg or .pdf file."),
+    ] = None,
+    palette: PaletteOption = "cochrane",
+) -> None:
+    """Trace a claim to the primary studies it rests on, with their risk of bias."""
+    from appraise.graph import build_graph, trace
+    from appraise.graph.draw import draw_trace
+
+    store = _corpus(corpus)
+    graph = build_graph(store, _rubric(store, rubric))
+    result = trace(graph, claim)
+    if figure is not None:
+        draw_trace(result, figure, palette)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _print_trace(result, graph.rubric)
+    if figure is not None:
+        note(f"figure written to {figure}")
+
+
+def claims_command(
+    corpus: CorpusOption, rubric: RubricOption = None, as_json: JsonOption = False
+) -> None:
+    """List every claim with how much of its support is at high risk, worst first."""
+    from rich.table import Table
+
+    from appraise.graph import trace_all
+
+    store = _corpus(corpus)
+    traces = trace_all(store, _rubric(store, rubric))
+    if as_json:
+        emit_json(
+            [
+                {"claim": t.to_json()["claim"], "rubric": t.rubric, "summary": t.summary()}
+                for t in traces
+            ]
+        )
+        return
+    table = Table(
+        "claim",
+        "high/n",
+        "wt",
+        "paths hi/all",
+        "survives",
+        "repl.",
+        "retr.",
+        "ampl.",
+        "bias",
+        title=f"Claims, worst first ({traces[0].rubric if traces else 'no claims'})",
+        caption="high/n: supporting studies at high risk / all; wt: share of the support's "
+        "weight at high risk; paths: supportive citation paths ending at high risk / all; "
+        "survives: a low-risk study remains without them; repl.: independent replication "
+        "(Tolin 2015); retr.: retracted works; ampl.: share of supportive paths through works "
+        "with no primary data; bias: weakening studies the source did not cite",
+    )
+    table.columns[0].overflow = "fold"
+    table.columns[0].min_width = min(24, max((len(t.claim.id) for t in traces), default=5))
+    for t in traces:
+        s = t.summary()
+        paths = s["supportive_paths"]
+        table.add_row(
+            t.claim.id,
+            f"{s['by_category']['high']}/{s['supporting_studies']}",
+            _pct(s["high_risk_share_of_weight"]),
+            f"{_count(paths['high'])}/{_count(paths['total'])}",
+            "yes" if s["survives_without_high_risk"] else "NO",
+            s["independent_replication"]["status"],
+            str(len(s["retracted"])),
+            _pct(s["amplification"]["share"]),
+            str(len(s["citation_bias"])),
+        )
+    console.print(table)
+    if not traces:
+        note(f"{store.claims_path} has no claims")
+
+
+@graph_app.command("export")
+def export_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    corpus: CorpusOption,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="graphml, gexf, json, dot or mermaid. Default: from the output's extension.",
+            show_default=False,
+        ),
+    ] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Only what this claim reaches.")
+    ] = None,
+    rubric: RubricOption = None,
+    palette: PaletteOption = "cochrane",
+) -> None:
+    """Export the citation graph with every work's judgement as node attributes."""
+    from appraise.graph import build_graph
+    from appraise.graph.export import export_graph, format_for
+    from appraise.graph.style import check_palette
+
+    chosen = format_for(output, fmt)
+    store = _corpus(corpus, need_claims=False)
+    graph = build_graph(store, _rubric(store, rubric))
+    export_graph(graph, output, chosen, claim=claim, palette=check_palette(palette))
+    note(
+        f"{chosen} written to {output} ({graph.number_of_nodes} nodes, "
+        f"{graph.number_of_edges} citations in the corpus graph)"
+    )
+
+
+@graph_app.command("draw")
+def draw_command(
+    claim: ClaimArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="A .png, .svg or .pdf file.")],
+    corpus: CorpusOption,
+    rubric: RubricOption = None,
+    palette: PaletteOption = "cochrane",
+) -> None:
+    """Draw a claim's trace: the claim at the top, its studies coloured and marked by judgement."""
+    from appraise.graph import trace_claim
+    from appraise.graph.draw import draw_trace
+
+    store = _corpus(corpus)
+    draw_trace(trace_claim(store, claim, _rubric(store, rubric)), output, palette)
+    note(f"figure written to {output}")
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _pct(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def _count(n: int) -> str:
+    """Exact below a quadrillion; beyond, in scientific form (path counts grow exponentially)."""
+    if n < 10**15:
+        return f"{n:,}"
+    digits = str(n)
+    return f"{digits[0]}.{digits[1:3]}e{len(digits) - 1}"
+
+
+def _describe(work: TracedWork, rubric: Rubric) -> str:
+    """One work as rich markup: symbol, label, judgement and the domains that made it high."""
+    from rich.markup import escape
+
+    from appraise.graph.style import node_style
+
+    style = node_style("work", work.role, work.judgement, work.terminal, rubric, "cochrane")
+    parts = [escape(f"{style.symbol} {work.label}")]
+    if work.role in ("review", "commentary"):
+        parts.append(escape(f"[{work.role}]"))
+    if work.terminal or work.weakens:
+        judgement = work.judgement or ("not in corpus" if not work.in_corpus else "not appraised")
+        parts.append(f"— [bold]{escape(judgement)}[/bold]")
+    if work.high_domains:
+        names = {d.id: d.short or d.name for d in rubric.domains}
+        parts.append(
+            escape(
+                "(" + ", ".join(f"{d} {names.get(d, '')}".strip() for d in work.high_domains) + ")"
+            )
+        )
+    if work.retracted:
+        parts.append("[bold]RETRACTED[/bold]")
+    if work.id != work.label:
+        parts.append(f"[dim]{escape(work.id)}[/dim]")
+    return " ".join(parts)
+
+
+def _tree_lines(result: ClaimTrace, rubric: Rubric) -> Any:
+    """The trace as a tree; a work reached again is shown once and then referred back to."""
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    works = {w.id: w for w in [*result.studies, *result.through]}
+    children: dict[str, list[tuple[str, str]]] = {}
+    for source, target, kind in result.edges:
+        children.setdefault(source, []).append((target, kind))
+    root_id = f"claim:{result.claim.id}"
+    tree = Tree(f"[bold]claim {escape(result.claim.id)}[/bold]: {escape(result.claim.text)}")
+    shown = {root_id}
+    lines = 1
+    stack: list[tuple[Tree, str]] = [(tree, root_id)]
+    while stack:
+        branch, node = stack.pop()
+        expand: list[tuple[Tree, str]] = []
+        for target, kind in children.get(node, []):
+            lines += 1
+            if lines > MAX_TREE_LINES:
+                tree.add("[dim]… more (see --json for the whole trace)[/dim]")
+                return tree
+            work = works[target]
+            prefix = "" if kind in ("supports", "cites") else f"[italic]{kind}[/italic] "
+            label = (
+                f"claim {escape(work.label)}" if work.role == "claim" else _describe(work, rubric)
+            )
+            if target in shown:
+                again = escape(work.label if work.role == "claim" else f"{work.label} ({work.id})")
+                branch.add(f"{prefix}{again} [dim](expanded elsewhere)[/dim]")
+                continue
+            shown.add(target)
+            expand.append((branch.add(prefix + label), target))
+        stack.extend(reversed(expand))
+    return tree
+
+
+def _names(works: list[TracedWork], limit: int = 6) -> str:
+    names = [w.label for w in works[:limit]]
+    more = f" and {len(works) - limit} more" if len(works) > limit else ""
+    return ", ".join(names) + more
+
+
+def _print_trace(result: ClaimTrace, rubric: Rubric) -> None:
+    from rich.table import Table
+
+    from appraise.graph.build import made_in_text
+
+    s = result.summary()
+    console.print(f"made in: {made_in_text(result.claim)}", markup=False)
+    console.print(_tree_lines(result, rubric))
+    table = Table("", "", show_header=False, title=f"Judgements: {rubric.name}")
+    table.columns[0].no_wrap = True
+    n = s["supporting_studies"]
+    by_judgement = ", ".join(f"{k} {v}" for k, v in s["by_judgement"].items()) or "none"
+    table.add_row("supporting studies", f"{n} ({by_judgement})")
+    table.add_row(
+        "at high risk",
+        f"{s['by_category']['high']} of {n} studies ({_pct(s['high_risk_share_of_studies'])}); "
+        f"{_pct(s['high_risk_share_of_weight'])} of the support's weight ({s['weight_basis']})"
+        if n
+        else "no study supports the claim",
+    )
+    paths = s["supportive_paths"]
+    table.add_row(
+        "supportive citation paths",
+        f"{_count(paths['total'])}: ending at high risk {_count(paths['high'])}, "
+        f"some concerns {_count(paths['concerns'])}, low risk {_count(paths['low'])}, "
+        f"unappraised {_count(paths['unappraised'])}",
+    )
+    remainder = result.low_risk_remainder
+    table.add_row(
+        "survives without high-risk studies",
+        f"yes: {len(remainder)} low-risk stud{'y' if len(remainder) == 1 else 'ies'} "
+        f"({_names(remainder)})"
+        if remainder
+        else "NO: no low-risk study supports it",
+    )
+    replication = result.replication
+    table.add_row(
+        "independent replication (Tolin 2015)",
+        f"{replication.status}: {replication.reason}"
+        + (f" ({', '.join(replication.studies)})" if replication.studies else ""),
+    )
+    weakening = result.weakening
+    table.add_row(
+        "weakening studies",
+        f"{len(weakening)}"
+        + (
+            f" ({_names(weakening)}; {len(result.low_risk_weakening)} at low risk)"
+            if weakening
+            else ""
+        ),
+    )
+    table.add_row("retracted on the way", _names(result.retracted) or "none")
+    amplified = s["amplification"]
+    secondary = result.secondary_works
+    table.add_row(
+        "amplification (Greenberg)",
+        f"{_count(amplified['supportive_paths_through_secondary_works'])} of "
+        f"{_count(paths['total'])} supportive paths ({_pct(amplified['share'])}) run "
+        f"through {len(secondary)} work(s) with no primary data"
+        + (f": {_names(secondary)}" if secondary else ""),
+    )
+    biased = [w for w in result.studies if w.id in set(result.citation_bias)]
+    table.add_row(
+        "citation bias (Greenberg)",
+        f"{len(biased)} weakening stud{'y' if len(biased) == 1 else 'ies'} not cited by "
+        f"the source: {_names(biased)}"
+        if biased
+        else "none shown by the data",
+    )
+    if s["cycles_condensed"]:
+        table.add_row("citation cycles", f"{s['cycles_condensed']} (each counted as one node)")
+    console.print(table)
+    for remark in result.notes:
+        note(remark)

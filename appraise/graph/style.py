@@ -1,0 +1,72 @@
+"""How a node looks in exports and figures: colour and symbol from the rubric's scale
+(Cochrane palette or its colour-blind variant), never colour alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from appraise.errors import InputError
+from appraise.models import Rubric
+
+Palette = Literal["cochrane", "colourblind"]
+PALETTES: tuple[str, ...] = ("cochrane", "colourblind")
+UNAPPRAISED_COLOUR = "#cccccc"  # Cochrane's "not applicable" grey
+UNAPPRAISED_SYMBOL = "∅"
+SECONDARY_COLOUR = "#eeeeee"
+CLAIM_COLOUR = "#ffffff"
+_SECONDARY_SYMBOLS = {"review": "R", "commentary": "C"}
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    colour: str
+    symbol: str
+    text_colour: str
+    legend: str
+
+
+def check_palette(palette: str) -> Palette:
+    if palette not in PALETTES:
+        raise InputError(f"unknown palette '{palette}'", fix=f"use one of: {', '.join(PALETTES)}")
+    return palette  # type: ignore[return-value]
+
+
+def _text_on(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` (relative luminance)."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#ffffff"
+
+
+def judgement_style(judgement: str | None, rubric: Rubric, palette: Palette) -> NodeStyle:
+    if judgement is None:
+        return NodeStyle(UNAPPRAISED_COLOUR, UNAPPRAISED_SYMBOL, "#000000", "Not appraised")
+    try:
+        level = rubric.level(judgement)
+    except KeyError:
+        return NodeStyle(UNAPPRAISED_COLOUR, "?", "#000000", judgement)
+    colour = level.colour if palette == "cochrane" else level.colourblind
+    return NodeStyle(colour, level.symbol, _text_on(colour), judgement)
+
+
+def node_style(
+    kind: str, role: str, judgement: str | None, terminal: bool, rubric: Rubric, palette: Palette
+) -> NodeStyle:
+    """Claims white, works that pass support on (reviews, commentaries) grey with R/C, and
+    the studies support ends at by their judgement."""
+    if kind == "claim":
+        return NodeStyle(CLAIM_COLOUR, "", "#000000", "Claim")
+    if not terminal and role in _SECONDARY_SYMBOLS:
+        return NodeStyle(
+            SECONDARY_COLOUR,
+            _SECONDARY_SYMBOLS[role],
+            "#000000",
+            f"{role.capitalize()} (no primary data)",
+        )
+    return judgement_style(judgement, rubric, palette)
+
+
+def legend_styles(rubric: Rubric, palette: Palette) -> list[NodeStyle]:
+    return [judgement_style(label, rubric, palette) for label in rubric.labels] + [
+        judgement_style(None, rubric, palette)
+    ]
