@@ -207,7 +207,7 @@ def measures_of(rows: pd.DataFrame) -> list[Measure]:
         if time := _text(row.get("time")):
             times.add(time)
     return [
-        Measure(name=name, rating=rating, kind=kind, timepoints=sorted(times))  # type: ignore[arg-type]
+        Measure(name=name, rating=rating, kind=kind, timepoints=sorted(times))
         for (name, rating, kind), times in sorted(found.items(), key=lambda kv: str(kv[0]))
     ]
 
