@@ -11,6 +11,7 @@ from pathlib import Path
 
 from appraise.evidence.document import Document
 from appraise.models import Answer, StudyRecord
+from appraise.models.rubric import NOT_APPLICABLE
 from appraise.rubrics import Engine
 
 Proposer = Callable[[Document, StudyRecord, Engine], dict[str, Answer]]
@@ -45,4 +46,7 @@ def evidence_proposals(
             comment=p.comment,
         )
         for p in proposal_set.proposals
+        # No answer (a judgement with no detector) or NA (does not apply given the other
+        # proposals) is nothing to offer: the session decides what applies from real answers.
+        if p.answer is not None and p.answer != NOT_APPLICABLE
     }

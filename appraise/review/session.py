@@ -425,7 +425,10 @@ class AssessSession:
         base = held or proposal
         unchanged = original is not None and original == chosen
         quotes = [*(base.quotes if base else []), *self._pending_quotes]
-        notes = [n for n in (base.comment if base else None, self._pending_comment, comment) if n]
+        # A detector's comment explains its proposal: it goes when the reviewer answers otherwise.
+        reviewers_own = held is not None and held.confirmed
+        kept = base.comment if base is not None and (unchanged or reviewers_own) else None
+        notes = [n for n in (kept, self._pending_comment, comment) if n]
         source = (
             "proposed" if unchanged and self.answer_source == "reviewer" else self.answer_source
         )
@@ -488,7 +491,10 @@ class AssessSession:
                 f"the rules give no judgement for {step.id} here",
                 fix="type a judgement and give a reason",
             )
-        self._decide(step, step.default, None)
+        assert step.judgement is not None
+        # Accepting a judgement decided earlier (on going back) keeps its override reason.
+        kept = step.judgement.override_reason if step.judgement.judgement == step.default else None
+        self._decide(step, step.default, kept)
 
     def override(self, judgement: str, reason: str) -> None:
         """Replace the proposed judgement of the current domain (or overall); needs a reason."""
