@@ -281,7 +281,7 @@ def _show_summary(session: AssessSession) -> None:
             else "; judgements still to confirm"
         )
     )
-    console.print(f"saved: {session.path} ({status}{detail})", markup=False)
+    console.print(f"saved: {session.path} ({status}{detail})", markup=False, soft_wrap=True)
 
 
 def agree(

@@ -448,12 +448,13 @@ class AssessSession:
         )
 
     def comment(self, text: str) -> None:
-        """Attach a comment to the current question's answer (kept until it is answered)."""
+        """Attach a comment to the current question's answer (held until it is answered, if
+        it has only a proposal so far)."""
         step = self._require({"question"})
         if not text.strip():
             raise InputError("an empty comment was given", fix="type the comment after 'c '")
         held = self.appraisal.answers.get(step.id)
-        if held is None:
+        if held is None or not held.confirmed:  # kept with the answer about to be given
             self._pending_comment = "\n".join(filter(None, [self._pending_comment, text.strip()]))
             return
         merged = "\n".join(filter(None, [held.comment, text.strip()]))

@@ -1,0 +1,173 @@
+"""`appraise assess` driven through its prompts, as a reviewer at the terminal would."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from appraise.cli.main import main
+from appraise.corpus import Corpus
+from appraise.files import load_model
+from appraise.models import Appraisal
+
+STUDY = "10.1000/trial.1"
+
+
+@pytest.fixture
+def run(study_corpus: Corpus, monkeypatch: pytest.MonkeyPatch, capsys):  # type: ignore[no-untyped-def]
+    """Run `appraise ARGS --corpus C` with ``replies`` typed at the prompts, one per line."""
+
+    def runner(args: list[str], replies: list[str] | None = None) -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{r}\n" for r in replies or [])))
+        code = main([*args, "--corpus", str(study_corpus.root)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    monkeypatch.setenv("APPRAISE_REVIEWER", "ann")
+    return runner
+
+
+def stored(corpus: Corpus, reviewer: str = "ann", result: str = "study") -> Appraisal:
+    return load_model(corpus.appraisal_path(STUDY, "rob2", result, reviewer), Appraisal)
+
+
+LOW_REST = [
+    "N",
+    "N",
+    "Y",
+    "",  # D2: 2.1, 2.2, 2.6, judgement
+    "Y",
+    "",  # D3
+    "N",
+    "N",
+    "N",
+    "",  # D4
+    "Y",
+    "N",
+    "N",
+    "",  # D5
+    "",
+]  # overall
+
+
+def test_a_whole_appraisal_at_the_prompts(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    replies = [
+        "",  # 1.1: accept the detector's proposal
+        "c a trials unit held the list",  # comment on 1.2, then answer it
+        "PY",
+        "q Outcome assessors were unaware of allocation.",  # a quote for 1.3
+        "N",
+        "High",  # override D1's proposed Low ...
+        "",  # ... a reason is required: asked again
+        "the trial report contradicts the abstract",
+        "b",  # back from 2.1 to D1: its override and reason are kept on Enter
+        "",
+        *LOW_REST,
+    ]
+    code, out, err = run(["assess", STUDY, "--rubric", "rob2"], replies)
+    assert code == 0, err
+    assert "conflicts of interest: The authors declare no competing interests." in out
+    assert "registered: ISRCTN ISRCTN12345678" in out
+    assert "proposed:" in out and "“Participants were randomised" in out
+    assert "quote kept (found in Abstract)" in out
+    assert "High (overrides Low" in out
+    saved = stored(study_corpus)
+    assert saved.status == "complete"
+    assert saved.answers["1.1"].source == "proposed" and saved.answers["1.1"].confirmed
+    assert saved.answers["1.2"].comment == "a trials unit held the list"
+    assert saved.answers["1.3"].quotes[-1].section == "Abstract"
+    d1 = saved.domains["D1"]
+    assert (d1.proposed, d1.judgement) == ("Low", "High")
+    assert d1.override_reason == "the trial report contradicts the abstract"
+    assert saved.overall.judgement == "High"
+    assert f"saved: {study_corpus.appraisal_path(STUDY, 'rob2', 'study', 'ann')} (complete)" in out
+
+
+def test_save_and_quit_then_resume_where_left(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(
+        ["assess", STUDY, "-r", "rob2", "--result", "PHQ-9, 12 weeks"], ["N", "Y", "s"]
+    )
+    assert code == 0 and "(in-progress;" in out
+    first = stored(study_corpus, result="phq-9-12-weeks")
+    assert first.answers["1.1"].answer == "N" and first.answers["1.1"].proposed == "Y"
+    code, out, _ = run(
+        ["assess", STUDY, "-r", "rob2", "--result", "PHQ-9, 12 weeks"], ["N", "", *LOW_REST]
+    )
+    assert code == 0
+    asked = [line.split(" [")[0] for line in out.splitlines() if " [Y/PY/PN/N/NI]" in line]
+    assert asked[0].endswith("1.3") and not any(a.endswith("1.1") for a in asked)
+    final = stored(study_corpus, result="phq-9-12-weeks")
+    assert final.status == "complete" and final.answers["1.1"].answer == "N"
+    assert final.result.outcome == "PHQ-9" and final.result.timepoint == "12 weeks"
+
+
+def test_no_input_never_overwrites_the_reviewers_answers(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    run(["assess", STUDY, "-r", "rob2"], ["N", "s"])
+    code, out, _ = run(["assess", STUDY, "-r", "rob2", "--no-input"])
+    assert code == 0 and "proposed, not confirmed" in out
+    saved = stored(study_corpus)
+    assert (saved.answers["1.1"].answer, saved.answers["1.1"].source) == ("N", "reviewer")
+    assert saved.answers["1.2"].source == "proposed" and not saved.answers["1.2"].confirmed
+
+
+def test_answers_from_a_file(run, study_corpus: Corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps(
+            {
+                "1.1": "Y",
+                "1.2": "Y",
+                "1.3": {"answer": "N", "comment": "Table 1 balanced"},
+                "2.1": "N",
+                "2.2": "N",
+                "2.6": "Y",
+                "3.1": "Y",
+                "4.1": "N",
+                "4.2": "N",
+                "4.3": "N",
+                "5.1": "Y",
+                "5.2": "N",
+                "5.3": "N",
+                "domains": {"D5": {"judgement": "Some concerns", "reason": "registered late"}},
+            }
+        )
+    )
+    code, _out, err = run(
+        ["assess", STUDY, "-r", "rob2", "--answers", str(answers), "--reviewer", "bob"]
+    )
+    assert code == 0, err
+    saved = stored(study_corpus, reviewer="bob")
+    assert saved.status == "complete" and saved.overall.judgement == "Some concerns"
+    assert saved.answers["1.3"].comment == "Table 1 balanced"
+    assert all(saved.answers[q].confirmed for q in ("1.1", "2.6", "5.3"))
+    assert saved.domains["D5"].override_reason == "registered late"
+
+
+def test_bad_input_is_one_line_with_a_fix(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("'1.1': maybe\n")
+    code, _out, err = run(["assess", STUDY, "-r", "rob2", "--answers", str(answers)])
+    assert code == 2 and err.count("\n") == 1
+    assert "'maybe' is not an answer to question 1.1 (type one of Y / PY / PN / N / NI)" in err
+    code, _, err = run(["assess", STUDY, "-r", "rob3"])
+    assert code == 2 and "unknown rubric 'rob3'" in err
+    code, _, err = run(["assess", STUDY, "-r", "rob2", "--reviewer", "consensus"])
+    assert code == 2 and "appraise consensus" in err
+
+
+def test_a_wrong_reply_is_explained_and_asked_again(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(["assess", STUDY, "-r", "rob2"], ["maybe", "PN", "s"])
+    assert code == 0 and "'maybe' is not an answer to 1.1" in err
+    assert stored(study_corpus).answers["1.1"].answer == "PN"
+
+
+def test_end_of_input_keeps_everything_answered(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(["assess", STUDY, "-r", "rob2"], ["N", "N"])
+    assert code == 130 and "everything saved before now is kept" in err
+    assert {q: a.answer for q, a in stored(study_corpus).answers.items() if a.confirmed} == {
+        "1.1": "N",
+        "1.2": "N",
+    }
