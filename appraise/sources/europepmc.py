@@ -52,7 +52,7 @@ def fetch_search(client: HttpClient, root: str, study: StudyId) -> tuple[Respons
     )
     fields = parse_search(response.json(), study)
     if fields is None:
-        raise NotFound(response.url)
+        raise NotFound(response.url, response.fetched_at)
     return response, fields
 
 

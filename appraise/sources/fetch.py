@@ -127,7 +127,9 @@ class _Attempts:
             response, fields = call()
         except NotFound as missing:
             self.not_found.append(label)
-            self.retrieved[label] = Retrieval(when=now, url=missing.url, status="not found")
+            self.retrieved[label] = Retrieval(
+                when=missing.fetched_at, url=missing.url, status="not found"
+            )
             return None
         except NotCached:
             self.not_cached.append(label)

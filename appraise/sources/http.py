@@ -27,11 +27,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import requests_cache
 from requests.adapters import HTTPAdapter
+from requests_cache import create_key
 
 from appraise import __version__
 from appraise.errors import InputError, SourceError
@@ -42,6 +43,10 @@ PROJECT_URL = "https://github.com/appraise-tool/appraise"
 _MAILTO = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+# requests-cache answers a cache-only lookup that misses with a made-up 504; a real 504 is
+# never stored (only 200 and 404 are), so in a cache-only answer 504 always means a miss.
+_CACHE_MISS = 504
+_CACHEABLE = (200, 404)
 # Query parameters that identify the caller, not the resource: kept out of cache keys so the
 # cache serves a response whatever contact address was given.
 _IDENTITY_PARAMS = ("mailto", "email", "tool", "api_key")
@@ -50,9 +55,10 @@ _IDENTITY_PARAMS = ("mailto", "email", "tool", "api_key")
 class NotFound(Exception):
     """The source answered 404: it does not hold this work (not a failure of the batch)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, fetched_at: datetime | None = None) -> None:
         super().__init__(url)
         self.url = url
+        self.fetched_at = fetched_at or _now()
 
 
 class NotCached(Exception):
@@ -293,8 +299,9 @@ class HttpClient:
         self._session = requests_cache.CachedSession(
             str(path),
             backend="sqlite",
-            allowable_codes=(200, 404),
+            allowable_codes=_CACHEABLE,
             ignored_parameters=_IDENTITY_PARAMS,
+            key_fn=_cache_key,
             busy_timeout=30_000,
             wal=True,
         )
@@ -355,10 +362,10 @@ class HttpClient:
             else:
                 status = response.status_code
                 from_cache = bool(getattr(response, "from_cache", False))
-                if self.offline and status == 504 and from_cache is False:
-                    raise NotCached(response.url)
+                if self.offline and status == _CACHE_MISS:
+                    raise NotCached(_anonymous(response.url))
                 if status == 404:
-                    raise NotFound(response.url)
+                    raise NotFound(_anonymous(response.url), _fetched_at(response, from_cache))
                 if status == 200:
                     try:
                         return self._accept(response, expect, from_cache)
@@ -399,7 +406,7 @@ class HttpClient:
         if not force_refresh:
             # A cache hit costs the source nothing, so it does not wait for the limiter.
             cached = self._session.get(url, params=params, timeout=timeout, only_if_cached=True)
-            if getattr(cached, "from_cache", False):
+            if cached.status_code != _CACHE_MISS:
                 return cached
         limiter.acquire()
         try:
@@ -429,7 +436,7 @@ class HttpClient:
         created = getattr(response, "created_at", None) if from_cache else None
         fetched_at = created.replace(tzinfo=UTC) if created else datetime.now(UTC)
         return Response(
-            response.url,
+            _anonymous(response.url),
             response.status_code,
             body,
             headers,
@@ -443,6 +450,36 @@ class HttpClient:
         key = getattr(response, "cache_key", None)
         if key:
             self._session.cache.delete(key)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _fetched_at(response: requests.Response, from_cache: bool) -> datetime:
+    """When the source sent this response: now, or when the cached copy was first received."""
+    created = getattr(response, "created_at", None) if from_cache else None
+    return created.replace(tzinfo=UTC, microsecond=0) if created else _now()
+
+
+def _anonymous(url: str) -> str:
+    """``url`` without the caller's contact address (records and cache keys never hold it),
+    parameters sorted as requests-cache stores them, so a cached answer names the same URL."""
+    parts = urlsplit(url)
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in _IDENTITY_PARAMS
+    )
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _cache_key(request: requests.PreparedRequest, **kwargs: Any) -> str:
+    """requests-cache's key for ``request`` as if it carried no contact address, so runs with
+    and without --mailto share one cache (its ignored_parameters still key on their names)."""
+    anonymous = request.copy()
+    anonymous.url = _anonymous(request.url or "")
+    return create_key(anonymous, **kwargs)
 
 
 def _reason(exc: Exception) -> str:

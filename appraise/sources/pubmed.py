@@ -51,7 +51,7 @@ def search_doi(client: HttpClient, root: str, doi: str) -> tuple[Response, str]:
     )
     pmid = parse_esearch(response.json())
     if pmid is None:
-        raise NotFound(response.url)
+        raise NotFound(response.url, response.fetched_at)
     return response, pmid
 
 
@@ -66,7 +66,7 @@ def fetch_pmid(client: HttpClient, root: str, pmid: str) -> tuple[Response, Fiel
     )
     fields = parse_efetch(response.body, pmid)
     if fields is None:
-        raise NotFound(response.url)
+        raise NotFound(response.url, response.fetched_at)
     return response, fields
 
 

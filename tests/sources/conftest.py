@@ -2,7 +2,7 @@
 
 One server on 127.0.0.1 plays all four APIs under path prefixes (/crossref, /openalex,
 /europepmc, /pubmed); the APPRAISE_*_URL variables point the fetcher at it. Bodies are the
-recorded files, served byte for byte, with Crossref's recorded rate-limit headers. Two kinds
+recorded files, served byte for byte, with Crossref's recorded headers. Two kinds
 of answer have no recording and are built here from the recorded files: PubMed's esearch
 (DOI -> PMID, a three-field JSON) and the Europe PMC search hit for an article whose
 full text is recorded (its ids and open-access flag, taken from that full text).
@@ -23,6 +23,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from appraise.ids import normalise_doi
+from appraise.sources import crossref, europepmc, openalex, pubmed
+from appraise.sources.http import Limits
 from tests.conftest import SHARED, shared_path
 
 FIXTURES = SHARED / "fixtures"
@@ -115,9 +117,12 @@ class Replay:
         return Response("no such API", status=404, content_type="text/plain")
 
     def _crossref(self, path: str, request: Request) -> Response:
-        headers = _headers_of(
+        # The recorded headers but for the rate limits, so the replay answers as fast as asked
+        # and tests stay quick (test_http.py tests the limits).
+        recorded = (
             FIXTURES / "crossref/headers/works_10.1016_j.neurobiolaging.2010.03.024.headers.json"
         )
+        headers = {k: v for k, v in _headers_of(recorded).items() if "limit" not in k.lower()}
         doi = path.removeprefix("/works/").lower()
         if doi in self.crossref:
             return Response(
@@ -167,31 +172,43 @@ class Replay:
 
 @dataclass
 class Server:
-    """A threaded local server whose answers a test can replace, counting what it is asked."""
+    """The local server as one test sees it: its answers (replaceable) and what it was asked."""
 
-    http: HTTPServer
+    base_url: str
     handler: Callable[[Request], Response]
     lock: threading.Lock = field(default_factory=threading.Lock)
     paths: list[str] = field(default_factory=list)
 
     def url(self, prefix: str = "") -> str:
-        return self.http.url_for(prefix).rstrip("/")
+        return f"{self.base_url}{prefix}"
 
-    def _dispatch(self, request: Request) -> Response:
+    def dispatch(self, request: Request) -> Response:
         with self.lock:
             self.paths.append(request.full_path)
         return self.handler(request)
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
+@pytest.fixture(scope="session")
+def _http_server() -> Iterator[tuple[HTTPServer, dict[str, Server]]]:
+    """One threaded server for the session (stopping one takes half a second)."""
     http = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    current: dict[str, Server] = {}
+    http.expect_request(re.compile(".*")).respond_with_handler(
+        lambda request: current["server"].dispatch(request)
+    )
     http.start()
-    srv = Server(http, lambda request: Response("unset", status=500))
-    http.expect_request(re.compile(".*")).respond_with_handler(srv._dispatch)
-    yield srv
+    yield http, current
     http.clear()
     http.stop()
+
+
+@pytest.fixture
+def server(_http_server: tuple[HTTPServer, dict[str, Server]]) -> Server:
+    http, current = _http_server
+    current["server"] = Server(
+        http.url_for("/").rstrip("/"), lambda request: Response("unset", status=500)
+    )
+    return current["server"]
 
 
 @pytest.fixture(scope="session")
@@ -204,6 +221,15 @@ def replay_data() -> Replay:
 def replay(server: Server, replay_data: Replay, monkeypatch: pytest.MonkeyPatch) -> Server:
     """The server answering as the four APIs, with the fetcher pointed at it."""
     server.handler = replay_data.answer
+    fast = Limits(rate=500, concurrency=8)
+    for module, name in (
+        (crossref, "PUBLIC_LIMITS"),
+        (crossref, "POLITE_LIMITS"),
+        (openalex, "LIMITS"),
+        (europepmc, "LIMITS"),
+        (pubmed, "LIMITS"),
+    ):
+        monkeypatch.setattr(module, name, fast)
     for name in ("crossref", "openalex", "europepmc", "pubmed"):
         monkeypatch.setenv(f"APPRAISE_{name.upper()}_URL", server.url(f"/{name}"))
     return server

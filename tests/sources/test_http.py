@@ -1,0 +1,251 @@
+"""The HTTP layer against a local server: faults, retries, Retry-After, rate limits, cache."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug import Request, Response
+
+from appraise.errors import SourceError
+from appraise.sources.http import (
+    HttpClient,
+    HttpSettings,
+    Limits,
+    NotCached,
+    NotFound,
+    advertised_limits,
+    user_agent,
+)
+
+FAST = HttpSettings(connect_timeout=1, read_timeout=1, attempts=3, backoff=0.01, max_backoff=0.02)
+LIMITS = Limits(rate=100, concurrency=4)
+
+
+def _client(tmp_path: Path, **options: object) -> HttpClient:
+    settings = options.pop("settings", FAST)
+    return HttpClient(cache_path=tmp_path / "cache.sqlite", settings=settings, **options)  # type: ignore[arg-type]
+
+
+def _get(client: HttpClient, url: str, expect: str = "json") -> object:
+    return client.get(url, source="Test API", limits=LIMITS, expect=expect)  # type: ignore[arg-type]
+
+
+def _ok(request: Request) -> Response:
+    return Response('{"ok": true}', content_type="application/json")
+
+
+def test_404_plain_text_is_not_found_and_cached(server, tmp_path) -> None:
+    server.handler = lambda r: Response(
+        "Resource not found.", status=404, content_type="text/plain"
+    )
+    with _client(tmp_path) as client, pytest.raises(NotFound):
+        _get(client, server.url("/works/10.1371/notarealdoi"))
+    with _client(tmp_path) as client, pytest.raises(NotFound):
+        _get(client, server.url("/works/10.1371/notarealdoi"))
+    assert len(server.paths) == 1  # the second client was answered from the cache
+
+
+def test_429_burst_honours_retry_after_then_succeeds(server, tmp_path) -> None:
+    answers = iter([429, 429])
+
+    def handler(request: Request) -> Response:
+        status = next(answers, 200)
+        if status == 429:
+            return Response(
+                "<html>429 Too Many Requests</html>",
+                status=429,
+                headers={"Retry-After": "0.05"},
+                content_type="text/html",
+            )
+        return _ok(request)
+
+    server.handler = handler
+    with _client(tmp_path) as client:
+        response = _get(client, server.url("/x"))
+    assert response.json() == {"ok": True}  # type: ignore[attr-defined]
+    assert len(server.paths) == 3
+
+
+def test_persistent_503_gives_up_with_a_clear_message(server, tmp_path) -> None:
+    server.handler = lambda r: Response("down", status=503, headers={"Retry-After": "0"})
+    with _client(tmp_path) as client, pytest.raises(SourceError) as raised:
+        _get(client, server.url("/x"))
+    assert "Test API: server error (HTTP 503)" in raised.value.message
+    assert "tried 3 times" in raised.value.message
+    assert len(server.paths) == 3
+
+
+def test_timeout_is_retried_then_reported(server, tmp_path) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(0.3)
+        return _ok(request)
+
+    server.handler = slow
+    settings = HttpSettings(read_timeout=0.1, attempts=2, backoff=0.01, max_backoff=0.01)
+    with _client(tmp_path, settings=settings) as client, pytest.raises(SourceError) as raised:
+        _get(client, server.url("/x"))
+    assert "timed out after 0.1s" in raised.value.message
+    assert len(server.paths) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "problem"),
+    [
+        (b"<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html", "HTML page"),
+        (b'{"status": "ok", "message": {"DOI": "10.1', "application/json", "truncated"),
+    ],
+)
+def test_bad_bodies_are_retried_and_never_cached(
+    server, tmp_path, body, content_type, problem
+) -> None:
+    server.handler = lambda r: Response(body, content_type=content_type)
+    with _client(tmp_path) as client, pytest.raises(SourceError, match=problem):
+        _get(client, server.url("/x"))
+    assert len(server.paths) == 3
+    server.handler = _ok
+    with _client(tmp_path) as client:
+        assert _get(client, server.url("/x")).json() == {"ok": True}  # type: ignore[attr-defined]
+    assert len(server.paths) == 4  # the bad body was not served from the cache
+
+
+def test_bad_body_then_good_one_succeeds(server, tmp_path) -> None:
+    bodies = iter([b'{"trunc', b'{"ok": true}'])
+    server.handler = lambda r: Response(next(bodies), content_type="application/json")
+    with _client(tmp_path) as client:
+        assert _get(client, server.url("/x")).json() == {"ok": True}  # type: ignore[attr-defined]
+
+
+def test_connection_refused(tmp_path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with _client(tmp_path) as client, pytest.raises(SourceError) as raised:
+        _get(client, f"http://127.0.0.1:{port}/x")
+    assert "could not connect (connection refused)" in raised.value.message
+
+
+def test_client_errors_are_not_retried(server, tmp_path) -> None:
+    server.handler = lambda r: Response(
+        '{"status":"failed","message-type":"validation-failure"}',
+        status=400,
+        content_type="application/json",
+    )
+    with _client(tmp_path) as client, pytest.raises(SourceError, match="HTTP 400"):
+        _get(client, server.url("/x"))
+    assert len(server.paths) == 1
+
+
+def test_offline_uses_only_the_cache(server, tmp_path) -> None:
+    server.handler = _ok
+    with _client(tmp_path, offline=True) as client, pytest.raises(NotCached):
+        _get(client, server.url("/x"))
+    assert server.paths == []
+    with _client(tmp_path) as client:
+        _get(client, server.url("/x"))
+    with _client(tmp_path, offline=True) as client:
+        assert _get(client, server.url("/x")).from_cache  # type: ignore[attr-defined]
+    with _client(tmp_path, refresh=True) as client:
+        assert not _get(client, server.url("/x")).from_cache  # type: ignore[attr-defined]
+    assert len(server.paths) == 2
+
+
+def test_user_agent_names_the_contact(server, tmp_path) -> None:
+    agents: list[str] = []
+
+    def handler(request: Request) -> Response:
+        agents.append(request.headers.get("User-Agent", ""))
+        return _ok(request)
+
+    server.handler = handler
+    with _client(tmp_path, mailto="reviewer@example.org") as client:
+        _get(client, server.url("/x"))
+    assert agents == [user_agent("reviewer@example.org")]
+    assert "mailto:reviewer@example.org" in agents[0]
+
+
+@pytest.mark.parametrize(
+    ("headers", "rate", "concurrency"),
+    [
+        (
+            {"x-rate-limit-limit": "10", "x-rate-limit-interval": "1s", "x-concurrency-limit": "3"},
+            10.0,
+            3,
+        ),
+        ({"X-Ratelimit-Limit": "50", "X-Ratelimit-Interval": "1s"}, 50.0, None),
+        (
+            {
+                "x-rate-limit-limit": "5",
+                "x-rate-limit-interval": "1s",
+                "x-ratelimit-limit": "5",
+                "x-ratelimit-interval": "1s",
+                "x-concurrency-limit": "1",
+            },
+            5.0,
+            1,
+        ),
+        ({"X-RateLimit-Limit": "100000", "X-RateLimit-Remaining": "99990"}, None, None),
+    ],
+)
+def test_advertised_limits_in_either_spelling(headers, rate, concurrency) -> None:
+    advertised = advertised_limits(headers)
+    assert (advertised.rate, advertised.concurrency) == (rate, concurrency)
+
+
+def test_exhausted_daily_allowance_means_wait() -> None:
+    advertised = advertised_limits({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2"})
+    assert advertised.wait == 2 and advertised.rate is None
+
+
+def test_rate_limiter_keeps_the_advertised_limit_under_concurrency(server, tmp_path) -> None:
+    """The server allows 40 requests per 1 s window and 2 at a time, says so in its headers,
+    and answers 429 to anything beyond; 8 threads share one client."""
+    limit, window, max_parallel = 40, 1.0, 2
+    lock = threading.Lock()
+    starts: list[float] = []
+    in_flight = [0, 0]  # now, peak
+    refused: list[float] = []
+
+    def handler(request: Request) -> Response:
+        now = time.monotonic()
+        with lock:
+            recent = [t for t in starts if now - t < window]
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight[1], in_flight[0])
+            over = len(recent) >= limit or in_flight[0] > max_parallel
+            (refused if over else starts).append(now)
+        time.sleep(0.01)
+        with lock:
+            in_flight[0] -= 1
+        headers = {
+            "x-rate-limit-limit": str(limit),
+            "x-rate-limit-interval": "1s",
+            "x-concurrency-limit": str(max_parallel),
+        }
+        if over:
+            return Response("slow down", status=429, headers={**headers, "Retry-After": "1"})
+        return Response('{"ok": true}', headers=headers, content_type="application/json")
+
+    server.handler = handler
+    with _client(tmp_path, refresh=True) as client:
+        client.get(server.url("/first"), source="T", limits=Limits(5, 1), expect="json")
+        threads = [
+            threading.Thread(
+                target=lambda i=i: [
+                    client.get(
+                        server.url(f"/x/{i}/{j}"), source="T", limits=Limits(5, 1), expect="json"
+                    )
+                    for j in range(4)
+                ]
+            )
+            for i in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert refused == []
+    assert len(starts) == 33 and in_flight[1] <= max_parallel
