@@ -19,7 +19,7 @@ from rich.table import Table
 from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, err_console
 from appraise.corpus import Corpus
 from appraise.errors import InputError
-from appraise.models import StudyRecord
+from appraise.models import Answer, Judgement, StudyRecord
 from appraise.review.session import AssessSession, Step, match_option
 
 if TYPE_CHECKING:
@@ -213,10 +213,13 @@ def _show_step(step: Step) -> None:
         if j.support:
             console.print(f"  [dim]{escape(j.support)}[/dim]")
         for who, alt in step.alternatives.items():
-            reason = getattr(alt, "override_reason", None)
+            if not isinstance(alt, Judgement):
+                continue
+            final = alt.judgement or alt.proposed or "no judgement"
+            why = alt.override_reason
             console.print(
-                f"  {escape(who)}: {escape(str(getattr(alt, 'judgement', '') or ''))}"
-                + (f" [dim](override: {escape(reason)})[/dim]" if reason else "")
+                f"  {escape(who)}: {escape(final)}"
+                + (f" [dim](override: {escape(why)})[/dim]" if why else "")
             )
         return
     console.print(f"[bold]{escape(step.id)}[/bold] {escape(step.text)}")
@@ -247,11 +250,13 @@ def _show_step(step: Step) -> None:
     if shown is not None:
         console.print(f"  your answer so far: [bold]{escape(shown.answer)}[/bold]")
     for who, alt in step.alternatives.items():
-        console.print(f"  {escape(who)}: [bold]{escape(str(getattr(alt, 'answer', '')))}[/bold]")
-        for quote in getattr(alt, "quotes", []):
+        if not isinstance(alt, Answer):
+            continue
+        console.print(f"  {escape(who)}: [bold]{escape(alt.answer)}[/bold]")
+        for quote in alt.quotes:
             console.print(f"    [italic]“{escape(quote.text)}”[/italic]")
-        if getattr(alt, "comment", None):
-            console.print(f"    [dim]{escape(alt.comment)}[/dim]")  # type: ignore[union-attr]
+        if alt.comment:
+            console.print(f"    [dim]{escape(alt.comment)}[/dim]")
 
 
 def _show_summary(session: AssessSession) -> None:

@@ -271,7 +271,7 @@ def _check_claims(corpus: Corpus, record_ids: set[str]) -> list[Problem]:
     claim_ids = {c.id for c in claims.claims}
     for index, claim in enumerate(claims.claims):
         for cite_index, citation in enumerate(claim.cites):
-            keys = ["claims", index, "cites", cite_index, "target"]
+            keys: list[str | int] = ["claims", index, "cites", cite_index, "target"]
             target = citation.target
             if target.startswith("claim:"):
                 if target.removeprefix("claim:") not in claim_ids:
