@@ -134,13 +134,15 @@ def analyse(ctx: Context) -> Blinding:
         if kind.startswith("single"):
             # Conventionally the participants; a role named beside the label says otherwise.
             near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
-            for role in [r for r in named if r in near and r != "participant"] or ["participant"]:
+            roles = [r for r in named if r in near and r != "participant"]
+            for role in roles or ["participant"]:
                 add(hit, role, blinded, False)
+            if not roles and blinded:
+                add(hit, "personnel", False, False)  # only one party was blinded
         else:
-            covered: list[Role] = ["participant", "personnel"]
-            if not kind.startswith("double"):
-                covered.append("assessor")
-            for role in covered:
+            # Double-blind: participants and those treating them, and (as usually meant)
+            # the outcome assessors; all read from the label, so 'probably'.
+            for role in ROLES:
                 add(hit, role, blinded, False)
     for hit in find(ctx.document, _NEGATIVE):
         begin = clause_start(text, hit.sentence, hit.start)
@@ -219,11 +221,23 @@ _PSYCHOLOGICAL = re.compile(
 )
 
 
+_PLACEBO = re.compile(r"\b(?:placebo|sham|dummy (?:pill|tablet|capsule))\b", re.IGNORECASE)
+
+
 def participant_blinding(ctx: Context) -> Signal:
     """Y: participants were unaware of their allocation."""
     decided = _decide(blinding(ctx).for_role("participant"), "participant")
     if decided:
         return decided
+    placebo = find(ctx.document, _PLACEBO)
+    if placebo:
+        return Signal(
+            "PY",
+            0.45,
+            (placebo[0],),
+            "a placebo or sham comparator is meant to keep participants unaware; "
+            "blinding not stated",
+        )
     return _unblindable(ctx, "participants") or no_information()
 
 

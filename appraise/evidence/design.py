@@ -23,7 +23,9 @@ _RANDOM_METHOD = re.compile(
     r"toss(?:ing|ed)? (?:of )?a coin|flip(?:ping|ped)? a coin|shuffl\w+ (?:of )?(?:cards|"
     r"envelopes)|"
     r"draw(?:ing|n)? (?:of )?lots|throw(?:ing)? dice|sealedenvelope|randomi[sz]ation\.com|"
-    r"random allocation software|interactive (?:voice|web) response|blocks? of (?:size )?\w+)\b",
+    r"random allocation software|interactive (?:voice|web) response|blocks? of (?:size )?\w+|"
+    r"latin square|generated (?:by|using|with) (?:a |an )?(?:computer|independent|statistician|"
+    r"software|random))\b",
     _I,
 )
 _BLOCK_ONLY = re.compile(r"\b(?:block|stratified|permuted|blocks? of)\b", _I)
@@ -198,10 +200,12 @@ def baseline(ctx: Context) -> Signal:
 _ITT = re.compile(
     r"\b(?:intention[- ]to[- ]treat|intent(?:ion)?[- ]to[- ]treat|ITT|"
     r"all (?:randomi[sz]ed|allocated) (?:participants|patients|subjects)(?: were)? "
-    r"(?:included|analy[sz]ed)|analy[sz]ed (?:in|according to) the (?:groups?|arms?) to which)\b",
+    r"(?:included|analy[sz]ed)|analy[sz]ed (?:in|according to) the (?:groups?|arms?) to which|"
+    r"analy[sz]\w* [^.;]{0,80}\b(?:in|of|on) all randomi[sz]ed (?:participants|patients|"
+    r"subjects)|full analysis (?:set|population|and safety))\b",
     _I,
 )
-_MODIFIED = re.compile(r"\bmodified\b|\bmITT\b", _I)
+_MODIFIED = re.compile(r"\bmodified\b|\bmITT\b|\bfull analysis\b", _I)
 _COMPLETER = re.compile(
     r"\b(?:per[- ]protocol|completers?(?:[- ]only)? analys\w*|completer|only (?:those|participants|"
     r"patients) who completed|as[- ]treated)\b",
@@ -223,6 +227,7 @@ def itt_analysis(ctx: Context) -> Signal:
         h for h in find(ctx.document, _COMPLETER) if not is_negated(text, h.sentence, h.start)
     ]
     if itt:
+        # 'modified ITT' and the 'full analysis set' may leave some randomised people out.
         modified = [h for h in itt if _MODIFIED.search(text, max(h.start - 12, 0), h.end)]
         if modified and len(modified) == len(itt):
             return Signal(
@@ -279,8 +284,16 @@ _PEOPLE = (
 )
 _RANDOMISED_N = re.compile(
     rf"\b(?P<n>\d{{2,5}}) (?:eligible |consenting )?(?:{_PEOPLE} )?(?:were |was )?"
-    rf"(?:randomi[sz]ed|randomly (?:assigned|allocated))\b|"
+    rf"(?:randomi[sz]ed|randomly (?:assigned|allocated)|underwent randomi[sz]ation)\b|"
     rf"\brandomi[sz]ed (?:a total of )?(?P<n2>\d{{2,5}}) {_PEOPLE}",
+    _I,
+)
+# '3836 (1277 in the terbutaline group, ...) were included in the full analysis'
+_ANALYSED_N = re.compile(
+    rf"\b(?P<n>\d{{2,6}}) (?:\([^()]{{0,200}}\) )?(?:{_PEOPLE} )?(?:were |was )?"
+    r"(?:included in (?:the )?(?:full |final |primary |main |intention-to-treat |ITT )?"
+    r"analys[ie]s|analy[sz]ed|completed (?:the )?(?:study|trial|treatment|follow-?up|"
+    r"post-?treatment assessment))",
     _I,
 )
 _DROPOUT_PCT = re.compile(
@@ -350,6 +363,13 @@ def _attrition(ctx: Context) -> AttritionFacts:
         if value is not None and value <= 100:
             facts.dropout_percent = 100 - value
             evidence.append(hit)
+    elif (analysed := find(ctx.document, _ANALYSED_N)) and facts.randomised:
+        best = max(analysed, key=lambda h: _int(_ANALYSED_N, h) or 0)
+        count = _int(_ANALYSED_N, best) or 0
+        if 0 < count <= facts.randomised:
+            facts.lost = facts.randomised - count
+            facts.dropout_percent = 100 * facts.lost / facts.randomised
+            evidence.append(best)
     elif lost and facts.randomised:
         total = sum(v for _, v in lost if v)
         if 0 < total < facts.randomised:

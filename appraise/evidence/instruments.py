@@ -143,7 +143,14 @@ class Lexicon:
             if hit := self._by_key.get("".join(tokens)):
                 return hit
         glued = re.fullmatch(r"([A-Z-]{2,}?)-?\d{1,3}", "".join(tokens))  # HAMD17, PHQ8
-        return self._by_key.get(glued.group(1)) if glued else None
+        if glued and (hit := self._by_key.get(glued.group(1))):
+            return hit
+        # A full name with a qualifier: 'Clinician-Administered PTSD Scale for DSM-5'.
+        words = _TOKEN.findall(_fold(name).upper())
+        for end in range(len(words) - 1, 2, -1):
+            if hit := self._by_key.get("".join(words[:end])):
+                return hit
+        return None
 
     def classify(self, name: str) -> InstrumentMatch:
         inst = self.lookup(name)

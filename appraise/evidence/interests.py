@@ -27,11 +27,12 @@ _NONE_DECLARED = re.compile(
     r"\b(?:no (?:known |potential |relevant |financial |competing |conflicts?|conflicting )"
     r"[\w ,-]{0,40}?(?:interests?|conflicts?|relationships?)|"
     r"(?:none|nothing) (?:to )?(?:declared?|disclose|report)|"
-    r""
     r"(?:declare|report|have|has) (?:that (?:they|he|she) (?:have|"
     r"has) )?no (?:conflicts?|competing)|"
     r"(?:there (?:is|are) )?no conflicts? of interest|not? (?:have )?any (?:conflicts?|competing)|"
-    r"declare(?:s|d)? none|^none\.?$)",
+    r"absence of any (?:commercial|financial)|declare(?:s|d)? none|"
+    r"no (?:author|one) has (?:any )?(?:\w+ ){0,3}(?:relationships?|interests?|conflicts?)|"
+    r"^none\.?$)",
     _I,
 )
 # What a declared interest is, by category; the first word group names it.
@@ -68,8 +69,17 @@ def _coi_sentences(ctx: Context) -> list[Sentence]:
     coi = [s for s in ctx.document.sentences if s.kind == "coi"]
     if coi:
         return coi
-    heading = find(ctx.document, _COI_HEADING)
-    return [h.sentence for h in heading if h.sentence.kind != "references"]
+    # A statement filed under another heading ('Funding', 'Acknowledgements', 'Notes').
+    anywhere = [s for s in ctx.document.sentences if s.kind not in ("references", "authors")]
+    found: list[Sentence] = []
+    for hit in find(ctx.document, _COI_HEADING, anywhere):
+        found.append(hit.sentence)
+        # A bare heading ('Conflict of interest statement.') is followed by the statement.
+        if len(ctx.document.text[hit.sentence.start : hit.sentence.end].split()) <= 6:
+            index = anywhere.index(hit.sentence)
+            if index + 1 < len(anywhere) and anywhere[index + 1].section == hit.sentence.section:
+                found.append(anywhere[index + 1])
+    return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -136,9 +146,14 @@ _DEVELOPED_BY_AUTHORS = re.compile(
 )
 _MANUAL_TITLE = re.compile(
     r"\b(?:manual|workbook|therapist(?:'s)? guide|treatment guide|clinician(?:'s)? guide|"
-    r"a (?:cognitive|behavio\w*|psychological) (?:treatment|therapy|model|approach) (?:for|of)|"
-    r"treatment (?:manual|protocol|programme|program)|(?:therapy|treatment) for [a-z ]+: "
-    r"(?:a|an|the) )\b",
+    r"self-help (?:guide|book)|a (?:cognitive|behavio\w*|psychological) (?:treatment|therapy|"
+    r"model|approach) (?:for|of)|treatment (?:manual|protocol|programme|program))\b",
+    _I,
+)
+# A sentence about the treatment itself, so 'we designed a survey' is not read as allegiance.
+_TREATMENT_WORDS = re.compile(
+    r"\b(?:treatment|therapy|intervention|programme|program|manual|protocol|training|"
+    r"psychotherap\w*|counsell?ing|course|app)\b",
     _I,
 )
 _TRAINED_BY = re.compile(
@@ -231,6 +246,7 @@ def _allegiance(ctx: Context) -> list[Indicator]:
         h
         for h in find(ctx.document, _DEVELOPED_BY_AUTHORS)
         if not is_negated(text, h.sentence, h.start)
+        and _TREATMENT_WORDS.search(text, h.start, min(h.end + 60, h.sentence.end))
     ]
     if developed:
         out.append(
@@ -271,21 +287,29 @@ def _allegiance(ctx: Context) -> list[Indicator]:
                 "training", tuple(trained[:2]), "an author trained or supervised the therapists"
             )
         )
+    # Employment or ownership counts when the organisation is also named in the study's own
+    # account (title, abstract, methods): then it provides the treatment or product studied.
+    narrative_text = " ".join(
+        text[s.start : s.end]
+        for s in ctx.document.sentences
+        if s.kind in ("title", "abstract", "methods")
+    )
     employed: list[Hit | Sentence] = []
     for i in declared_interests(ctx):
-        if {"employment", "ownership"} & set(i.kinds) and _EMPLOYED.search(
-            text, i.sentence.start, i.sentence.end
-        ):
+        body = text[i.sentence.start : i.sentence.end]
+        linked = any(org in narrative_text for org in _organisations(body))
+        if {"employment", "ownership"} & set(i.kinds) and _EMPLOYED.search(body) and linked:
             employed.append(i.sentence)
     for a in authors:
-        if a.line and _COMPANY.search(a.affiliations):
+        linked = any(org in narrative_text for org in _organisations(a.affiliations))
+        if a.line and _COMPANY.search(a.affiliations) and linked:
             employed.append(a.line)
     if employed:
         out.append(
             Indicator(
                 "employment",
                 tuple(employed[:3]),
-                "an author is employed by or owns an organisation with a stake",
+                "an author works for or owns an organisation named in the study's methods",
             )
         )
     programmes = _named_programmes(ctx)
@@ -317,6 +341,36 @@ _GENERIC = {
     "behavioural",
     "treatment",
 }
+
+
+_ORGANISATION = re.compile(
+    r"(?:employee (?:of|at)|employed (?:by|at)|works? (?:for|at)|owner of|founder of|director of|"
+    r"shareholder (?:of|in)|shares in|\bat|\bof|;|^)\s*(?:the )?"
+    r"(?P<org>[A-Z][\w&-]+(?: [A-Z][\w&-]+){0,3})"
+)
+_ORG_STOP = {
+    "The",
+    "University",
+    "Department",
+    "Institute",
+    "Hospital",
+    "School",
+    "Faculty",
+    "Centre",
+    "Center",
+    "National",
+    "College",
+}
+
+
+def _organisations(text: str) -> set[str]:
+    """Capitalised names after 'employee of', 'at', 'founder of' ... (first word if distinctive)."""
+    names = set()
+    for m in _ORGANISATION.finditer(text):
+        first = m.group("org").split()[0]
+        if first not in _ORG_STOP and len(first) > 3:
+            names.add(first)
+    return names
 
 
 def _named_programmes(ctx: Context) -> dict[str, Hit]:
@@ -401,12 +455,22 @@ def coi_undeclared(ctx: Context) -> Signal:
 _FUNDED = re.compile(r"\b(?:funded|supported|sponsored|financed|grants?|funding|award)\b", _I)
 _NO_FUNDING = re.compile(
     r"\b(?:no (?:specific |external |financial )?(?:funding|grants?|financial support)|"
-    r"(?:received|receive) no (?:specific )?(?:funding|grant)|unfunded|not funded)\b",
+    r"(?:received|receive) no (?:specific )?(?:funding|grant)|unfunded|not funded|"
+    r"nothing to (?:report|declare))\b",
     _I,
 )
 _STAKEHOLDER = re.compile(
-    r"\b(?:Ltd|Limited|Inc|LLC|GmbH|Pty|Corp(?:oration)?|plc|pharma\w*|company|industry|"
-    r"manufacturer|the (?:developer|provider|owner)s? of)\b",
+    r"\b(?:Ltd|Limited|Inc|LLC|GmbH|Pty|Corp(?:oration)?|plc|"
+    r"(?i:pharma\w*|company|industry|manufacturer|the (?:developer|provider|owner)s? of)|"
+    # Makers of drugs and devices that sponsor trials of their own products.
+    r"AstraZeneca|Pfizer|GlaxoSmithKline|GSK|Novartis|Roche|Merck|MSD|Sanofi|Eli Lilly|Lilly|"
+    r"AbbVie|Bayer|Boehringer|Janssen|Johnson & Johnson|Takeda|Biogen|Amgen|Gilead|"
+    r"Bristol-Myers Squibb|Novo Nordisk|Teva|Otsuka|Lundbeck|Servier|Astellas|Daiichi|Eisai|"
+    r"Regeneron|Medtronic|Abbott|Allergan|Shire|Sunovion|Alkermes|Compass Pathways)\b",
+)
+_FUNDED_ANYWHERE = re.compile(
+    r"\b(?:funded by|sponsored by|supported by (?:a )?(?:grants?|funding)|financial support "
+    r"(?:from|was provided))\b",
     _I,
 )
 
@@ -424,6 +488,7 @@ def funding(ctx: Context) -> Signal:
             _I,
         )
     ]
+    sentences += [h.sentence for h in find(ctx.document, _FUNDED_ANYWHERE)]
     sentences = list(dict.fromkeys(sentences))
     if not sentences:
         return no_information()

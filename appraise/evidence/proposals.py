@@ -23,6 +23,9 @@ from appraise.models.rubric import NOT_APPLICABLE, Question, Rubric
 from appraise.rubrics.engine import Engine, compile_condition
 
 NO_DETECTOR = "no detector for this question; answer by hand"
+NOT_A_TRIAL = "the document reads as a review (or its protocol), not a trial report"
+# Statements about the document itself, which a review has too.
+ANY_DOCUMENT = frozenset({"coi_present", "coi_declared", "coi_undeclared", "funding"})
 MAX_QUOTES = 3
 
 DETECTORS: dict[str, Detector] = {
@@ -138,6 +141,13 @@ def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list
     ]
 
 
+def run_detector(name: str, ctx: Context) -> Signal:
+    """The named detector's signal; NI for trial questions when the document is a review."""
+    if ctx.is_review and name not in ANY_DOCUMENT:
+        return Signal("NI", 0.5, (), NOT_A_TRIAL)
+    return DETECTORS[name](ctx)
+
+
 def _judged(question: Question, signal: Signal) -> tuple[str | None, float]:
     """A Y/N signal as a judgement word for rubrics judged directly."""
 
@@ -189,8 +199,7 @@ def propose(
                 NO_DETECTOR,
             )
         else:
-            detector = DETECTORS.get(question.detector)
-            if detector is None:
+            if question.detector not in DETECTORS:
                 proposal = Proposal(
                     question.id,
                     domain_id,
@@ -201,7 +210,7 @@ def propose(
                     f"unknown detector '{question.detector}'; answer by hand",
                 )
             else:
-                signal = detector(ctx)
+                signal = run_detector(question.detector, ctx)
                 answer, confidence = (
                     _judged(question, signal)
                     if rubric.judged_directly

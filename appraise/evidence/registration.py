@@ -28,15 +28,18 @@ _MONTHS = {
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = (
     rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)? )?{_MONTH},? (?:\d{{1,2}}, )?(?:19|20)\d{{2}}|"
-    r"(?:19|20)\d{2}-\d{2}(?:-\d{2})?)"
+    r"(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?!\d))"
 )
 _START = re.compile(
     rf"\b(?:recruit\w*|enrol?l\w*|conducted|carried out|took place|included|screened|randomi[sz]ed)"
     rf"[^.;]{{0,60}}?\b(?:between|from|during|in|since|starting(?: in)?) (?P<date>{_DATE})",
     _I,
 )
+_NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}"
 _REGISTERED_ON = re.compile(
-    rf"\bregistered[^.;]{{0,80}}?\b(?:on|in|at|dated?) (?P<date>{_DATE})", _I
+    rf"\b(?:registered|date of registration|registration date)[^;]{{0,80}}?"
+    rf"(?:\b(?:on|in|at|dated?)|:) (?P<date>{_DATE}|{_NUMERIC_DATE})",
+    _I,
 )
 _PROSPECTIVE = re.compile(
     r"\bprospectively regist\w*|\bregistered prospectively\b|"
@@ -58,6 +61,11 @@ _PLAN = re.compile(
 
 
 def parse_date(raw: str) -> date | None:
+    """'March 2015', '3 Jan 2014', '2016-04-01' or the European '11.7.2011' (day first)."""
+    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})", raw.strip())
+    if dotted:
+        day, month, year = (int(g) for g in dotted.groups())
+        return date(year, month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
     iso = re.fullmatch(r"((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?", raw.strip())
     if iso:
         return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3) or 1))

@@ -3,6 +3,7 @@ support it. Each detector's docstring says what its Y means."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -53,5 +54,25 @@ class Context:
             for s in self.document.sections
         )
 
+    @cached_property
+    def is_review(self) -> bool:
+        """The title or abstract present a review (or its protocol), not a trial: its methods
+        describe what eligible trials should do, which is no answer for this document."""
+        opening = " ".join(
+            self.document.search_text[s.start : s.end]
+            for s in self.document.sentences
+            if s.kind in ("title", "abstract")
+        )[:6000]
+        return bool(_REVIEW.search(opening)) and not _TRIAL_REPORT.search(opening)
+
+
+_REVIEW = re.compile(
+    r"\b(?:systematic|scoping|umbrella|narrative|literature) review|\bmeta-?analys[ie]s\b", re.I
+)
+_TRIAL_REPORT = re.compile(
+    r"\b(?:we|were|was) randomi[sz]ed|\brandomly (?:assigned|allocated)|"
+    r"\bthis (?:randomi[sz]ed|controlled|clinical|pilot) (?:controlled )?trial\b",
+    re.I,
+)
 
 Detector = Callable[[Context], Signal]

@@ -1,0 +1,237 @@
+"""How well the instrument lexicon classes outcome measures by who rates them.
+
+    python3 benchmarks/instruments_quality.py [--json]
+
+Two checks:
+1. Every instrument in the Metapsy PTSD database (../shared/data/metapsy-ptsd/data.csv) against
+   its `rating` column (self-report / clinician). Diagnostic interviews count as clinician
+   ratings there. This table was read while building the lexicon, so it must be 100%.
+2. A held-out list of instruments that are not in that table, each with the kind its own
+   published definition gives (written down here before running the lexicon on them): the
+   test of whether the lexicon generalises rather than memorising one table.
+
+Writes benchmarks/results/instruments_quality.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
+
+from common import SHARED, metric, skipped  # noqa: E402
+
+from appraise.evidence.instruments import classify  # noqa: E402
+
+# name as a report might write it -> kind by the instrument's own definition.
+HELD_OUT: list[tuple[str, str]] = [
+    ("PHQ-9", "self-report"),
+    ("PHQ-8", "self-report"),
+    ("GAD-7", "self-report"),
+    ("BDI-II", "self-report"),
+    ("BDI-IA", "self-report"),
+    ("HAM-D", "clinician-rated"),
+    ("HAMD-17", "clinician-rated"),
+    ("HRSD-24", "clinician-rated"),
+    ("Hamilton Rating Scale for Depression", "clinician-rated"),
+    ("MADRS", "clinician-rated"),
+    ("MADRS-S", "self-report"),
+    ("Montgomery-Åsberg Depression Rating Scale", "clinician-rated"),
+    ("CES-D", "self-report"),
+    ("EPDS", "self-report"),
+    ("GDS-15", "self-report"),
+    ("HADS", "self-report"),
+    ("HADS-D", "self-report"),
+    ("PSWQ", "self-report"),
+    ("HAM-A", "clinician-rated"),
+    ("BAI", "self-report"),
+    ("STAI-T", "self-report"),
+    ("QIDS-SR16", "self-report"),
+    ("QIDS-C", "clinician-rated"),
+    ("LSAS", "clinician-rated"),
+    ("LSAS-SR", "self-report"),
+    ("Y-BOCS", "clinician-rated"),
+    ("OCI-R", "self-report"),
+    ("PDSS", "clinician-rated"),
+    ("PDSS-SR", "self-report"),
+    ("CAPS-5", "diagnostic-interview"),
+    ("CAPS-CA", "diagnostic-interview"),
+    ("Clinician-Administered PTSD Scale for DSM-5", "diagnostic-interview"),
+    ("PCL-5", "self-report"),
+    ("PCL-C", "self-report"),
+    ("PCL-M", "self-report"),
+    ("IES-R", "self-report"),
+    ("PSS-I-5", "diagnostic-interview"),
+    ("PDS-5", "self-report"),
+    ("ITQ", "self-report"),
+    ("CPSS", "self-report"),
+    ("UCLA PTSD Reaction Index", "self-report"),
+    ("CORE-10", "self-report"),
+    ("CORE-OM", "self-report"),
+    ("WSAS", "self-report"),
+    ("K10", "self-report"),
+    ("GHQ-12", "self-report"),
+    ("SCL-90-R", "self-report"),
+    ("BSI", "self-report"),
+    ("OQ-45", "self-report"),
+    ("WEMWBS", "self-report"),
+    ("DASS-21", "self-report"),
+    ("SCID-5", "diagnostic-interview"),
+    ("SCID-I", "diagnostic-interview"),
+    ("Structured Clinical Interview for DSM-IV", "diagnostic-interview"),
+    ("MINI", "diagnostic-interview"),
+    ("Mini-International Neuropsychiatric Interview", "diagnostic-interview"),
+    ("MINI-KID", "diagnostic-interview"),
+    ("ADIS-IV", "diagnostic-interview"),
+    ("ADIS-5", "diagnostic-interview"),
+    ("CIS-R", "diagnostic-interview"),
+    ("SCAN", "diagnostic-interview"),
+    ("K-SADS-PL", "diagnostic-interview"),
+    ("CIDI", "diagnostic-interview"),
+    ("CGI-S", "clinician-rated"),
+    ("GAF", "clinician-rated"),
+    ("PANSS", "clinician-rated"),
+    ("BPRS", "clinician-rated"),
+    ("YMRS", "clinician-rated"),
+    ("CDRS-R", "clinician-rated"),
+    ("CDI-2", "self-report"),
+    ("RCADS", "self-report"),
+    ("SDQ", "self-report"),
+    ("ISI", "self-report"),
+    ("PSQI", "self-report"),
+    ("AUDIT", "self-report"),
+    ("EQ-5D-5L", "self-report"),
+    ("SF-36", "self-report"),
+    ("EDE-Q", "self-report"),
+    ("EDE", "diagnostic-interview"),
+    # Not in the lexicon: the rules read the name's own words.
+    ("Sheehan Disability Scale self-report", "self-report"),
+    ("Brief Fear of Negative Evaluation Questionnaire", "self-report"),
+    ("Structured Interview for DSM-IV Personality", "diagnostic-interview"),
+    ("Clinician-rated Dimensions of Psychosis Symptom Severity", "clinician-rated"),
+]
+
+
+def _rater(kind: str) -> str | None:
+    if kind == "unknown":
+        return None
+    return "self-report" if kind == "self-report" else "clinician"
+
+
+def metapsy_check(path: Path) -> dict[str, Any]:
+    pairs: dict[tuple[str, str], int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            name, rating = row["instrument"].strip(), row["rating"].strip()
+            if name and name != "NA" and rating != "NA":
+                pairs[(name, rating)] = pairs.get((name, rating), 0) + 1
+    rows = []
+    for (name, rating), count in sorted(pairs.items()):
+        match = classify(name)
+        rows.append(
+            {
+                "name": name,
+                "rating": rating,
+                "rows": count,
+                "kind": match.kind,
+                "matched": match.matched,
+                "correct": _rater(match.kind) == rating,
+            }
+        )
+    return {
+        "instruments": rows,
+        "correct": sum(r["correct"] for r in rows),
+        "total": len(rows),
+        "rows_correct": sum(r["rows"] for r in rows if r["correct"]),
+        "rows_total": sum(r["rows"] for r in rows),
+    }
+
+
+def held_out_check() -> dict[str, Any]:
+    rows = []
+    for name, expected in HELD_OUT:
+        match = classify(name)
+        rows.append(
+            {
+                "name": name,
+                "expected": expected,
+                "kind": match.kind,
+                "matched": match.matched,
+                "correct": match.kind == expected,
+                "rater_correct": _rater(match.kind) == _rater(expected),
+            }
+        )
+    return {
+        "instruments": rows,
+        "correct": sum(r["correct"] for r in rows),
+        "rater_correct": sum(r["rater_correct"] for r in rows),
+        "total": len(rows),
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Entry point for benchmarks/run.py (``quick`` changes nothing: the check is small)."""
+    path = Path(SHARED) / "data" / "metapsy-ptsd" / "data.csv"
+    if not path.exists():
+        return skipped(f"{path} not found")
+    metapsy, held = metapsy_check(path), held_out_check()
+    return {
+        "metapsy": metapsy,
+        "held_out": held,
+        "metrics": [
+            metric(
+                "metapsy instruments classed right",
+                metapsy["correct"] / metapsy["total"],
+                "fraction",
+                f"{metapsy['correct']}/{metapsy['total']} distinct instruments",
+            ),
+            metric(
+                "held-out kind right",
+                held["correct"] / held["total"],
+                "fraction",
+                f"{held['correct']}/{held['total']}",
+            ),
+            metric(
+                "held-out rater right",
+                held["rater_correct"] / held["total"],
+                "fraction",
+                "self-report vs assessor-rated",
+            ),
+        ],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    args = parser.parse_args(argv)
+    result = run()
+    out = HERE / "results" / "instruments_quality.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    if "skipped" in result:
+        print(f"skipped: {result['skipped']}")
+        return 0
+    for m in result["metrics"]:
+        print(f"{m['name']:<36} {m['value']:.3f}  ({m['note']})")
+    for part in ("metapsy", "held_out"):
+        for row in result[part]["instruments"]:
+            if not row["correct"]:
+                want = row.get("expected") or row.get("rating")
+                print(f"  {part} miss: {row['name']}: got {row['kind']}, want {want}")
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
