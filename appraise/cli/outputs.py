@@ -179,11 +179,9 @@ def report(
         return
     for text in result.notes:
         note(text)
-    console.print(
+    typer.echo(
         f"report: {len(result.files)} files for {result.studies} studies "
-        f"({result.rubric}, {result.profile} profile); open "
-        f"{result.out / 'index.html'}",
-        markup=False,
+        f"({result.rubric}, {result.profile} profile); open {result.out / 'index.html'}"
     )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from appraise import __version__
 from appraise.corpus import Corpus
 from appraise.errors import InputError
+from appraise.ids import file_stem
 from appraise.outputs.bibliography import render_bibliography
 from appraise.outputs.figures import (
     MAX_TRAFFIC_LIGHT_STUDIES,
@@ -213,60 +214,95 @@ def _references(matrix: Matrix, root: Path, files: list[str]) -> _Section:
     )
 
 
-def _methods(
-    corpus: Corpus, rubric: str, root: Path, files: list[str], notes: list[str]
-) -> _Section | None:
-    try:
-        from appraise.review import methods_paragraph
-    except ImportError:
-        notes.append("methods paragraph left out: appraise.review.methods_paragraph is missing")
-        return None
+def _methods(corpus: Corpus, rubric: str, root: Path, files: list[str]) -> _Section:
+    from appraise.review import methods_paragraph
+
     text = methods_paragraph(corpus, rubric).strip()
     _write(root, "methods.md", text + "\n", files)
-    return _Section("Methods", f"<p>{html.escape(text)}</p><p>{_link('methods.md')}</p>")
+    return _Section(
+        "Methods paragraph",
+        f"<p>{html.escape(text)}</p><p>Ready to paste (PRISMA 2020 item 11): "
+        f"{_link('methods.md')}</p>",
+    )
 
 
-def _claims(
-    corpus: Corpus, rubric: str, root: Path, files: list[str], notes: list[str]
-) -> _Section | None:
-    if not corpus.claims_path.exists():
+CLAIM_HEADER = [
+    "Claim",
+    "Made in",
+    "Supporting studies",
+    "At high risk",
+    "High-risk share of weight",
+    "Low-risk support left",
+    "Independent replication",
+]
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def claim_rows(traces: list[Any]) -> list[list[str]]:
+    """One row per claim (worst first, as the graph sorts them) for the claim-trace table."""
+    rows = []
+    for trace in traces:
+        summary = trace.summary()
+        high = summary["by_category"]["high"]
+        rows.append(
+            [
+                f"{trace.claim.id}: {trace.claim.text}",
+                trace.to_json()["claim"]["made_in"],
+                str(summary["supporting_studies"]),
+                f"{high} ({_share(summary['high_risk_share_of_studies'])})",
+                f"{_share(summary['high_risk_share_of_weight'])} ({summary['weight_basis']})",
+                "yes" if summary["survives_without_high_risk"] else "no",
+                summary["independent_replication"]["status"],
+            ]
+        )
+    return rows
+
+
+def _claims(corpus: Corpus, rubric: str, root: Path, files: list[str]) -> _Section | None:
+    if corpus.read_claims() is None:
         return None
-    try:
-        from appraise.graph import draw_trace, trace_all
-    except ImportError:
-        notes.append("claim traces left out: appraise.graph cannot trace claims yet")
-        return None
-    traces = trace_all(corpus, rubric)
-    payload = [trace.to_json() for trace in traces]
+    from appraise.graph import trace_all
+    from appraise.graph.draw import draw_trace
+
+    traces = sorted(trace_all(corpus, rubric), key=lambda t: t.sort_key())
     _write(
         root,
         "claims/claim-traces.json",
-        json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+        json.dumps([t.to_json() for t in traces], indent=2, ensure_ascii=False) + "\n",
         files,
     )
-    rows = []
-    for trace, data in zip(traces, payload, strict=True):
-        claim_id = str(data.get("claim") or data.get("id"))
-        figure = f"claims/{claim_id}.svg"
-        draw_trace(trace, root / figure, "cochrane")
-        files.append(figure)
-        rows.append(_claim_row(data, figure))
-    header = "".join(f"<th>{h}</th>" for h in CLAIM_COLUMNS.values())
-    body = (
-        f'<table class="rob"><thead><tr>{header}<th>Figure</th></tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table>"
-        + f"<p>{_link('claims/claim-traces.json', 'All traces as JSON')}</p>"
+    rows = claim_rows(traces)
+    markdown = ["| " + " | ".join(CLAIM_HEADER) + " |", "|" + " --- |" * len(CLAIM_HEADER)]
+    markdown += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+    _write(root, "claims/claim-traces.md", "\n".join(markdown) + "\n", files)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in CLAIM_HEADER)
+    body = [
+        f'<div class="scroll"><table class="rob"><thead><tr>{head}<th>Figure</th></tr>'
+        "</thead><tbody>"
+    ]
+    figures = []
+    for trace, row in zip(traces, rows, strict=True):
+        stem = f"claims/{file_stem(trace.claim.id)}"
+        for ext in ("png", "svg"):
+            draw_trace(trace, root / f"{stem}.{ext}", "cochrane")
+            files.append(f"{stem}.{ext}")
+        cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+        body.append(
+            f"<tr>{cells}<td>{_link(f'{stem}.png', 'PNG')} {_link(f'{stem}.svg', 'SVG')}</td></tr>"
+        )
+        figures.append(
+            f'<figure><img src="{stem}.png" alt="{html.escape(trace.claim.id)}">'
+            f"<figcaption>{html.escape(row[0])}</figcaption></figure>"
+        )
+    body.append("</tbody></table></div>")
+    body.append(
+        f"<p>{_link('claims/claim-traces.md', 'Table (Markdown)')} · "
+        f"{_link('claims/claim-traces.json', 'All traces (JSON)')}</p>"
     )
-    return _Section("Claims and the studies they rest on", body)
-
-
-CLAIM_COLUMNS = {"claim": "Claim", "text": "Text", "made_in": "Made in"}
-
-
-def _claim_row(data: dict[str, Any], figure: str) -> str:
-    cells = "".join(f"<td>{html.escape(str(data.get(key, '')))}</td>" for key in CLAIM_COLUMNS)
-    return f"<tr>{cells}<td>{_link(figure, 'figure')}</td></tr>"
+    return _Section("Claims and the studies they rest on", "\n".join(body + figures))
 
 
 def _overview(corpus: Corpus, matrix: Matrix) -> str:
@@ -290,8 +326,9 @@ def _overview(corpus: Corpus, matrix: Matrix) -> str:
         lines.append(f"<p>{html.escape(info.description)}</p>")
     others = {rid: n for rid, n in rubric_counts(corpus).items() if rid != matrix.rubric.id}
     if others:
-        listed = ", ".join(f"{rid} ({n} appraisal{'s' if n > 1 else ''})" for rid, n in
-                           sorted(others.items()))
+        listed = ", ".join(
+            f"{rid} ({n} appraisal{'s' if n > 1 else ''})" for rid, n in sorted(others.items())
+        )
         lines.append(
             f"<p>Also appraised with: {html.escape(listed)}; run <code>appraise report "
             f"--rubric RUBRIC</code> for those.</p>"
@@ -368,12 +405,10 @@ def build_report(
     try:
         when = data_date(matrix)
         sections = [_figures(matrix, staging, files, notes), _tables(matrix, staging, files, when)]
-        for extra in (
-            _claims(corpus, matrix.rubric.id, staging, files, notes),
-            _methods(corpus, matrix.rubric.id, staging, files, notes),
-        ):
-            if extra is not None:
-                sections.append(extra)
+        claims = _claims(corpus, matrix.rubric.id, staging, files)
+        if claims is not None:
+            sections.append(claims)
+        sections.append(_methods(corpus, matrix.rubric.id, staging, files))
         sections.append(_references(matrix, staging, files))
         title = f"{corpus.info.name}: risk-of-bias report"
         _write(

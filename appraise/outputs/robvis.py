@@ -245,7 +245,7 @@ def import_robvis(
         claimed[study] = row.study
         record = None
         if study not in known_ids and corpus.find_record(study) is None:
-            record = StudyRecord(id=study, title=row.study, sources={"title": source})
+            record = StudyRecord(id=study, title=row.study, sources={"title": "robvis"})
         by_rule, rule = engine.overall_from(row.domains)
         overall = Judgement(proposed=by_rule, rule=rule, judgement=row.overall or by_rule)
         if row.overall is None:

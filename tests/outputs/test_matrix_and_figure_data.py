@@ -143,7 +143,7 @@ def test_summary_percentages_of_studies_and_of_weight(rob2_corpus: Corpus) -> No
         ("Some concerns", 20.0, 20.0),
         ("High", 50.0, 50.0),
     ]
-    assert [b.domain for b in bars][0] == "D1"
+    assert bars[0].domain == "D1"
     assert all(
         abs(sum(b.percent for b in bars if b.domain == d) - 100) < 1e-9
         for d in {b.domain for b in bars}

@@ -1,0 +1,79 @@
+"""RIS, BibTeX and CSL-JSON of the appraised studies, each with the overall judgement in a note,
+read back by the tools reference managers use."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import rispy
+
+from appraise.cli.main import main
+from appraise.corpus import Corpus
+from appraise.outputs.bibliography import bibtex_text, citation_keys, csl_items, ris_text
+from appraise.outputs.matrix import build_matrix
+
+
+def test_ris_parses_back_with_the_judgement_in_a_note(rob2_corpus: Corpus) -> None:
+    entries = rispy.loads(ris_text(build_matrix(rob2_corpus)))
+    assert len(entries) == 4
+    gamma = entries[2]
+    assert gamma["type_of_reference"] == "JOUR"
+    assert gamma["authors"] == ["Smith, Dan", "Wu, Li", "Kay, Al"]
+    assert (gamma["year"], gamma["doi"], gamma["start_page"], gamma["end_page"]) == (
+        "2019",
+        "10.1000/gamma",
+        "102",
+        "110",
+    )
+    assert gamma["notes"] == [
+        "Risk of bias (RoB 2, cochrane profile): High (D1 Low; D2 High; D3 Low; "
+        "D4 Some concerns; D5 Low)"
+    ]
+    assert entries[3]["accession_number"] == "PMID:123456"
+
+
+def test_bibtex_keys_are_unique_and_specials_escaped(rob2_corpus: Corpus) -> None:
+    matrix = build_matrix(rob2_corpus)
+    assert list(citation_keys(matrix.rows).values()) == [
+        "Smith2019a",
+        "Okafor2015",
+        "Smith2019b",
+        "Garcia2021",
+    ]
+    text = bibtex_text(matrix)
+    assert text.count("@article{") == 4
+    assert "title = {{Trial 3 of a psychological therapy: \\{braces\\} \\& 100\\% care}}" in text
+    assert "author = {Garc\u00eda, Jos\u00e9 and M\u00fcller, J\u00f6rg}" in text
+    assert "pages = {102--110}" in text
+    assert "note = {Risk of bias (RoB 2, cochrane profile): High" in text
+    # Braces balance in every entry, so BibTeX reads each to its end.
+    for entry in text.split("\n@"):
+        assert entry.replace("\\{", "").replace("\\}", "").count("{") == entry.replace(
+            "\\{", ""
+        ).replace("\\}", "").count("}")
+        assert re.search(r"\n}\n?$", entry)
+
+
+def test_csl_json_items(rob2_corpus: Corpus) -> None:
+    items = csl_items(build_matrix(rob2_corpus))
+    assert items[0]["id"] == "10.1000/alpha"
+    assert items[0]["issued"] == {"date-parts": [[2019]]}
+    assert items[0]["author"][0] == {"family": "Smith", "given": "Ann"}
+    assert items[0]["note"].startswith("Risk of bias (RoB 2, cochrane profile): Low")
+    assert items[3]["PMID"] == "123456" and "DOI" not in items[3]
+
+
+def test_cli_export_by_extension_and_format(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(rob2_corpus.root)
+    for name in ("refs.ris", "refs.bib", "refs.json"):
+        assert main(["export", "--corpus", root, "--output", str(tmp_path / name)]) == 0
+    assert len(json.loads((tmp_path / "refs.json").read_text())) == 4
+    assert main(["export", "--corpus", root, "--format", "ris"]) == 0
+    assert capsys.readouterr().out.count("ER  -") == 4
+    assert main(["export", "--corpus", root, "--format", "endnote"]) == 2
+    assert "unknown bibliographic format 'endnote'" in capsys.readouterr().err

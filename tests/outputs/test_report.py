@@ -1,0 +1,193 @@
+"""`appraise report`: one folder with everything, an index.html that opens from disk, the same
+bytes on a rerun (but for manifest.json's 'generated'), and never half a report."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from appraise.cli.main import main
+from appraise.corpus import Corpus
+from appraise.files import model_to_yaml
+from appraise.models import Citation, Claim, ClaimsFile, MadeIn
+from appraise.outputs import report as report_module
+from appraise.outputs.report import MANIFEST, build_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.targets.append(value)
+
+
+@pytest.fixture
+def claimed_corpus(rob2_corpus: Corpus) -> Corpus:
+    claims = ClaimsFile(
+        claims=[
+            Claim(
+                id="therapy-works",
+                text="The therapy works for depression.",
+                made_in=MadeIn(source="A guideline", year=2022),
+                cites=[Citation(target="10.1000/alpha"), Citation(target="10.1000/gamma")],
+            ),
+        ]
+    )
+    rob2_corpus.write_text(rob2_corpus.claims_path, model_to_yaml(claims))
+    return rob2_corpus
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_report_has_every_part_and_links_resolve(claimed_corpus: Corpus, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = build_report(claimed_corpus, out)
+    assert (result.rubric, result.studies) == ("rob2", 4)
+    for name in (
+        "tables/risk-of-bias.md",
+        "tables/risk-of-bias.html",
+        "tables/risk-of-bias.docx",
+        "tables/support.md",
+        "tables/support.html",
+        "tables/support.docx",
+        "tables/robvis.csv",
+        "figures/traffic-light.png",
+        "figures/traffic-light.svg",
+        "figures/summary.png",
+        "figures/summary.svg",
+        "figures/summary-weighted.png",
+        "claims/claim-traces.md",
+        "claims/claim-traces.json",
+        "claims/therapy-works.png",
+        "methods.md",
+        "references/studies.ris",
+        "references/studies.bib",
+        "references/studies.json",
+        "index.html",
+    ):
+        assert (out / name).is_file(), name
+    index = (out / "index.html").read_text(encoding="utf-8")
+    parser = _Links()
+    parser.feed(index)
+    assert len(parser.targets) > 25
+    for target in parser.targets:
+        if target.startswith("#"):
+            continue
+        # Relative links only: the folder opens from disk, with nothing fetched from the web.
+        assert not re.match(r"^[a-z]+:", target), target
+        assert (out / target).is_file(), target
+    assert "<script" not in index and "<link" not in index
+    assert "therapy-works" in index and "Smith et al. 2019b" in index
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["studies"] == 4 and set(manifest["files"]) == set(result.files)
+
+
+def test_rerun_gives_the_same_bytes_but_the_generated_time(
+    claimed_corpus: Corpus, tmp_path: Path
+) -> None:
+    first = tmp_path / "a"
+    second = tmp_path / "b"
+    build_report(claimed_corpus, first)
+    build_report(claimed_corpus, second)
+    one, two = _files(first), _files(second)
+    assert one.keys() == two.keys()
+    differing = [name for name in one if one[name] != two[name]]
+    assert differing in ([], [MANIFEST])
+    strip = re.compile(rb'"generated": "[^"]*"')
+    assert strip.sub(b"", one[MANIFEST]) == strip.sub(b"", two[MANIFEST])
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_report(
+    rob2_corpus: Corpus, tmp_path: Path
+) -> None:
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.tex").write_text("my work")
+    with pytest.raises(Exception, match="is not an appraise report"):
+        build_report(rob2_corpus, precious)
+    assert (precious / "chapter1.tex").read_text() == "my work"
+
+
+def test_a_failed_run_keeps_the_previous_report(
+    rob2_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "report"
+    build_report(rob2_corpus, out)
+    before = _files(out)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_module, "_references", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_report(rob2_corpus, out)
+    assert _files(out) == before
+    # No staging folder is left behind beside the report.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "report"]
+
+
+def test_cli_report_takes_the_corpus_as_argument(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r"
+    assert main(["report", str(rob2_corpus.root), "--out", str(out), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["studies"] == 4 and "index.html" in payload["files"]
+    assert main(["report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x")]) == 2
+    assert "has no appraisals" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs /usr/bin/chromium (apt-get install "
+    "chromium) to open the report in a headless browser",
+)
+def test_index_opens_in_headless_chromium(claimed_corpus: Corpus, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    build_report(claimed_corpus, out)
+    shot = tmp_path / "shot.png"
+    run = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1200,1600",
+            f"--screenshot={shot}",
+            (out / "index.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1_000_000) or []
+    # Not blank: many distinct colours, and the palette's green (the Low circles) is drawn.
+    assert len(colours) > 50
+    assert any(
+        abs(r - 0x02) < 12 and abs(g - 0xC1) < 12 and abs(b) < 12 for _, (r, g, b) in colours
+    )
