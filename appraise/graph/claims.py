@@ -55,7 +55,10 @@ def check_targets(path: Path, text: str, claims: list[Claim]) -> None:
     ids = [c.id for c in claims]
     for ci, claim in enumerate(claims):
         for ti, cite in enumerate(claim.cites):
-            line = line_of(text, ["claims", ci, "cites", ti, "target"])
+
+            def line() -> int | None:
+                return line_of(text, ["claims", ci, "cites", ti, "target"])  # noqa: B023
+
             if cite.target.startswith(CLAIM_PREFIX):
                 other = cite.target[len(CLAIM_PREFIX) :]
                 if other not in ids:
@@ -64,7 +67,7 @@ def check_targets(path: Path, text: str, claims: list[Claim]) -> None:
                     raise DataFileError(
                         path,
                         f"claim '{claim.id}' cites unknown claim '{other}'",
-                        line=line,
+                        line=line(),
                         fix=f"{hint}cite a claim defined in this file",
                     )
                 continue
@@ -74,7 +77,7 @@ def check_targets(path: Path, text: str, claims: list[Claim]) -> None:
                 raise DataFileError(
                     path,
                     f"claim '{claim.id}' cites '{cite.target}': {exc.message}",
-                    line=line,
+                    line=line(),
                     fix="give a DOI, pmid:N, pmcid:PMCN, ref:slug or claim:ID",
                 ) from None
 
