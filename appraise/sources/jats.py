@@ -453,9 +453,30 @@ def _body_sections(container: Element, title: str, kind: str) -> Iterator[JatsSe
                 paragraphs = []
             yield from _subsection(child, kind)
         else:
-            paragraphs.extend(_block_paragraphs(child))
+            for paragraph in _block_paragraphs(child):
+                run_in = _run_in_statement(paragraph)
+                if run_in is None or run_in[1] == kind:
+                    paragraphs.append(paragraph)
+                    continue
+                # 'Conflict of interest statement. None declared.' inside a Funding section.
+                if paragraphs:
+                    yield JatsSection(title, kind, "\n\n".join(paragraphs))
+                    paragraphs = []
+                yield JatsSection(run_in[0], run_in[1], paragraph)
     if paragraphs:
         yield JatsSection(title, kind, "\n\n".join(paragraphs))
+
+
+_RUN_IN_HEADING = re.compile(r"^([A-Z][^.:]{3,60})[.:]\s")
+
+
+def _run_in_statement(paragraph: str) -> tuple[str, str] | None:
+    """(heading, kind) when a paragraph opens with a statement's own heading, else None."""
+    match = _RUN_IN_HEADING.match(paragraph)
+    if match is None:
+        return None
+    kind = classify_title(match.group(1))
+    return (match.group(1), kind) if kind in ("coi", "funding", "registration") else None
 
 
 def _subsection(sec: Element, parent_kind: str) -> Iterator[JatsSection]:

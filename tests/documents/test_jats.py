@@ -98,7 +98,8 @@ def test_old_nlm_archiving_dtd3() -> None:
     assert article.journal == "Nucleic Acids Research"
     assert len(article.references) == 47
     assert "methods" in _kinds(article)  # sec-type="materials|methods"
-    assert article.coi_statement is None
+    # A run-in heading inside the FUNDING section is a COI statement of its own.
+    assert article.coi_statement == "Conflict of interest statement. None declared."
     assert article.funding_statement.startswith("Chinese State Key Projects")
 
 
