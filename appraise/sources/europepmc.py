@@ -22,9 +22,8 @@ from appraise.sources.xmltext import collapse
 
 NAME = "europepmc"
 DEFAULT_ROOT = "https://www.ebi.ac.uk/europepmc/webservices/rest"
-# EBI staff (epmc-webservices forum, 2026-02): throttled at 10/s and 500/min. The per-minute
-# cap is the binding one for long batches, so the sustained rate starts just under it.
-LIMITS = Limits(rate=8, concurrency=4)
+# EBI staff (epmc-webservices forum, 2026-02): throttled at 10/s and 500/min.
+LIMITS = Limits(rate=10, concurrency=4, per_minute=500)
 
 _HEADING = re.compile(r"<h4>(.*?)</h4>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")

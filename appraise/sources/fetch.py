@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError, NotFoundError, SourceError
@@ -33,6 +33,9 @@ from appraise.sources.http import (
     contact_address,
 )
 from appraise.sources.merge import CROSSREF, EUROPEPMC, OPENALEX, PUBMED, merge
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 MAX_WORKERS = 8
 FULLTEXT = "europepmc-fulltext"
@@ -323,8 +326,8 @@ class _Progress:
     def __init__(self, total: int, show: bool) -> None:
         self._total = total
         self._show = show and total > 1
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _Progress:
         if self._show:

@@ -21,6 +21,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,10 +76,12 @@ class _RetryableBody(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Requests per second and requests in flight allowed against one host."""
+    """Requests per second and in flight allowed against one host, and optionally a cap per
+    minute for APIs that throttle on both (Europe PMC: 10/s and 500/min)."""
 
     rate: float
     concurrency: int
+    per_minute: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,19 +131,38 @@ class HostLimiter:
 
     MARGIN = 1.04
 
-    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._clock = clock
+        self._sleep = sleep
         self._cond = threading.Condition()
         self._rate = limits.rate
         self._concurrency = max(1, limits.concurrency)
+        self._per_minute = limits.per_minute
+        self._minute: deque[float] = deque()  # booked starts in the last minute
         self._in_flight = 0
         self._next_start = 0.0
         self._paused_until = 0.0
+        self._advertised = False
 
     @property
     def limits(self) -> Limits:
         with self._cond:
-            return Limits(self._rate, self._concurrency)
+            return Limits(self._rate, self._concurrency, self._per_minute)
+
+    def tighten(self, limits: Limits) -> None:
+        """A second API on the same host (a mirror, a test server): until the server says
+        otherwise, respect the stricter of the two documented limits."""
+        with self._cond:
+            if not self._advertised:
+                self._rate = min(self._rate, limits.rate)
+                self._concurrency = min(self._concurrency, max(1, limits.concurrency))
+                if limits.per_minute is not None:
+                    self._per_minute = min(self._per_minute or limits.per_minute, limits.per_minute)
 
     def acquire(self) -> None:
         """Block until this thread may start a request."""
@@ -150,10 +172,16 @@ class HostLimiter:
             self._in_flight += 1
             now = self._clock()
             start = max(now, self._next_start, self._paused_until)
+            if self._per_minute is not None:
+                while self._minute and self._minute[0] <= start - 60:
+                    self._minute.popleft()
+                if len(self._minute) >= self._per_minute:
+                    start = max(start, self._minute[-self._per_minute] + 60 * self.MARGIN)
+                self._minute.append(start)
             self._next_start = start + self.MARGIN / self._rate
         delay = start - now
         if delay > 0:
-            time.sleep(delay)
+            self._sleep(delay)
 
     def release(self) -> None:
         with self._cond:
@@ -169,6 +197,10 @@ class HostLimiter:
         """Follow the limits the server advertises; they replace the documented defaults."""
         advertised = advertised_limits(headers)
         with self._cond:
+            if advertised.rate is not None or advertised.concurrency is not None:
+                self._advertised = True
+            if advertised.rate is not None:
+                self._per_minute = None  # the server's own figures replace the documented ones
             if advertised.rate is not None:
                 # Spacing from now on follows the new rate; a start already booked at the old
                 # (faster) spacing is pushed back so no burst slips through on the change.
@@ -329,6 +361,8 @@ class HttpClient:
             limiter = self._limiters.get(host)
             if limiter is None:
                 limiter = self._limiters[host] = HostLimiter(default)
+            else:
+                limiter.tighten(default)
             return limiter
 
     def get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from werkzeug import Request, Response
 
 from appraise.errors import SourceError
 from appraise.sources.http import (
+    HostLimiter,
     HttpClient,
     HttpSettings,
     Limits,
@@ -249,3 +251,49 @@ def test_rate_limiter_keeps_the_advertised_limit_under_concurrency(server, tmp_p
             thread.join()
     assert refused == []
     assert len(starts) == 33 and in_flight[1] <= max_parallel
+
+
+class _FakeTime:
+    """A clock that advances only when the limiter sleeps, so pacing is checked exactly."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _starts(limiter: HostLimiter, fake: _FakeTime, count: int) -> list[float]:
+    starts = []
+    for _ in range(count):
+        limiter.acquire()
+        starts.append(fake.now)
+        limiter.release()
+    return starts
+
+
+def test_limiter_spaces_starts_and_keeps_a_per_minute_cap() -> None:
+    fake = _FakeTime()
+    limiter = HostLimiter(Limits(rate=10, concurrency=2, per_minute=5), fake.clock, fake.sleep)
+    starts = _starts(limiter, fake, 6)
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert all(gap >= 0.1 for gap in gaps[:4])
+    assert starts[5] - starts[0] >= 60  # the sixth waits for the first to leave the minute
+
+
+def test_limiter_follows_advertised_limits_and_pauses() -> None:
+    fake = _FakeTime()
+    limiter = HostLimiter(Limits(rate=3, concurrency=1, per_minute=5), fake.clock, fake.sleep)
+    limiter.adapt(
+        {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s", "X-Concurrency-Limit": "4"}
+    )
+    assert limiter.limits == Limits(rate=50, concurrency=4, per_minute=None)
+    limiter.tighten(Limits(rate=1, concurrency=1))  # ignored: the server has spoken
+    assert limiter.limits.rate == 50
+    limiter.pause(7)
+    before = fake.now
+    _starts(limiter, fake, 1)
+    assert fake.now - before == pytest.approx(7)
