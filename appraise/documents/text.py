@@ -24,12 +24,21 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
-    if best is None:
+    text = str(best) if best is not None else ""
+    if best is None or _unprintable_share(text) > 0.05:
         raise InputError(
             f"{name} is not text in any encoding we can recognise",
             fix="save it as UTF-8 text, or give the PDF or XML it came from",
         )
-    return str(best), [f"{name} is not UTF-8; read it as {best.encoding}"]
+    return text, [f"{name} is not UTF-8; read it as {best.encoding}"]
+
+
+def _unprintable_share(text: str) -> float:
+    """Share of characters that are neither printable nor whitespace: high in binary junk."""
+    if not text:
+        return 1.0
+    odd = sum(1 for ch in text if not ch.isprintable() and not ch.isspace())
+    return odd / len(text)
 
 
 def text_sections(text: str) -> list[tuple[str, str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,7 @@ def test_jats_file_becomes_a_document_with_coi_section() -> None:
         ("empty.txt", b"", "is empty"),
         ("blank.md", b"  \n\n ", "is empty"),
         ("junk.txt", bytes(range(256)) * 4, "binary file"),
+        ("noise.txt", random.Random(0).randbytes(5000).replace(b"\x00", b""), "not text"),
         ("paper.docx", b"PK\x03\x04", "cannot read '.docx' files"),
         ("README", b"text", "no extension"),
         ("broken.xml", b"<article><body><p>cut", "not well-formed XML"),
