@@ -260,7 +260,7 @@ def _show_step(step: Step) -> None:
 
 
 def _show_summary(session: AssessSession) -> None:
-    table = Table("domain", "judgement", "support for judgement", title="Appraisal")
+    table = Table("domain", "judgement", "support: answers (? = not confirmed)", title="Appraisal")
     for row in session.summary():
         if row.judgement is None:
             shown = (
@@ -273,7 +273,7 @@ def _show_summary(session: AssessSession) -> None:
         else:
             shown = row.judgement
         name = row.domain if row.domain == row.name else f"{row.domain} {row.name}"
-        table.add_row(escape(name), escape(shown), escape(row.support))
+        table.add_row(escape(name), escape(shown), escape(row.answers or row.support))
     console.print(table)
     status = session.appraisal.status
     left = session.unanswered()
@@ -287,6 +287,7 @@ def _show_summary(session: AssessSession) -> None:
         )
     )
     console.print(f"saved: {session.path} ({status}{detail})", markup=False, soft_wrap=True)
+    console.print("[dim]the file keeps each answer's quotes and comments[/dim]")
 
 
 def agree(

@@ -66,6 +66,7 @@ class DomainSummary:
     override_reason: str | None
     support: str
     missing: tuple[str, ...]
+    answers: str = ""
 
 
 def parse_result(label: str | None) -> ResultAssessed:
@@ -130,6 +131,9 @@ class AssessSession:
         }
         self._domain_of = {q.id: d for d, q in engine.questions_in_order()}
         self._domain_names = {d.id: d.name for d in self.rubric.domains_for(engine.options)}
+        self._domain_short = {
+            d.id: d.short or d.name for d in self.rubric.domains_for(engine.options)
+        }
         self._items = self._build_items()
         self.proposals: dict[str, Answer] = {
             qid: a for qid, a in (proposals or {}).items() if qid in self._questions
@@ -351,7 +355,12 @@ class AssessSession:
             current = self.appraisal.answers.get(item.id)
             proposal = self.proposals.get(item.id)
             options = (*q.options, NOT_APPLICABLE) if q.na_allowed else tuple(q.options)
-            default = current.answer if current else (proposal.answer if proposal else None)
+            # A placeholder from a question with no detector is shown, never offered on Enter.
+            offered = next(
+                (a for a in (current, proposal) if a is not None and (a.confirmed or a.detector)),
+                None,
+            )
+            default = offered.answer if offered else None
             return Step(
                 "question",
                 item.domain,
@@ -654,17 +663,24 @@ class AssessSession:
 
     def summary(self) -> list[DomainSummary]:
         evaluation = self.evaluation()
+        applies = self.applicability()
         rows = []
         for did, j in self.appraisal.domains.items():
+            answers = " · ".join(
+                f"{qid} {a.answer}" + ("" if a.confirmed else "?")
+                for qid, d in self._domain_of.items()
+                if d == did and applies[qid] and (a := self.appraisal.answers.get(qid))
+            )
             rows.append(
                 DomainSummary(
                     did,
-                    self.domain_name(did),
+                    self._domain_short.get(did, did),
                     j.proposed,
                     j.judgement,
                     j.override_reason,
                     j.support or "",
                     evaluation.domains[did].missing,
+                    answers,
                 )
             )
         o = self.appraisal.overall

@@ -142,7 +142,7 @@ def test_resume_starts_where_the_reviewer_stopped_and_keeps_their_answers(open_s
 
     def insistent(document, record, engine):  # a proposer that now says Y everywhere
         return {
-            q.id: Answer(answer="Y", source="proposed")
+            q.id: Answer(answer="Y", source="proposed", detector="eager")
             for _, q in engine.questions_in_order()
             if "Y" in q.options
         }
@@ -251,3 +251,15 @@ def test_files_are_per_study_rubric_result_and_reviewer(open_session, study_corp
     assert names[0] == "rob2--phq-9-12-weeks--ann.yaml"
     stored = yaml.safe_load(Path(sorted(paths)[0]).read_text())
     assert stored["reviewer"] in {"ann", "bob"}
+
+
+def test_a_placeholder_proposal_without_a_detector_is_not_offered(open_session) -> None:
+    def placeholder(document, record, engine):  # type: ignore[no-untyped-def]
+        return {"1.1": Answer(answer="NI", source="proposed", comment="no detector")}
+
+    session = open_session(proposer=placeholder)
+    assert session.current.proposal.answer == "NI" and session.current.default is None
+    with pytest.raises(InputError, match="no proposed answer to accept"):
+        session.answer()
+    summary = session.summary()
+    assert summary[0].answers == "1.1 NI?" and summary[0].name == "Randomisation process"
