@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
-from urllib.parse import quote
 
 from appraise.errors import InputError, SourceError
 from appraise.ids import normalise_doi
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
-from appraise.sources.http import HttpClient, Limits, Response
+from appraise.sources.http import HttpClient, Limits, Response, path_segment
 from appraise.sources.registrations import find_registrations, registration_from_number
 from appraise.sources.xmltext import collapse
 
@@ -27,7 +26,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def work_url(root: str, doi: str) -> str:
-    return f"{root.rstrip('/')}/works/{quote(doi, safe='/()')}"
+    return f"{root.rstrip('/')}/works/{path_segment(doi)}"
 
 
 def fetch(client: HttpClient, root: str, doi: str) -> tuple[Response, Fields]:

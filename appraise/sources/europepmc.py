@@ -27,6 +27,7 @@ LIMITS = Limits(rate=10, concurrency=4, per_minute=500)
 
 _HEADING = re.compile(r"<h4>(.*?)</h4>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+_PMCID = re.compile(r"PMC\d+")
 
 
 def search_query(study: StudyId) -> str:
@@ -128,7 +129,8 @@ def parse_result(result: dict[str, Any]) -> Fields:
 
 def has_fulltext(fields: Fields) -> bool:
     """Europe PMC serves fullTextXML only for open-access articles it holds (with a PMCID)."""
-    return bool(fields.get("pmcid")) and fields.get("is_open_access") is True
+    pmcid = str(fields.get("pmcid") or "")
+    return _PMCID.fullmatch(pmcid) is not None and fields.get("is_open_access") is True
 
 
 def parse_fulltext(data: bytes) -> Fields:

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 import requests_cache
@@ -272,6 +272,14 @@ def _seconds(value: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def path_segment(text: str) -> str:
+    """``text`` (a DOI, an OpenAlex key) quoted for a URL path, its slashes kept. '.' and '..'
+    segments are encoded so that urllib3 sends ``10.1234/../x`` as it is instead of resolving
+    it, client-side, to a different resource."""
+    parts = [quote(part, safe=":()") for part in text.split("/")]
+    return "/".join(part.replace(".", "%2E") if part in (".", "..") else part for part in parts)
 
 
 def cache_dir() -> Path:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from appraise.errors import InputError, SourceError
 from appraise.ids import normalise_doi
 from appraise.models import Author, Funder, Reference
 from appraise.sources.fields import Fields, compact, year_of
-from appraise.sources.http import HttpClient, Limits, Response
+from appraise.sources.http import HttpClient, Limits, Response, path_segment
 from appraise.sources.registrations import find_registrations
 
 NAME = "openalex"
@@ -21,7 +20,7 @@ LIMITS = Limits(rate=10, concurrency=5)
 
 def work_url(root: str, key: str) -> str:
     """``key`` is ``doi:10.x/y``, ``pmid:NNN`` or ``pmcid:PMCNNN`` (OpenAlex's external ids)."""
-    return f"{root.rstrip('/')}/works/{quote(key, safe='/:()')}"
+    return f"{root.rstrip('/')}/works/{path_segment(key)}"
 
 
 def fetch(client: HttpClient, root: str, key: str) -> tuple[Response, Fields]:

@@ -328,3 +328,22 @@ def test_find_registrations_in_prose() -> None:
         ("PROSPERO", "CRD42020123456"),
     ]
     assert find_registrations("sample size NL1234 participants") == []
+
+
+def test_a_doi_with_dot_segments_is_asked_for_and_stored_inside_the_corpus(
+    replay, replay_data, corpus
+) -> None:
+    odd = "10.1234/../../x"
+    recorded = json.loads(replay_data.crossref[CROSSREF_TRIAL].read_text())
+    recorded["message"]["DOI"] = odd
+
+    def answer(request: Request) -> Response:
+        if request.path == "/crossref/works/10.1234/../../x":
+            return Response(json.dumps(recorded), content_type="application/json")
+        return replay_data.answer(request)
+
+    replay.handler = answer
+    record = fetch_record(odd, corpus)
+    assert record.id == odd
+    (path,) = corpus.records_dir.iterdir()
+    assert path.parent == corpus.records_dir and corpus.read_record(odd).title == record.title
