@@ -161,7 +161,11 @@ def quoted_spans(document: Document) -> dict[str, list[Span]]:
         for proposal in proposals:
             family = QUESTION_FAMILIES.get((rubric_id, proposal.question))
             if family:
-                spans[family] += [(q.start, q.end) for q in proposal.quotes if q.start is not None]
+                spans[family] += [
+                    (q.start, q.end)
+                    for q in proposal.quotes
+                    if q.start is not None and q.end is not None
+                ]
     return spans
 
 

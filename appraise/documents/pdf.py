@@ -120,9 +120,15 @@ def _gutter(rows: list[list[Word]], page_width: float) -> float | None:
     return gutter
 
 
+# Typeset ligatures as the letters a reader (and a search for 'first') expects.
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
+
+
 def _line(words: Sequence[Word], column: int, page: int) -> PdfLine:
     return PdfLine(
-        text=" ".join(w["text"] for w in words),
+        text=" ".join(w["text"] for w in words).translate(_LIGATURES),
         top=min(w["top"] for w in words),
         bottom=max(w["bottom"] for w in words),
         bold=all(_is_bold(str(w.get("fontname", ""))) for w in words),

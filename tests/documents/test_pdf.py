@@ -151,6 +151,11 @@ def test_one_column_page_is_not_split() -> None:
     assert [line.text for line in lines] == rows
 
 
+def test_ligatures_become_letters() -> None:
+    words = _row("the ﬁrst eﬀect was signiﬁcant", 60, 100)
+    assert page_lines(words, 595)[0].text == "the first effect was significant"
+
+
 def test_title_across_the_gutter_comes_before_both_columns() -> None:
     words = [_word("A", 150, 50), _word("wide-title-across-the-gutter-of-the-page", 160, 50)]
     for row in range(8):
