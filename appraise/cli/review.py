@@ -60,6 +60,15 @@ def _record_for(identifier: str, corpus: Corpus) -> StudyRecord:
     return fetch_record(identifier, corpus)
 
 
+def _attached_document(corpus: Corpus, study: str) -> Path | None:
+    """The full text attached earlier with --text, so a resumed appraisal reads it again."""
+    from appraise.ids import file_stem
+
+    if not corpus.documents_dir.is_dir():
+        return None
+    return next(iter(sorted(corpus.documents_dir.glob(f"{file_stem(study)}.*"))), None)
+
+
 def assess(
     identifier: Annotated[str, typer.Argument(help="The study: DOI, PMID or PMCID.")],
     rubric: RubricOption,
@@ -102,7 +111,7 @@ def assess(
         )
     store = Corpus(corpus)
     record = _record_for(identifier, store)
-    document = study_document(record, text)
+    document = study_document(record, text or _attached_document(store, record.id))
     if text is not None:
         from appraise.documents import attach_document
 
@@ -249,14 +258,13 @@ def _show_step(step: Step) -> None:
             console.print(f"    [dim]{escape(answer.comment)}[/dim]")
     if shown is not None:
         console.print(f"  your answer so far: [bold]{escape(shown.answer)}[/bold]")
-    for who, alt in step.alternatives.items():
-        if not isinstance(alt, Answer):
-            continue
-        console.print(f"  {escape(who)}: [bold]{escape(alt.answer)}[/bold]")
-        for quote in alt.quotes:
-            console.print(f"    [italic]“{escape(quote.text)}”[/italic]")
-        if alt.comment:
-            console.print(f"    [dim]{escape(alt.comment)}[/dim]")
+    answers = {who: alt for who, alt in step.alternatives.items() if isinstance(alt, Answer)}
+    quoted = {q.text: q for alt in answers.values() for q in alt.quotes}  # each quote once
+    for quote in quoted.values():
+        console.print(f"    [italic]“{escape(quote.text)}”[/italic]")
+    for who, alt in answers.items():
+        note = f"  [dim]{escape(alt.comment)}[/dim]" if alt.comment else ""
+        console.print(f"  {escape(who)}: [bold]{escape(alt.answer)}[/bold]{note}")
 
 
 def _show_summary(session: AssessSession) -> None:
@@ -347,7 +355,10 @@ def _show_pair(rubric: str, pair: PairAgreement) -> None:
     for text in notes:
         console.print(f"  {text}", markup=False)
     if pair.disagreements:
-        listing = Table("study", "result", "domain", first, second, title="disagreements")
+        listing = Table(title="disagreements")
+        listing.add_column("study", overflow="fold")
+        for header in ("result", "domain", first, second):
+            listing.add_column(header)
         for d in pair.disagreements:
             listing.add_row(
                 escape(d.study),

@@ -58,6 +58,9 @@ def _combined_quotes(*answers: Answer) -> list[Quote]:
 
 
 def _combined_comment(named: Mapping[str, str | None]) -> str | None:
+    texts = [text for text in named.values() if text]
+    if len(texts) == len(named) and len(set(texts)) == 1:
+        return texts[0]  # the same (e.g. a detector's) comment: once, unattributed
     notes = [f"{who}: {text}" for who, text in named.items() if text]
     return "\n".join(notes) or None
 
