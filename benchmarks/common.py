@@ -29,6 +29,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        # Other work on the machine slows every figure: read them beside the load.
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 

@@ -7,7 +7,10 @@ Seeded, so every run measures the same work. The records cite one another (each 
 
 from __future__ import annotations
 
+import atexit
 import random
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +110,16 @@ def write_corpus(root: Path, n_studies: int, *, seed: int = 11) -> Corpus:
 def corpus_size(root: Path) -> dict[str, Any]:
     files = [p for p in root.rglob("*.yaml") if ".appraise" not in p.parts]
     return {"files": len(files), "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1)}
+
+
+_CORPORA: dict[int, Corpus] = {}
+
+
+def shared_corpus(n_studies: int) -> Corpus:
+    """One generated corpus of this size per benchmark run, shared by the benchmarks that need
+    it and removed when the run ends."""
+    if n_studies not in _CORPORA:
+        root = Path(tempfile.mkdtemp(prefix=f"appraise-bench-corpus-{n_studies}-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        _CORPORA[n_studies] = write_corpus(root / "corpus", n_studies)
+    return _CORPORA[n_studies]

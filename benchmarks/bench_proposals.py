@@ -1,0 +1,143 @@
+"""Proposals: MB of text and records per second through the evidence detectors.
+
+Records are built from the open-access full texts in ../shared/fixtures (Europe PMC
+fullTextXML and PMC OA .nxml, parsed by ``appraise.sources.europepmc.parse_fulltext``, merged
+by ``appraise.sources.merge``), then repeated to 10,000 records and stored as Parquet
+partitions. The work per record is the batch path's: ``document_from_record`` ->
+``appraise.evidence.propose`` (via the review adapter) -> ``Engine.evaluate`` -> an appraisal.
+
+* linearity: one trial report at 1x, 10x and 100x its text, seconds per MB at each size;
+* one process: ``appraise batch propose --engine local`` on a 2,000-record slice;
+* both cores: ``--engine dask`` with a LocalCluster of 2 worker processes, on all 10,000.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import SHARED, metric, skipped
+
+from appraise.ids import parse_identifier
+from appraise.models import Section, StudyRecord
+from appraise.rubrics import Engine, load_rubric
+
+FULL = (10_000, 2_000)  # records on both cores, records on one process
+QUICK = (400, 200)
+SCALES = (1, 10, 100)
+LINEARITY_RECORD = "10.1111/bcpt.70261"  # a randomised trial report, 38,000 characters
+FOLDERS = (("fulltextxml", "*.xml"), ("jats_pmc_oa_nxml", "*.nxml"))
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    try:
+        from appraise.evidence import document_from_record
+        from appraise.scale.batch import ProposeTask, run_batch
+        from appraise.scale.parquet import PartWriter
+        from appraise.scale.tables import RECORD_SCHEMA, record_row
+    except ImportError as exc:
+        return skipped(f"needs {exc.name}")
+    base = full_text_records(Path(SHARED) / "fixtures" / "europepmc")
+    if not base:
+        return skipped(f"needs the full texts in {SHARED}/fixtures/europepmc")
+    n_both, n_one = QUICK if quick else FULL
+    task = ProposeTask(load_rubric("rob2"))
+    engine = Engine(task.rubric)
+    size = {r.id: len(document_from_record(r).text.encode()) for r in base}
+    metrics: list[dict[str, Any]] = []
+    details: dict[str, Any] = {
+        "base_records": len(base),
+        "base_megabytes": sum(size.values()) / 1e6,
+    }
+
+    trial = next(r for r in base if r.id == LINEARITY_RECORD)
+    per_mb: dict[int, float] = {}
+    for scale in SCALES:
+        scaled = scaled_record(trial, scale)
+        megabytes = len(document_from_record(scaled).text.encode()) / 1e6
+        repeats = max(1, 100 // scale)
+        started = time.perf_counter()
+        for _ in range(repeats):
+            task.propose_row(scaled.model_dump_json(), engine)
+        per_mb[scale] = (time.perf_counter() - started) / (repeats * megabytes)
+        metrics.append(
+            metric(
+                f"{scale}x text ({megabytes:.2f} MB/record)",
+                per_mb[scale],
+                "s/MB",
+                f"{repeats} records",
+            )
+        )
+    details["seconds_per_mb"] = per_mb
+    metrics.append(
+        metric(
+            "100x vs 1x time per MB",
+            per_mb[100] / per_mb[1],
+            "ratio",
+            "1.0 = linear in text length",
+        )
+    )
+
+    with tempfile.TemporaryDirectory(prefix="appraise-bench-proposals-") as tmp:
+        for label, n, engine_name, workers in (
+            ("1 process", n_one, "local", None),
+            ("2 processes (dask)", n_both, "dask", 2),
+        ):
+            export = Path(tmp) / f"export-{n}"
+            records = PartWriter(export / "records", RECORD_SCHEMA, part_rows=max(1, n // 40))
+            megabytes = 0.0
+            for i in range(n):
+                record = base[i % len(base)]
+                records.add(record_row(record))
+                megabytes += size[record.id] / 1e6
+            records.close()
+            summary = run_batch(task, export, engine=engine_name, workers=workers)  # type: ignore[arg-type]
+            if summary.errors:
+                raise RuntimeError(f"{summary.errors} records failed in the proposals batch")
+            rate = n / summary.seconds
+            details[label] = {
+                "records": n,
+                "megabytes": round(megabytes, 1),
+                "seconds": summary.seconds,
+                "engine": summary.engine,
+            }
+            metrics.append(metric(f"{label}: records", rate, "records/s", f"{n:,} records"))
+            metrics.append(
+                metric(
+                    f"{label}: text", megabytes / summary.seconds, "MB/s", f"{megabytes:,.0f} MB"
+                )
+            )
+    one = details["1 process"]
+    both = details["2 processes (dask)"]
+    speedup = (both["records"] / both["seconds"]) / (one["records"] / one["seconds"])
+    metrics.append(metric("2 processes vs 1", speedup, "x", "records/s ratio"))
+    return {"metrics": metrics, "details": details}
+
+
+def full_text_records(folder: Path) -> list[StudyRecord]:
+    """One record per open-access full text, built the way `appraise fetch` builds them."""
+    from appraise.sources.europepmc import parse_fulltext
+    from appraise.sources.merge import merge
+
+    records = []
+    for sub, pattern in FOLDERS:
+        for path in sorted((folder / sub).glob(pattern)):
+            fields = parse_fulltext(path.read_bytes())
+            study = parse_identifier(str(fields.get("doi") or fields.get("pmcid")))
+            records.append(merge({"europepmc": fields}, {}, study))
+    return records
+
+
+def scaled_record(record: StudyRecord, times: int) -> StudyRecord:
+    """The same report with every section's text ``times`` over (as a long report would be)."""
+    return record.model_copy(
+        update={
+            "abstract": "\n\n".join([record.abstract or ""] * times),
+            "sections": [
+                Section(title=s.title, kind=s.kind, text="\n\n".join([s.text] * times))
+                for s in record.sections
+            ],
+        }
+    )

@@ -1,0 +1,83 @@
+"""Report: `build_report` on a generated 10,000-study corpus; time and peak memory.
+
+The corpus (records and a reviewer's RoB 2 appraisal per study, written with appraise's own
+library; see synthetic.py) is generated first. The report runs in a child process so its peak
+resident memory (getrusage ru_maxrss) is the report's alone.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import metric, peak_rss_mb, skipped
+from synthetic import corpus_size, shared_corpus
+
+FULL = 10_000
+QUICK = 1_000
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    try:
+        from appraise.outputs.report import build_report  # noqa: F401 - present?
+    except ImportError:
+        return skipped("needs appraise.outputs.report.build_report")
+    n = QUICK if quick else FULL
+    started = time.perf_counter()
+    corpus = shared_corpus(n)
+    generated = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="appraise-bench-report-") as tmp:
+        done = subprocess.run(
+            [sys.executable, __file__, str(corpus.root), str(Path(tmp) / "report")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"the report failed: {done.stderr.strip()[-500:]}")
+    child = json.loads(done.stdout)
+    return {
+        "metrics": [
+            metric("build_report", child["seconds"], "s", f"{n:,} studies, {child['files']} files"),
+            metric("build_report", n / child["seconds"], "studies/s", ""),
+            metric("peak memory", child["peak_rss_mb"], "MB", "child process, maxrss"),
+        ],
+        "details": {
+            "studies": n,
+            "corpus": corpus_size(corpus.root),
+            "corpus_generation_seconds": round(generated, 1),
+            **child,
+        },
+    }
+
+
+def child(corpus_root: str, out: str) -> None:
+    """In a fresh process: build the report and print time and peak memory as JSON."""
+    from appraise.corpus import Corpus
+    from appraise.outputs.report import build_report
+
+    started = time.perf_counter()
+    result = build_report(Corpus(corpus_root), Path(out))
+    seconds = time.perf_counter() - started
+    peak = peak_rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "peak_rss_mb": round(peak, 1),
+                "files": len(result.files),
+                "notes": result.notes,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    child(*sys.argv[1:3])
