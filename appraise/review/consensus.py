@@ -118,8 +118,10 @@ def _differing_answers(
 ) -> dict[str, dict[str, Answer | Judgement]]:
     """Each question the two answered differently (or only one answered), with both answers."""
     out: dict[str, dict[str, Answer | Judgement]] = {}
-    for qid in dict.fromkeys([*first.answers, *second.answers]):
-        a, b = first.answers.get(qid), second.answers.get(qid)
+    # An unconfirmed proposal is nobody's answer: it counts as no answer.
+    confirmed = [{q: a for q, a in r.answers.items() if a.confirmed} for r in (first, second)]
+    for qid in dict.fromkeys([*confirmed[0], *confirmed[1]]):
+        a, b = confirmed[0].get(qid), confirmed[1].get(qid)
         if a is None or b is None or a.answer != b.answer:
             out[qid] = {r.reviewer: ans for r, ans in ((first, a), (second, b)) if ans is not None}
     return out
@@ -134,7 +136,7 @@ def _draft(
     answers: dict[str, Answer] = {}
     for qid, a in first.answers.items():
         b = second.answers.get(qid)
-        if b is not None and a.answer == b.answer:
+        if b is not None and a.answer == b.answer and a.confirmed and b.confirmed:
             answers[qid] = Answer(
                 answer=a.answer,
                 source="consensus",

@@ -274,9 +274,14 @@ class AssessSession:
     def _derive(self, appraisal: Appraisal) -> Appraisal:
         """Domain and overall proposals (and status) recomputed from the answers. A decision
         that merely accepted a proposal is dropped when the proposal changes; an override
-        (which has a reason) stands."""
-        evaluation = self.evaluation(appraisal)
+        (which has a reason) stands. Unconfirmed proposals for questions that do not apply
+        are dropped from the file (the session still offers them if the question comes back)."""
         applies = self.applicability(appraisal)
+        kept = {
+            q: a for q, a in appraisal.answers.items() if a.confirmed or applies.get(q) is not False
+        }
+        appraisal = appraisal.model_copy(update={"answers": kept})
+        evaluation = self.evaluation(appraisal)
         domains: dict[str, Judgement] = {}
         for did, result in evaluation.domains.items():
             old = appraisal.domains.get(did, Judgement())

@@ -263,3 +263,13 @@ def test_a_placeholder_proposal_without_a_detector_is_not_offered(open_session) 
         session.answer()
     summary = session.summary()
     assert summary[0].answers == "1.1 NI?" and summary[0].name == "Randomisation process"
+
+
+def test_proposals_for_questions_that_stop_applying_leave_the_file(open_session) -> None:
+    def with_23(document, record, engine):  # type: ignore[no-untyped-def]
+        return {"2.3": Answer(answer="Y", source="proposed", detector="deviations")}
+
+    session = open_session(proposer=with_23)
+    assert "2.3" in on_disk(session).answers  # applies until 2.1 and 2.2 are answered
+    walk(session, LOW_EVERYWHERE)
+    assert "2.3" not in on_disk(session).answers
