@@ -17,6 +17,7 @@ import numpy as np
 
 from appraise.appraisals import final_domains, final_overall, select_appraisals
 from appraise.corpus import Corpus
+from appraise.files import load_model
 from appraise.graph.cache import cache_dir, fingerprint, read_cache, stat_key, write_cache
 from appraise.graph.claims import CLAIM_PREFIX, load_claims
 from appraise.graph.facts import (
@@ -235,8 +236,6 @@ def assemble(
 def read_work_facts(corpus: Corpus) -> tuple[list[WorkFacts], int]:
     """Every record's facts, re-reading only files whose size or mtime changed; returns the
     facts and how many records were (re-)read."""
-    from appraise.files import load_model
-
     path = cache_dir(corpus) / "records.json"
     cached = (read_cache(path) or {}).get("records", {})
     fresh: dict[str, Any] = {}
@@ -245,13 +244,14 @@ def read_work_facts(corpus: Corpus) -> tuple[list[WorkFacts], int]:
     for record_path in corpus.record_paths():
         key = stat_key(record_path)
         entry = cached.get(record_path.name)
-        if entry is not None and entry["stat"] == key:
-            fact = WorkFacts.from_json(entry["facts"])
-        else:
-            fact = work_facts(load_model(record_path, StudyRecord))
+        if entry is None or entry["stat"] != key:
+            entry = {
+                "stat": key,
+                "facts": work_facts(load_model(record_path, StudyRecord)).to_json(),
+            }
             reread += 1
-        fresh[record_path.name] = {"stat": key, "facts": fact.to_json()}
-        facts.append(fact)
+        fresh[record_path.name] = entry
+        facts.append(WorkFacts.from_json(entry["facts"]))
     if reread or fresh.keys() != cached.keys():
         write_cache(corpus, path, {"records": fresh})
     return facts, reread

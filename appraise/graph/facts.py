@@ -56,7 +56,17 @@ class WorkFacts:
     references: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id,
+            "label": self.label,
+            "title": self.title,
+            "year": self.year,
+            "role": self.role,
+            "retracted": self.retracted,
+            "team": list(self.team),
+            "aliases": list(self.aliases),
+            "references": list(self.references),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WorkFacts:
