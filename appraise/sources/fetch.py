@@ -277,6 +277,9 @@ def fetch_records(
                         outcomes[study] = Failure(str(study), str(exc), "error")
                     bar.advance(str(study))
             except BaseException:
+                # Ctrl-C: drop the records not started, let the ones in flight stop at their
+                # next request; everything already saved stays saved.
+                client.cancel()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
         report.network_requests = client.network_requests

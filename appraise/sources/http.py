@@ -135,7 +135,7 @@ class HostLimiter:
         self,
         limits: Limits,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
@@ -352,6 +352,11 @@ class HttpClient:
         self._limiters: dict[str, HostLimiter] = {}
         self._lock = threading.Lock()
         self.network_requests = 0
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Start no more requests and cut short any wait (the user pressed Ctrl-C)."""
+        self._cancelled.set()
 
     def close(self) -> None:
         self._session.close()
@@ -368,7 +373,8 @@ class HttpClient:
         with self._lock:
             limiter = self._limiters.get(host)
             if limiter is None:
-                limiter = self._limiters[host] = HostLimiter(default)
+                # waits end early when the run is cancelled
+                limiter = self._limiters[host] = HostLimiter(default, sleep=self._cancelled.wait)
             else:
                 limiter.tighten(default)
             return limiter
@@ -388,6 +394,8 @@ class HttpClient:
         retries are used up (the message says what went wrong last).
         """
         limiter = self.limiter(url, limits)
+        if self._cancelled.is_set():
+            raise SourceError(f"{source}: not asked, the run was interrupted")
         settings = self.settings
         problem = "no attempt made"
         for attempt in range(1, settings.attempts + 1):
@@ -427,7 +435,9 @@ class HttpClient:
             if self.offline:
                 break
             if attempt < settings.attempts:
-                time.sleep(wait if wait is not None else _backoff(settings, attempt))
+                delay = wait if wait is not None else _backoff(settings, attempt)
+                if self._cancelled.wait(delay):
+                    raise SourceError(f"{source}: {problem}; the run was interrupted")
         tries = "once" if self.offline else f"{settings.attempts} times"
         raise SourceError(
             f"{source}: {problem} ({url}; tried {tries})",
@@ -452,6 +462,8 @@ class HttpClient:
                 return cached
         limiter.acquire()
         try:
+            if self._cancelled.is_set():
+                raise SourceError("not asked, the run was interrupted")
             with self._lock:
                 self.network_requests += 1
             response = self._session.get(url, params=params, timeout=timeout, force_refresh=True)

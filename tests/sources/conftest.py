@@ -218,9 +218,8 @@ def replay_data() -> Replay:
 
 
 @pytest.fixture
-def replay(server: Server, replay_data: Replay, monkeypatch: pytest.MonkeyPatch) -> Server:
-    """The server answering as the four APIs, with the fetcher pointed at it."""
-    server.handler = replay_data.answer
+def fast_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local servers answer as fast as asked: lift the APIs' documented limits."""
     fast = Limits(rate=500, concurrency=8)
     for module, name in (
         (crossref, "PUBLIC_LIMITS"),
@@ -230,6 +229,14 @@ def replay(server: Server, replay_data: Replay, monkeypatch: pytest.MonkeyPatch)
         (pubmed, "LIMITS"),
     ):
         monkeypatch.setattr(module, name, fast)
+
+
+@pytest.fixture
+def replay(
+    server: Server, replay_data: Replay, monkeypatch: pytest.MonkeyPatch, fast_limits: None
+) -> Server:
+    """The server answering as the four APIs, with the fetcher pointed at it."""
+    server.handler = replay_data.answer
     for name in ("crossref", "openalex", "europepmc", "pubmed"):
         monkeypatch.setenv(f"APPRAISE_{name.upper()}_URL", server.url(f"/{name}"))
     return server

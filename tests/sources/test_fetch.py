@@ -191,7 +191,9 @@ def test_a_failing_source_keeps_the_rest_and_exits_1(replay, replay_data, tmp_pa
     _no_partial_files(corpus)
 
 
-def test_connection_refused_everywhere_is_one_line_per_record(monkeypatch, tmp_path) -> None:
+def test_connection_refused_everywhere_is_one_line_per_record(
+    monkeypatch, tmp_path, fast_limits
+) -> None:
     import socket
 
     with socket.socket() as sock:

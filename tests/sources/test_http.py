@@ -297,3 +297,26 @@ def test_limiter_follows_advertised_limits_and_pauses() -> None:
     before = fake.now
     _starts(limiter, fake, 1)
     assert fake.now - before == pytest.approx(7)
+
+
+def test_cancel_cuts_a_retry_wait_short(server, tmp_path) -> None:
+    """Ctrl-C during a 30 s Retry-After: the request gives up at once, nothing more is sent."""
+    server.handler = lambda r: Response("busy", status=503, headers={"Retry-After": "30"})
+    errors: list[SourceError] = []
+    client = _client(tmp_path)
+
+    def fetch() -> None:
+        try:
+            _get(client, server.url("/x"))
+        except SourceError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    while not server.paths:
+        time.sleep(0.01)
+    client.cancel()
+    worker.join(timeout=10)
+    client.close()
+    assert not worker.is_alive()
+    assert "the run was interrupted" in errors[0].message and len(server.paths) == 1
