@@ -19,7 +19,7 @@ from appraise.errors import AppraiseError, InputError, NotFoundError
 from appraise.evidence.document import Document
 from appraise.files import atomic_write_bytes
 from appraise.ids import file_stem
-from appraise.sources.jats import parse_jats
+from appraise.sources.jats import JatsArticle, parse_jats
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 JATS_SUFFIXES = (".xml", ".nxml")
@@ -50,7 +50,7 @@ def read_document(path: Path) -> Document:
         parts, problems = read_pdf(path)
     elif suffix in JATS_SUFFIXES:
         article = parse_jats(data)
-        parts, problems = article.section_parts(), [f"{path}: {p}" for p in article.problems]
+        parts, problems = jats_parts(article), [f"{path}: {p}" for p in article.problems]
     else:
         text, problems = decode_text(data, str(path))
         parts = text_sections(text)
@@ -58,6 +58,25 @@ def read_document(path: Path) -> Document:
     if document.is_empty and not document.problems:
         document.problems.append(f"{path}: no text found")
     return document
+
+
+def jats_parts(article: JatsArticle) -> list[tuple[str, str, str]]:
+    """Title, sections, then authors and references one a line, as a record's document has them.
+
+    Detectors read the author lines (affiliations, for undeclared interests) and the references
+    (an author's own treatment manual) and leave both out of the narrative.
+    """
+    authors = [
+        f"{' '.join(p for p in (a.given, a.family) if p)}"
+        + (f" ({'; '.join(a.affiliations)})" if a.affiliations else "")
+        for a in article.authors
+    ]
+    return [
+        ("Title", "title", article.title or ""),
+        *article.section_parts(),
+        ("Authors", "authors", "\n".join(authors)),
+        ("References", "references", "\n".join(r.raw for r in article.references)),
+    ]
 
 
 def _read_bytes(path: Path) -> bytes:

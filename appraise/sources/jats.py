@@ -388,7 +388,7 @@ def _authors(meta: Element | None) -> Iterator[JatsAuthor]:
 
 
 def _affiliation(aff: Element) -> str:
-    return _text(aff, skip=frozenset({"label", "sup"})).strip(" ,;")
+    return _text(aff, skip=frozenset({"label", "sup", "institution-id"})).strip(" ,;")
 
 
 def _abstract_text(meta: Element | None) -> str | None:

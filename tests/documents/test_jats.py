@@ -29,6 +29,8 @@ def test_bmc_notes_coi_statement_nested_in_declarations() -> None:
     assert article.coi_statement == "The authors declare no competing interests."
     assert article.funding_statement.startswith("The work was supported by the National Natural")
     assert len(article.references) == 181
+    # ROR and GRID ids inside <institution-wrap> are not part of the affiliation's text.
+    assert article.authors[0].affiliations[0].startswith("Department of Oncology, Wuxi")
 
 
 def test_bmj_fn_coi_statement_in_author_notes_keeps_real_disclosures() -> None:

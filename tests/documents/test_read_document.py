@@ -102,6 +102,12 @@ def test_jats_file_becomes_a_document_with_coi_section() -> None:
     coi = [s for s in document.sentences if s.kind == "coi"]
     assert [document.quote(s) for s in coi] == ["The authors declare no conflicts of interest."]
     assert document.source == str(path)
+    kinds = [s.kind for s in document.sections]
+    assert kinds[:2] == ["title", "abstract"]
+    assert kinds[-2:] == ["authors", "references"]
+    authors = document.section_text("authors").splitlines()
+    assert len(authors) == 7
+    assert document.section_text("references").count("\n") == 32  # 33 references
 
 
 @pytest.mark.parametrize(
