@@ -16,11 +16,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, err_console
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, err_console, note
 from appraise.corpus import Corpus
 from appraise.errors import InputError
 from appraise.models import Answer, Judgement, StudyRecord
 from appraise.review.session import AssessSession, Step, match_option
+from appraise.rubrics import load_rubric
 
 if TYPE_CHECKING:
     from appraise.review.agreement import PairAgreement
@@ -117,6 +118,8 @@ def assess(
 
         attach_document(store, record.id, text)
     _show_study(record)
+    if result and load_rubric(rubric).unit == "study":
+        note(f"{rubric} appraises whole studies: --result is not used")
     session = AssessSession.open(
         store,
         record.id,
