@@ -85,9 +85,9 @@ def _print_report(report: FetchReport) -> None:
         record = saved.record
         how = "in corpus" if saved.from_corpus else "saved"
         title = record.title or "(no title)"
-        console.print(f"{how}: {record.id}  {record.label}: {title}", markup=False)
+        console.print(f"{how}: {record.id}  {record.label}: {title}", markup=False, soft_wrap=True)
         for note in saved.notes:
-            err_console.print(f"  note: {record.id}: {note}", markup=False)
+            err_console.print(f"  note: {record.id}: {note}", markup=False, soft_wrap=True)
     problems = [(f.identifier, f.reason) for f in report.failures]
     problems += [
         (s.identifier, "saved without " + "; ".join(s.problems)) for s in report.incomplete
@@ -101,7 +101,7 @@ def _print_report(report: FetchReport) -> None:
     if problems:
         err_console.print(f"{len(problems)} problem(s):", markup=False)
         for identifier, reason in problems:
-            err_console.print(f"  {identifier}: {reason}", markup=False)
+            err_console.print(f"  {identifier}: {reason}", markup=False, soft_wrap=True)
 
 
 def show(
