@@ -12,6 +12,7 @@ from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.files import load_model
 from appraise.models import Appraisal
+from tests.conftest import shared_path
 
 STUDY = "10.1000/trial.1"
 
@@ -171,3 +172,28 @@ def test_end_of_input_keeps_everything_answered(run, study_corpus: Corpus) -> No
         "1.1": "N",
         "1.2": "N",
     }
+
+
+def test_a_real_full_text_is_read_attached_and_quoted_verbatim(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    from appraise.documents import read_document
+    from appraise.review import check_corpus
+
+    paper = shared_path(
+        "fixtures", "europepmc", "fulltextxml", "PMC13254492_rct_bcpt_coi-untyped-sec.xml"
+    )
+    code, _, err = run(["assess", STUDY, "-r", "rob2", "--no-input", "--text", str(paper)])
+    assert code == 0, err
+    text = read_document(paper).text
+    saved = stored(study_corpus)
+    quotes = [q for a in saved.answers.values() for q in a.quotes]
+    assert quotes and all(text[q.start : q.end] == q.text for q in quotes)
+    assert "randomised" in saved.answers["1.1"].quotes[0].text.lower()
+    assert (study_corpus.documents_dir / "10.1000_trial.1.xml").is_file()
+    assert check_corpus(study_corpus) == []
+    # Resumed without --text, the attached full text is read again: same proposals.
+    code, _, _ = run(["assess", STUDY, "-r", "rob2", "--no-input"])
+
+    def proposals(appraisal: Appraisal) -> dict[str, tuple[str, list[str]]]:
+        return {q: (a.answer, [x.text for x in a.quotes]) for q, a in appraisal.answers.items()}
+
+    assert code == 0 and proposals(stored(study_corpus)) == proposals(saved)
