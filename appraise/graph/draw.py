@@ -19,6 +19,7 @@ from appraise.graph.trace import ClaimTrace, TracedWork
 
 FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 MAX_DRAWN_NODES = 200
+PER_ROW = 20
 # (line style, colour) per link kind; a reference-list citation is lighter than a claim's own.
 _EDGE_STYLES = {"weakens": (":", "#7a0177"), "cites": ("-", "#9e9e9e")}
 _METADATA = {
@@ -30,7 +31,8 @@ _METADATA = {
 
 def _layers(trace: ClaimTrace) -> list[list[str]]:
     """Rows from the top: the claim, what it cites (by shortest distance), and the studies at
-    the bottom; within a row, nodes sit under the mean position of what cites them."""
+    the bottom; within a row, nodes sit under the mean position of what cites them. Rows of
+    more than PER_ROW nodes wrap onto the next line."""
     root = f"claim:{trace.claim.id}"
     children: dict[str, list[str]] = {}
     parents: dict[str, list[str]] = {}
@@ -60,7 +62,8 @@ def _layers(trace: ClaimTrace) -> list[list[str]]:
         row.sort(key=lambda n: (centre(n), n))
         for i, node in enumerate(row):
             position[node] = i - (len(row) - 1) / 2
-    return [row for row in rows if row]
+    # Long rows wrap, so a claim resting on a hundred studies stays legible.
+    return [row[i : i + PER_ROW] for row in rows for i in range(0, len(row), PER_ROW)]
 
 
 def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette) -> bytes:
@@ -102,9 +105,7 @@ def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette) -> bytes:
         ax.axis("off")
         for source, target, kind in trace.edges:
             (x0, y0), (x1, y1) = xy[source], xy[target]
-            style = {"weakens": (":", "#7a0177"), "cites": ("-", "#9e9e9e")}.get(
-                kind, ("-", "#555555")
-            )
+            line_style, line_colour = _EDGE_STYLES.get(kind, ("-", "#555555"))
             ax.annotate(
                 "",
                 xy=(x1, y1),
@@ -112,8 +113,8 @@ def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette) -> bytes:
                 zorder=1,
                 arrowprops={
                     "arrowstyle": "-|>",
-                    "color": style[1],
-                    "linestyle": style[0],
+                    "color": line_colour,
+                    "linestyle": line_style,
                     "shrinkA": 12,
                     "shrinkB": 12,
                     "lw": 1.0,

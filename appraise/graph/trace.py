@@ -153,7 +153,7 @@ class ClaimTrace:
         return "equal weights (none given)"
 
     def paths_by_category(self, kind: Literal["supportive", "weakening"]) -> dict[str, int]:
-        counts = dict.fromkeys(CATEGORIES, 0)
+        counts: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         for s in self.studies:
             counts[s.category] += s.supportive_paths if kind == "supportive" else s.weakening_paths
         return {**counts, "total": sum(counts.values())}
