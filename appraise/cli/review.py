@@ -18,7 +18,7 @@ from rich.table import Table
 
 from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, err_console, note
 from appraise.corpus import Corpus
-from appraise.errors import InputError
+from appraise.errors import InputError, NotFoundError
 from appraise.models import Answer, Judgement, StudyRecord
 from appraise.review.session import AssessSession, Step, match_option
 from appraise.rubrics import load_rubric
@@ -424,6 +424,8 @@ def check(corpus: CorpusOption, as_json: JsonOption = False) -> None:
     from appraise.review.check import check_corpus
 
     store = Corpus(corpus)
+    if not store.root.is_dir():
+        raise NotFoundError(f"no corpus folder at {store.root}", fix="give it with --corpus DIR")
     problems = check_corpus(store)
     errors = [p for p in problems if p.severity == "error"]
     if as_json:

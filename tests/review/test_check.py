@@ -174,3 +174,8 @@ def test_check_json_output(appraised: Path, study_corpus: Corpus, capsys) -> Non
     assert main(["check", "--corpus", str(study_corpus.root), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False and data["problems"][0]["line"] == line_of(appraised, "file_version")
+
+
+def test_a_missing_corpus_folder_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", "--corpus", str(tmp_path / "nowhere")]) == 2
+    assert "no corpus folder at" in capsys.readouterr().err
