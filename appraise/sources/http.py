@@ -40,7 +40,6 @@ from appraise.errors import InputError, SourceError
 
 BodyKind = Literal["json", "xml"]
 
-PROJECT_URL = "https://github.com/appraise-tool/appraise"
 _MAILTO = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -298,8 +297,8 @@ def contact_address(mailto: str | None) -> str | None:
 
 
 def user_agent(mailto: str | None) -> str:
-    contact = f"; mailto:{mailto}" if mailto else ""
-    return f"appraise/{__version__} ({PROJECT_URL}{contact})"
+    """Crossref's etiquette: name the tool and, for the polite pool, a contact address."""
+    return f"appraise/{__version__} (mailto:{mailto})" if mailto else f"appraise/{__version__}"
 
 
 @dataclass

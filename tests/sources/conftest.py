@@ -1,11 +1,13 @@
 """A local server that replays the recorded API responses in ../shared/fixtures.
 
 One server on 127.0.0.1 plays all four APIs under path prefixes (/crossref, /openalex,
-/europepmc, /pubmed); the APPRAISE_*_URL variables point the fetcher at it. Bodies are the
-recorded files, served byte for byte, with Crossref's recorded headers. Two kinds
-of answer have no recording and are built here from the recorded files: PubMed's esearch
-(DOI -> PMID, a three-field JSON) and the Europe PMC search hit for an article whose
-full text is recorded (its ids and open-access flag, taken from that full text).
+/europepmc, /pubmed); the APPRAISE_*_URL variables point the fetcher at it. Crossref, OpenAlex,
+Europe PMC full texts and PubMed efetch answers are the recorded files, byte for byte (Crossref's
+with its recorded headers, rate limits aside). A Europe PMC search answers with the recorded
+``resultType=core`` response narrowed to the hit for the DOI asked. Two kinds of answer have no
+recording and are built here from the recorded files: PubMed's esearch (DOI -> PMID, a small
+JSON) and the Europe PMC search hit for an article whose full text is recorded (its ids and
+open-access flag, taken from that full text).
 """
 
 from __future__ import annotations
