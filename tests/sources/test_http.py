@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -22,6 +23,7 @@ from appraise.sources.http import (
     advertised_limits,
     user_agent,
 )
+from tests.conftest import shared_path
 
 FAST = HttpSettings(connect_timeout=1, read_timeout=1, attempts=3, backoff=0.01, max_backoff=0.02)
 LIMITS = Limits(rate=100, concurrency=4)
@@ -320,3 +322,23 @@ def test_cancel_cuts_a_retry_wait_short(server, tmp_path) -> None:
     client.close()
     assert not worker.is_alive()
     assert "the run was interrupted" in errors[0].message and len(server.paths) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "rate", "concurrency"),
+    [
+        ("works_10.1016_j.neurobiolaging.2010.03.024", 10.0, 3),  # 2026 polite pool
+        ("works_10.1371_journal.pone.0033693", 5.0, 1),  # 2026 public pool
+        ("works_404_10.1371_notarealdoi", 5.0, 1),
+        ("habanero_c237079_works_one_id", 50.0, None),  # 2023: both spellings
+        ("habanero_d385ae3_works_one_id", 50.0, None),  # 2025: x-ratelimit-* only
+        ("works_10.1515_crelle-2013-0024", 50.0, None),  # 2022, single values
+    ],
+)
+def test_recorded_crossref_headers(name: str, rate: float, concurrency: int | None) -> None:
+    recorded = json.loads(
+        shared_path("fixtures", "crossref", "headers", f"{name}.headers.json").read_text()
+    )["headers"]
+    headers = {k: v[0] if isinstance(v, list) else v for k, v in recorded.items()}
+    advertised = advertised_limits(headers)
+    assert (advertised.rate, advertised.concurrency, advertised.wait) == (rate, concurrency, None)
