@@ -99,6 +99,9 @@ def assess(
         Path | None,
         typer.Option("--text", help="The study's full text (PDF, JATS XML, text) to read."),
     ] = None,
+    revise: Annotated[
+        bool, typer.Option("--revise", help="Walk every step again, your answers as defaults.")
+    ] = False,
 ) -> None:
     """Appraise one study: confirm or change each proposed answer, then each judgement."""
     from appraise.files import read_data
@@ -131,6 +134,7 @@ def assess(
         record=record,
         document=document,
         proposer=evidence_proposals,
+        revise=revise,
     )
     if answers is not None:
         given = read_data(answers)

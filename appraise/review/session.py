@@ -117,8 +117,10 @@ class AssessSession:
         document: Document | None = None,
         answer_source: Literal["reviewer", "consensus"] = "reviewer",
         alternatives: Mapping[str, Mapping[str, Answer | Judgement]] | None = None,
+        revise: bool = False,
     ) -> None:
         self.file = file
+        self.revising = revise
         self.engine = engine
         self.rubric = engine.rubric
         self.document = document
@@ -160,10 +162,12 @@ class AssessSession:
         record: StudyRecord | None = None,
         document: Document | None = None,
         proposer: Proposer | None = None,
+        revise: bool = False,
     ) -> AssessSession:
         """Start a new appraisal, or resume the one this reviewer began for the same study,
         rubric and result (their answers are never replaced by proposals). ``proposer`` reads
-        ``document`` (the study's text) and proposes answers for the reviewer to confirm."""
+        ``document`` (the study's text) and proposes answers for the reviewer to confirm.
+        ``revise`` walks every step again (answers so far as defaults), not only open ones."""
         rub = load_rubric(rubric)
         assessed = parse_result(result if rub.unit == "result" else None)
         path = corpus.appraisal_path(study, rub.id, assessed.label, reviewer)
@@ -191,7 +195,7 @@ class AssessSession:
             if proposer is not None and document is not None and record is not None
             else {}
         )
-        return cls(file, appraisal, engine, proposals=proposals, document=document)
+        return cls(file, appraisal, engine, proposals=proposals, document=document, revise=revise)
 
     # --- what the walk looks like --------------------------------------------------------
     def _build_items(self) -> list[_Item]:
@@ -231,33 +235,40 @@ class AssessSession:
         appraisal: Appraisal,
         applies: dict[str, bool | None],
         evaluation: Evaluation,
+        revising: bool = False,
     ) -> bool:
+        """A step still to take; when revising, every step that can be taken now."""
         if item.kind == "context":
-            return item.id not in appraisal.context
+            return revising or item.id not in appraisal.context
         if item.kind == "question":
             answer = appraisal.answers.get(item.id)
-            return applies[item.id] is True and (answer is None or not answer.confirmed)
+            unsettled = revising or answer is None or not answer.confirmed
+            return applies[item.id] is True and unsettled
         if item.kind == "judgement":
             assert item.domain is not None
             decided = appraisal.domains.get(item.domain, Judgement()).judgement
-            return decided is None and not evaluation.domains[item.domain].missing
+            return (revising or decided is None) and not evaluation.domains[item.domain].missing
         domains = appraisal.domains.values()
         ready = bool(domains) and all(j.judgement is not None for j in domains)
-        return ready and appraisal.overall.judgement is None
+        return ready and (revising or appraisal.overall.judgement is None)
 
-    def _open_items(self, appraisal: Appraisal) -> list[int]:
+    def _open_items(self, appraisal: Appraisal, revising: bool = False) -> list[int]:
         applies = self.applicability(appraisal)
         evaluation = self.evaluation(appraisal)
         return [
             i
             for i, item in enumerate(self._items)
-            if self._is_open(item, appraisal, applies, evaluation)
+            if self._is_open(item, appraisal, applies, evaluation, revising)
         ]
 
     def _next_open(self, start: int) -> int | None:
-        open_items = self._open_items(self.appraisal)
+        open_items = self._open_items(self.appraisal, self.revising)
         later = [i for i in open_items if i >= start]
-        return later[0] if later else (open_items[0] if open_items else None)
+        if later:
+            return later[0]
+        # Something earlier may have reopened (a judgement whose proposal changed); a
+        # revision, which visits every step, ends at the last one.
+        return open_items[0] if open_items and not self.revising else None
 
     # --- deriving judgements from answers ------------------------------------------------
     def _with_proposals(self, appraisal: Appraisal) -> Appraisal:

@@ -273,3 +273,17 @@ def test_proposals_for_questions_that_stop_applying_leave_the_file(open_session)
     assert "2.3" in on_disk(session).answers  # applies until 2.1 and 2.2 are answered
     walk(session, LOW_EVERYWHERE)
     assert "2.3" not in on_disk(session).answers
+
+
+def test_revise_walks_a_complete_appraisal_again(open_session) -> None:
+    walk(open_session(), LOW_EVERYWHERE)
+    assert open_session().current is None  # complete: nothing left to ask
+    session = open_session(revise=True)
+    assert session.current.id == "1.1" and session.current.default == "Y"
+    session.answer()  # keep 1.1
+    session.answer("N")  # 1.2: allocation not concealed after all
+    seen = walk(session, {})
+    assert seen[:2] == ["1.3", "D1"] and seen[-1] == "Overall"
+    saved = on_disk(session)
+    assert saved.domains["D1"].judgement == "High" and saved.overall.judgement == "High"
+    assert saved.status == "complete"
