@@ -97,6 +97,9 @@ def claims_command(
 
     store = _corpus(corpus)
     traces = trace_all(store, _rubric(store, rubric))
+    if not traces and not as_json:
+        note(f"{store.claims_path} has no claims")
+        return
     if as_json:
         emit_json(
             [
@@ -115,7 +118,7 @@ def claims_command(
         "retr.",
         "ampl.",
         "bias",
-        title=f"Claims, worst first ({traces[0].rubric if traces else 'no claims'})",
+        title=f"Claims, worst first ({traces[0].rubric})",
         caption="high/n: supporting studies at high risk / all; wt: share of the support's "
         "weight at high risk; paths: supportive citation paths ending at high risk / all; "
         "survives: a low-risk study remains without them; repl.: independent replication "
@@ -139,8 +142,6 @@ def claims_command(
             str(len(s["citation_bias"])),
         )
     console.print(table)
-    if not traces:
-        note(f"{store.claims_path} has no claims")
 
 
 @graph_app.command("export")

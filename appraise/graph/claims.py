@@ -9,7 +9,7 @@ import yaml
 
 from appraise.corpus import Corpus
 from appraise.errors import DataFileError, InputError, NotFoundError
-from appraise.files import line_of, read_text
+from appraise.files import line_of, parse_yaml, read_text
 from appraise.ids import parse_identifier
 from appraise.models import Claim
 
@@ -87,6 +87,16 @@ def load_claims(corpus: Corpus) -> list[Claim]:
     if not corpus.claims_path.exists():
         return []
     text = read_text(corpus.claims_path)
+    data = parse_yaml(text, corpus.claims_path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise DataFileError(
+            corpus.claims_path,
+            f"expected 'claims:' and a list of claims, found a {type(data).__name__}",
+            line=1,
+            fix="start the file with 'claims:'; see docs/graph.md",
+        )
     check_unique_ids(corpus.claims_path, text)
     claims_file = corpus.read_claims()
     claims = claims_file.claims if claims_file else []

@@ -75,3 +75,14 @@ def test_broken_yaml_names_the_line(corpus: Corpus) -> None:
     _write(corpus, GOOD.replace("text: IAPT works.", "text: [IAPT works."))
     with pytest.raises(DataFileError, match="not valid YAML"):
         build_graph(corpus, "rob2")
+
+
+def test_an_empty_claims_file_has_no_claims(corpus: Corpus) -> None:
+    _write(corpus, "")
+    assert build_graph(corpus, "rob2").claims == {}
+
+
+def test_a_list_at_the_top_asks_for_claims_key(corpus: Corpus) -> None:
+    _write(corpus, "- id: a\n")
+    with pytest.raises(DataFileError, match=r"claims.yaml:1: expected 'claims:' and a list"):
+        build_graph(corpus, "rob2")
