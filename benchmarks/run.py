@@ -106,7 +106,8 @@ def print_table(results: dict[str, Any]) -> None:
     info = results["machine"]
     print(
         f"\nappraise benchmarks{' (quick)' if results['quick'] else ''}: {info['date']}, "
-        f"{info['cores']} cores, Python {info['python']}, {info['platform']}"
+        f"{info['cores']} cores, Python {info['python']}, {info['platform']}; load average "
+        f"{info['load_average_at_start'][0]} at start, {info['load_average_at_end'][0]} at end"
     )
     rows = [("benchmark", "measure", "value", "unit", "note")]
     for name, outcome in results["benchmarks"].items():

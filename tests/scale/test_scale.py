@@ -333,3 +333,23 @@ def test_proposals_on_dask_match_one_process_and_never_replace_a_reviewer(
         == 0
     )
     assert json.loads(capsys.readouterr().out)["written"] == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--engine", "spark"], "unknown engine 'spark'"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
+        (["--parquet", "{tmp}", "--out", "{tmp}"], "give --parquet or --out, not both"),
+        ([], "say where the Parquet data is"),
+        (["--parquet", "{tmp}", "--profile", "nope"], "has no profile 'nope'"),
+    ],
+)
+def test_batch_argument_mistakes_are_one_line(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in extra]
+    code = main(["batch", "score", "--rubric", "rob2", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("\n") == 1
