@@ -397,11 +397,13 @@ class HttpClient:
             raise SourceError(f"{source}: not asked, the run was interrupted")
         settings = self.settings
         problem = "no attempt made"
+        tries = 0
         for attempt in range(1, settings.attempts + 1):
+            tries = attempt
             force = self.refresh or attempt > 1
             wait: float | None = None
             try:
-                response = self._send(url, params, limiter, force_refresh=force)
+                response = self._send(url, params, limiter, source, force_refresh=force)
             except requests.Timeout:
                 problem = f"timed out after {settings.read_timeout:g}s"
             except requests.ConnectionError as exc:
@@ -437,9 +439,9 @@ class HttpClient:
                 delay = wait if wait is not None else _backoff(settings, attempt)
                 if self._cancelled.wait(delay):
                     raise SourceError(f"{source}: {problem}; the run was interrupted")
-        tries = "once" if self.offline else f"{settings.attempts} times"
+        times = "once" if tries == 1 else f"{tries} times"
         raise SourceError(
-            f"{source}: {problem} ({url}; tried {tries})",
+            f"{source}: {problem} ({url}; tried {times})",
             fix="try again later, or check the source's status page and your connection",
         )
 
@@ -448,6 +450,7 @@ class HttpClient:
         url: str,
         params: Mapping[str, str] | None,
         limiter: HostLimiter,
+        source: str,
         *,
         force_refresh: bool,
     ) -> requests.Response:
@@ -462,7 +465,7 @@ class HttpClient:
         limiter.acquire()
         try:
             if self._cancelled.is_set():
-                raise SourceError("not asked, the run was interrupted")
+                raise SourceError(f"{source}: not asked, the run was interrupted")
             with self._lock:
                 self.network_requests += 1
             response = self._session.get(url, params=params, timeout=timeout, force_refresh=True)
@@ -475,7 +478,10 @@ class HttpClient:
         body = response.content
         head = body[:200].lstrip().lower()
         content_type = response.headers.get("Content-Type", "").lower()
-        if head.startswith((b"<!doctype html", b"<html")) or "text/html" in content_type:
+        labelled_html = "text/html" in content_type and head.startswith(b"<")
+        if head.startswith((b"<!doctype html", b"<html")) or (
+            labelled_html and not head.startswith(b"<?xml")
+        ):
             raise _RetryableBody("answered with an HTML page instead of data")
         parsed: Any = None
         if expect == "json":
