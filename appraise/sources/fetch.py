@@ -223,16 +223,17 @@ def _fetch_one(study: StudyId, corpus: Corpus, client: HttpClient, roots: Roots)
 
 
 def _failure(identifier: str, got: _Attempts, offline: bool) -> Failure:
+    names = [DISPLAY[s] for s in got.not_found]
+    where = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
     if got.problems:
-        return Failure(identifier, "; ".join(got.problems), "error")
+        missing = [f"not found at {where}"] if names else []
+        return Failure(identifier, "; ".join(got.problems + missing), "error")
     if offline:
         return Failure(
             identifier,
             "not in the corpus or the cache (run without --offline to fetch it)",
             "not-found",
         )
-    names = [DISPLAY[s] for s in got.not_found]
-    where = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
     return Failure(identifier, f"not found at {where}", "not-found")
 
 
