@@ -149,8 +149,8 @@ class ClaimTrace:
         if self.weights_complete:
             return "given weights"
         if given:
-            return f"equal weights (weights given for only {given} of {len(self.supporting)})"
-        return "equal weights (none given)"
+            return f"equal weights: weights given for only {given} of {len(self.supporting)}"
+        return "equal weights: none given"
 
     def paths_by_category(self, kind: Literal["supportive", "weakening"]) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(CATEGORIES, 0)

@@ -92,7 +92,7 @@ def test_weights_from_appraisals_and_partial_weights_fall_back_to_equal(corpus: 
     result = trace_claim(corpus, "c", "rob2")
     assert next(w for w in result.studies if w.id == "10.1000/a").weight == 9.0
     assert result.high_share_of_weight == pytest.approx(0.5)
-    assert result.weight_basis.startswith("equal weights (weights given for only 1 of 2")
+    assert result.weight_basis == "equal weights: weights given for only 1 of 2"
 
 
 def test_retracted_works_on_the_way_are_reported(corpus: Corpus) -> None:
