@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +34,9 @@ import pyarrow.parquet as pq
 
 from appraise import __version__
 from appraise.corpus import Corpus
-from appraise.errors import InputError
+from appraise.errors import AppraiseError, InputError
+from appraise.files import load_model
+from appraise.models import Appraisal, StudyRecord
 from appraise.scale.tables import (
     APPRAISAL_SCHEMA,
     EDGE_SCHEMA,
@@ -131,35 +136,42 @@ def check_output_folder(out: Path) -> None:
         )
 
 
-def export_corpus(corpus: Corpus, out: Path, *, partitions: int | None = None) -> ExportSummary:
-    """Write the corpus's records, appraisals, judgements and citation edges to ``out``."""
+def export_corpus(
+    corpus: Corpus, out: Path, *, partitions: int | None = None, workers: int | None = None
+) -> ExportSummary:
+    """Write the corpus's records, appraisals, judgements and citation edges to ``out``.
+
+    Reading and validating the YAML files is most of the work; a large corpus is read by
+    ``workers`` processes (default: one per core), written here in the corpus's file order.
+    """
     check_output_folder(out)
-    out.mkdir(parents=True, exist_ok=True)
     record_paths = corpus.record_paths()
     appraisal_paths = corpus.appraisal_paths()
     n_parts = partitions or default_partitions(len(record_paths))
     if n_parts < 1:
         raise InputError(f"--partitions must be at least 1, not {n_parts}", fix="e.g. 8")
+    out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
         records = PartWriter(
             staging / "records", RECORD_SCHEMA, math.ceil(len(record_paths) / n_parts)
         )
         edges = PartWriter(staging / "edges", EDGE_SCHEMA, LONG_TABLE_PART_ROWS)
-        for record in corpus.iter_records():
-            records.add(record_row(record))
-            edges.extend(reference_edges(record))
-        claims = corpus.read_claims()
-        if claims is not None:
-            edges.extend(claim_edges(claims))
         appraisals = PartWriter(
             staging / "appraisals", APPRAISAL_SCHEMA, math.ceil(len(appraisal_paths) / n_parts)
         )
         judgements = PartWriter(staging / "judgements", JUDGEMENT_SCHEMA, LONG_TABLE_PART_ROWS)
-        for path in appraisal_paths:
-            appraisal = corpus.read_appraisal(path)
-            appraisals.add(appraisal_row(appraisal, str(path.relative_to(corpus.root))))
-            judgements.extend(judgement_rows(appraisal))
+        with _reader(workers, len(record_paths) + len(appraisal_paths)) as read:
+            for rows, edge_rows in read(_read_records, _chunks(record_paths)):
+                records.extend(rows)
+                edges.extend(edge_rows)
+            root = [corpus.root] * math.ceil(len(appraisal_paths) / READ_CHUNK)
+            for rows, judgement_rows_ in read(_read_appraisals, _chunks(appraisal_paths), root):
+                appraisals.extend(rows)
+                judgements.extend(judgement_rows_)
+        claims = corpus.read_claims()
+        if claims is not None:
+            edges.extend(claim_edges(claims))
         writers = {
             "records": records,
             "appraisals": appraisals,
@@ -181,6 +193,76 @@ def export_corpus(corpus: Corpus, out: Path, *, partitions: int | None = None) -
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return summary
+
+
+# Files per task handed to a reader process: large enough to hide the hand-off cost.
+READ_CHUNK = 250
+Rows = list[dict[str, Any]]
+
+
+def _chunks(paths: list[Path]) -> list[list[Path]]:
+    return [paths[i : i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
+
+
+@dataclass(frozen=True)
+class _ReadFailure:
+    """A file that did not load, carried back from a reader process as plain data."""
+
+    message: str
+    fix: str | None
+    exit_code: int
+
+
+def _read_records(paths: list[Path]) -> tuple[Rows, Rows] | _ReadFailure:
+    rows: Rows = []
+    edges: Rows = []
+    try:
+        for path in paths:
+            record = load_model(path, StudyRecord)
+            rows.append(record_row(record))
+            edges.extend(reference_edges(record))
+    except AppraiseError as exc:
+        return _ReadFailure(exc.message, exc.fix, exc.exit_code)
+    return rows, edges
+
+
+def _read_appraisals(paths: list[Path], root: Path) -> tuple[Rows, Rows] | _ReadFailure:
+    rows: Rows = []
+    judgements: Rows = []
+    try:
+        for path in paths:
+            appraisal = load_model(path, Appraisal)
+            rows.append(appraisal_row(appraisal, str(path.relative_to(root))))
+            judgements.extend(judgement_rows(appraisal))
+    except AppraiseError as exc:
+        return _ReadFailure(exc.message, exc.fix, exc.exit_code)
+    return rows, judgements
+
+
+@contextmanager
+def _reader(
+    workers: int | None, n_files: int
+) -> Iterator[Callable[..., Iterator[tuple[Rows, Rows]]]]:
+    """map() over chunks, in order: in this process for a small corpus, else a process pool."""
+    n_workers = workers or os.cpu_count() or 1
+    pool = (
+        ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
+        if n_workers > 1 and n_files > 2 * READ_CHUNK
+        else None
+    )
+
+    def read(function: Callable[..., Any], *chunks: list[Any]) -> Iterator[tuple[Rows, Rows]]:
+        for result in (pool.map if pool else map)(function, *chunks):
+            if isinstance(result, _ReadFailure):
+                error = InputError if result.exit_code == 2 else AppraiseError
+                raise error(result.message, fix=result.fix)
+            yield result
+
+    try:
+        yield read
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def swap_in(new: Path, target: Path) -> None:

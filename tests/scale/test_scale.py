@@ -12,6 +12,7 @@ import pytest
 
 from appraise.cli.main import main
 from appraise.corpus import Corpus
+from appraise.errors import InputError
 from appraise.files import model_to_yaml
 from appraise.models import (
     Answer,
@@ -353,3 +354,24 @@ def test_batch_argument_mistakes_are_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and err.count("\n") == 1
+
+
+def test_export_read_by_processes_matches_one_process(
+    scored_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import appraise.scale.parquet as parquet
+
+    export_corpus(scored_corpus, tmp_path / "serial", workers=1)
+    monkeypatch.setattr(parquet, "READ_CHUNK", 2)  # small chunks, so two processes share them
+    export_corpus(scored_corpus, tmp_path / "pool", workers=2)
+    for table in ("records", "appraisals", "judgements", "edges"):
+        assert pq.read_table(tmp_path / "pool" / table) == pq.read_table(
+            tmp_path / "serial" / table
+        )
+
+    broken = scored_corpus.record_path("10.5555/trial.5")
+    broken.write_text(broken.read_text() + "colour: blue\n")
+    with pytest.raises(InputError, match=r"trial\.5\.yaml:\d+: colour"):
+        export_corpus(scored_corpus, tmp_path / "pool", workers=2)
+    # the earlier export is still whole
+    assert len(pq.read_table(tmp_path / "pool" / "records")) == N_STUDIES
