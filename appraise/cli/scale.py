@@ -148,8 +148,8 @@ def propose(
         summary["already_appraised"] = written.already_appraised
         if not as_json:
             note(
-                f"saved {len(written.written)} proposed appraisals in {corpus}; "
-                f"{written.already_appraised} studies already had one and were left alone"
+                f"saved {len(written.written)} proposed appraisals in {corpus}; left alone "
+                f"{written.already_appraised} already appraised for {rub.id}"
             )
     _report(summary, "records", as_json)
     if summary["errors"]:
