@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,27 @@ from rich.console import Console
 
 from appraise.corpus import Corpus
 
-console = Console(highlight=False, soft_wrap=False)
+PIPED_WIDTH = "160"
+
+
+class _Environment(Mapping[str, str]):
+    """os.environ as rich reads it, except that output to a pipe or file is laid out
+    PIPED_WIDTH columns wide (unless COLUMNS says otherwise) instead of rich's 80, so
+    tables written to logs are not cut."""
+
+    def __getitem__(self, key: str) -> str:
+        if key == "COLUMNS" and key not in os.environ and not sys.stdout.isatty():
+            return PIPED_WIDTH
+        return os.environ[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(os.environ)
+
+    def __len__(self) -> int:
+        return len(os.environ)
+
+
+console = Console(highlight=False, soft_wrap=False, _environ=_Environment())
 err_console = Console(stderr=True, highlight=False)
 
 
