@@ -92,7 +92,7 @@ class CitationGraph:
         return self.aliases.get(node, node)
 
     def is_claim(self, i: int) -> bool:
-        return self.nodes[i].startswith(CLAIM_PREFIX)
+        return i < len(self.claims)  # assemble() puts the claims first
 
     def out_edges(self, i: int) -> Iterable[tuple[int, str, float | None]]:
         start, end = int(self.indptr[i]), int(self.indptr[i + 1])

@@ -114,7 +114,7 @@ def count_paths(graph: CitationGraph, root: int) -> PathCounts:
     between = np.flatnonzero(comp_src != comp_dst)
     c_src, c_dst, c_kind = comp_src[between], comp_dst[between], kind[between]
 
-    is_claim = np.fromiter((graph.is_claim(int(i)) for i in nodes), dtype=bool, count=m)
+    is_claim = nodes < len(graph.claims)  # assemble() puts the claims first
     claim_members = np.bincount(label, weights=is_claim, minlength=n_comp)
     all_claims = claim_members == sizes
 

@@ -12,8 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
 from appraise.corpus import Corpus
 from appraise.errors import InputError
 from appraise.graph.build import (
@@ -31,7 +29,7 @@ from appraise.models import Claim
 Replication = Literal["yes", "no", "unknown"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a trace makes one per node reached, frozen init is slow
 class TracedWork:
     """A work on the way from a claim to its evidence, with the paths that reach it."""
 
@@ -303,20 +301,26 @@ def _disjoint_pair(studies: list[TracedWork], unknown_team_counts: bool = False)
 def _direct_weights(graph: CitationGraph, counts: PathCounts) -> dict[int, float]:
     """The largest weight any claim in the trace gives a work it cites."""
     weights: dict[int, float] = {}
-    for claim_pos in np.flatnonzero([graph.is_claim(int(i)) for i in counts.nodes]):
-        for target, _, weight in graph.out_edges(int(counts.nodes[claim_pos])):
+    for claim in counts.nodes[counts.nodes < len(graph.claims)].tolist():
+        for target, _, weight in graph.out_edges(claim):
             if weight is not None:
                 weights[target] = max(weight, weights.get(target, 0.0))
     return weights
 
 
 def _traced(
-    graph: CitationGraph, i: int, pos: int, counts: PathCounts, weights: dict[int, float]
+    graph: CitationGraph,
+    i: int,
+    terminal: bool,
+    paths: tuple[int, int, int, int],
+    weights: dict[int, float],
 ) -> TracedWork:
+    """One node of the trace; ``paths`` are its supportive, onward weakening, ending
+    weakening and direct path counts."""
+    supportive, weakening, weakening_end, direct = paths
     node = graph.nodes[i]
     facts = graph.works.get(node)
     verdict = graph.judged.get(node)
-    supportive = int(counts.supportive[pos])
     claim = graph.is_claim(i)
     return TracedWork(
         id=node,
@@ -325,7 +329,7 @@ def _traced(
         year=facts.year if facts else None,
         role="claim" if claim else (facts.role if facts else "unknown"),
         in_corpus=facts is not None,
-        terminal=bool(graph.terminal[i]),
+        terminal=terminal,
         judgement=verdict.judgement if verdict else None,
         category=verdict.category if verdict else "unappraised",
         high_domains=verdict.high_domains if verdict else (),
@@ -334,9 +338,8 @@ def _traced(
         team=facts.team if facts else (),
         weight=weights.get(i, verdict.weight if verdict else None),
         supportive_paths=supportive,
-        weakening_paths=int(counts.weakening_end[pos])
-        + (int(counts.weakening[pos]) if graph.terminal[i] else 0),
-        amplified_paths=supportive - int(counts.direct[pos]),
+        weakening_paths=weakening_end + (weakening if terminal else 0),
+        amplified_paths=supportive - direct,
     )
 
 
@@ -374,7 +377,18 @@ def trace(graph: CitationGraph, claim_id: str) -> ClaimTrace:
     # Only what some path runs through: a work reached solely as weakening evidence is where
     # its paths end, so what it cites is not part of this claim's trace.
     walked = (counts.supportive + counts.weakening) > 0
-    works = [_traced(graph, int(i), pos, counts, weights) for pos, i in enumerate(counts.nodes)]
+    works = [
+        _traced(graph, i, terminal, (supportive, weakening, weakening_end, direct), weights)
+        for i, terminal, supportive, weakening, weakening_end, direct in zip(
+            counts.nodes.tolist(),
+            graph.terminal[counts.nodes].tolist(),
+            counts.supportive.tolist(),
+            counts.weakening.tolist(),
+            counts.weakening_end.tolist(),
+            counts.direct.tolist(),
+            strict=True,
+        )
+    ]
     evidence = [
         w for w in works if w.role != "claim" and ((w.terminal and w.supports) or w.weakens)
     ]
