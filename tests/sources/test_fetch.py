@@ -46,13 +46,12 @@ def _run(*argv: str) -> tuple[int, str, str]:
     from appraise.cli import common
 
     out, err = io.StringIO(), io.StringIO()
-    saved = (common.console.file, common.err_console.file)
-    common.console.file, common.err_console.file = out, err
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(list(argv))
     finally:
-        common.console.file, common.err_console.file = saved
+        # The consoles follow sys.stdout/sys.stderr while their file is unset.
+        common.console.file = common.err_console.file = None  # type: ignore[assignment]
     return code, out.getvalue(), err.getvalue()
 
 
