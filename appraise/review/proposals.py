@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from appraise.evidence.document import Document
 from appraise.models import Answer, StudyRecord
 from appraise.models.rubric import NOT_APPLICABLE
 from appraise.rubrics import Engine
 
-Proposer = Callable[[Document, StudyRecord, Engine], dict[str, Answer]]
+if TYPE_CHECKING:  # importing appraise.evidence loads its detectors: not at startup
+    from appraise.evidence.document import Document
+
+Proposer: TypeAlias = "Callable[[Document, StudyRecord, Engine], dict[str, Answer]]"
 
 
 def study_document(record: StudyRecord, text: Path | None = None) -> Document:

@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from appraise.corpus import Corpus
 from appraise.errors import DataFileError, InputError
-from appraise.evidence.document import Document
 from appraise.files import line_of, read_text
 from appraise.models import Answer, Appraisal, Judgement, Quote, ResultAssessed, StudyRecord
 from appraise.models.rubric import NOT_APPLICABLE, Question
@@ -28,6 +27,9 @@ from appraise.review.proposals import Proposer
 from appraise.review.store import AppraisalFile
 from appraise.rubrics import Engine, load_rubric
 from appraise.rubrics.engine import CompiledCondition, Evaluation, compile_condition
+
+if TYPE_CHECKING:  # importing appraise.evidence loads its detectors: not at startup
+    from appraise.evidence.document import Document
 
 StepKind = Literal["context", "question", "judgement", "overall"]
 OVERALL = "Overall"
