@@ -134,3 +134,21 @@ def test_a_consensus_needs_two_appraisals(study_corpus: Corpus) -> None:
         consensus_session(study_corpus, STUDY, "rob2")
     with pytest.raises(Exception, match="no rob2 appraisal of 10.1000/trial.1 by zoe"):
         consensus_session(study_corpus, STUDY, "rob2", reviewers=["ann", "zoe"])
+
+
+def test_rob1_consensus_asks_only_the_domains_judged_differently(study_corpus: Corpus) -> None:
+    for reviewer, d3 in (("ann", "High"), ("bob", "Unclear")):
+        AssessSession.open(study_corpus, STUDY, "rob1", reviewer=reviewer).apply_answers(
+            {**{f"D{i}": "Low" for i in range(1, 8)}, "D3": d3}
+        )
+    session = consensus_session(study_corpus, STUDY, "rob1")
+    assert session.current.id == "D3"
+    assert {who: a.answer for who, a in session.current.alternatives.items()} == {
+        "ann": "High",
+        "bob": "Unclear",
+    }
+    session.answer("high")
+    assert session.current.id == "Overall"
+    session.accept()
+    saved = load_model(session.path, Appraisal)
+    assert saved.status == "complete" and saved.overall.judgement == "High"
