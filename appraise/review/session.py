@@ -417,8 +417,7 @@ class AssessSession:
 
     # --- operations ----------------------------------------------------------------------
     def answer(self, value: str | None = None) -> None:
-        """Answer the current question (or context item, or accept/override nothing else):
-        ``None`` accepts the default shown."""
+        """Answer the current question or context item; ``None`` accepts the default shown."""
         step = self._require({"question", "context"})
         chosen = (
             step.default
