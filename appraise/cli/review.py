@@ -385,7 +385,7 @@ def consensus(
     corpus: CorpusOption,
     reviewers: Annotated[
         list[str] | None,
-        typer.Option("--reviewers", help="The two reviewers (repeat the option, or name both)."),
+        typer.Option("--reviewers", help="The two reviewers: ann,bob (or repeat the option)."),
     ] = None,
     result: Annotated[
         str | None, typer.Option("--result", help='The result: "outcome, time point".')
@@ -403,7 +403,7 @@ def consensus(
     store = Corpus(corpus)
     record = store.find_record(identifier)
     study = record.id if record else str(parse_identifier(identifier))
-    names = [n for raw in reviewers or [] for n in raw.split()]
+    names = [n for raw in reviewers or [] for n in raw.replace(",", " ").split()]
     session = consensus_session(store, study, rubric, reviewers=names or None, result=result)
     open_steps = len(session.unanswered())
     console.print(

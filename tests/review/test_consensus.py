@@ -95,7 +95,7 @@ def test_consensus_command_with_prompts_and_resume(
     out = capsys.readouterr().out
     assert "ann: Y" in out and "bob: N" in out and "(in-progress;" in out
     monkeypatch.setattr("sys.stdin", io.StringIO("N\n\n\n\n"))
-    assert main([*args, "--reviewers", "ann bob"]) == 0
+    assert main([*args, "--reviewers", "ann,bob"]) == 0
     out = capsys.readouterr().out
     assert "1.2 [" not in out and "4.3 [" in out
     saved = load_model(
