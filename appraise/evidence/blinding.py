@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import Hit, clause_end, clause_start, find, is_negated, section_weight
+from appraise.evidence.text import (
+    Hit,
+    clause_end,
+    clause_start,
+    find,
+    is_negated,
+    negated,
+    section_weight,
+)
 
 Role = Literal["assessor", "participant", "personnel"]
 ROLES: tuple[Role, ...] = ("assessor", "participant", "personnel")
@@ -32,12 +40,6 @@ _NEGATIVE = re.compile(
     r"(?<!not )(?<!un)aware of (?:the |their |each |participants['’]? |group )?"
     r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm)|"
     r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition))\b",
-    re.IGNORECASE,
-)
-# 'Blinding was not possible', 'masking could not be maintained'.
-_NEGATED_AFTER = re.compile(
-    r"\s+(?:of \w+(?: \w+)? )?(?:was|were|is|are|could|can|would)\s+(?:not|impossible|"
-    r"unfeasible|infeasible|broken)\b",
     re.IGNORECASE,
 )
 _TRIAL_LABEL = re.compile(
@@ -167,10 +169,7 @@ def analyse(ctx: Context) -> Blinding:
         )
         cue = hit.cue.lower()
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
-        blinded = blinded or not (
-            is_negated(text, hit.sentence, hit.start)
-            or _NEGATED_AFTER.match(text, hit.end, hit.sentence.end)
-        )
+        blinded = blinded or not negated(text, hit)
         for role in roles:
             add(hit, role, blinded, True)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import NUMBER, Hit, find, is_negated, section_weight, to_number
+from appraise.evidence.text import NUMBER, Hit, find, negated, section_weight, to_number
 
 _I = re.IGNORECASE
 
@@ -49,15 +49,14 @@ def randomisation(ctx: Context) -> Signal:
     methods = [
         h
         for h in find(ctx.document, _RANDOM_METHOD)
-        if not is_negated(ctx.document.search_text, h.sentence, h.start)
+        if not negated(ctx.document.search_text, h)
         and _RANDOMISED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
     ]
+    allocation = re.compile(r"\b(?:randomi[sz]\w*|random(?:ly)?|alloc\w*|assign\w*)", _I)
     non_random = [
         h
         for h in find(ctx.document, _NON_RANDOM)
-        if _RANDOMISED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
-        or "alloc" in h.cue.lower()
-        or "assign" in h.cue.lower()
+        if allocation.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
     ]
     if non_random and not methods:
         return Signal("N", 0.7, _sentences(non_random), "allocation by a non-random rule")
@@ -117,17 +116,15 @@ def concealment(ctx: Context) -> Signal:
     strong = [
         h
         for h in find(ctx.document, _CONCEALED_STRONG)
-        if about_allocation(h) and not is_negated(text, h.sentence, h.start)
+        if about_allocation(h) and not negated(text, h)
     ]
     weak = [
         h
         for h in find(ctx.document, _CONCEALED_WEAK)
-        if about_allocation(h) and not is_negated(text, h.sentence, h.start)
+        if about_allocation(h) and not negated(text, h)
     ]
     negated_weak = [
-        h
-        for h in find(ctx.document, _CONCEALED_WEAK)
-        if about_allocation(h) and is_negated(text, h.sentence, h.start)
+        h for h in find(ctx.document, _CONCEALED_WEAK) if about_allocation(h) and negated(text, h)
     ]
     against += negated_weak
     if against and not strong:
@@ -180,9 +177,7 @@ def baseline(ctx: Context) -> Signal:
         return bool(_BASELINE.search(text, h.sentence.start, h.sentence.end))
 
     imbalanced = [
-        h
-        for h in find(ctx.document, _IMBALANCED)
-        if at_baseline(h) and not is_negated(text, h.sentence, h.start)
+        h for h in find(ctx.document, _IMBALANCED) if at_baseline(h) and not negated(text, h)
     ]
     balanced = [h for h in find(ctx.document, _BALANCED) if at_baseline(h)]
     if balanced and not imbalanced:
@@ -222,10 +217,8 @@ _IMPUTATION = re.compile(
 def itt_analysis(ctx: Context) -> Signal:
     """Y: the analysis suits the effect of assignment (intention to treat)."""
     text = ctx.document.search_text
-    itt = [h for h in find(ctx.document, _ITT) if not is_negated(text, h.sentence, h.start)]
-    completer = [
-        h for h in find(ctx.document, _COMPLETER) if not is_negated(text, h.sentence, h.start)
-    ]
+    itt = [h for h in find(ctx.document, _ITT) if not negated(text, h)]
+    completer = [h for h in find(ctx.document, _COMPLETER) if not negated(text, h)]
     if itt:
         # 'modified ITT' and the 'full analysis set' may leave some randomised people out.
         modified = [h for h in itt if _MODIFIED.search(text, max(h.start - 12, 0), h.end)]
@@ -252,13 +245,9 @@ def missing_data_handling(ctx: Context) -> Signal:
     treat with principled handling such as multiple imputation or mixed models)."""
     text = ctx.document.search_text
     att = attrition_facts(ctx)
-    itt = [h for h in find(ctx.document, _ITT) if not is_negated(text, h.sentence, h.start)]
-    handled = [
-        h for h in find(ctx.document, _IMPUTATION) if not is_negated(text, h.sentence, h.start)
-    ]
-    completer = [
-        h for h in find(ctx.document, _COMPLETER) if not is_negated(text, h.sentence, h.start)
-    ]
+    itt = [h for h in find(ctx.document, _ITT) if not negated(text, h)]
+    handled = [h for h in find(ctx.document, _IMPUTATION) if not negated(text, h)]
+    completer = [h for h in find(ctx.document, _COMPLETER) if not negated(text, h)]
     loss = att.dropout_percent
     if loss is not None and loss <= 5:
         return Signal("Y", 0.65, att.evidence, f"about {loss:.0f}% of outcome data missing")
@@ -511,12 +500,12 @@ def fidelity(ctx: Context) -> Signal:
         for h in find(ctx.document, _FIDELITY)
         if _CHECKED.search(text, h.sentence.start, h.sentence.end)
     ]
-    negated = [h for h in hits if is_negated(text, h.sentence, h.start)]
-    checked = [h for h in hits if h not in negated]
+    unchecked = [h for h in hits if negated(text, h)]
+    checked = [h for h in hits if h not in unchecked]
     if checked:
         return Signal("Y", 0.7, _sentences(checked), "fidelity checked")
-    if negated:
-        return Signal("N", 0.6, _sentences(negated), "fidelity not checked")
+    if unchecked:
+        return Signal("N", 0.6, _sentences(unchecked), "fidelity not checked")
     return no_information()
 
 

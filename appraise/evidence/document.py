@@ -8,6 +8,7 @@ authors) and local files (plain text, JATS, PDF) are both turned into a Document
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -101,11 +102,23 @@ def split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# Longer runs without a sentence end (tables, extraction junk) are cut at a space, so the work
+# detectors do per sentence stays bounded and the whole document stays linear.
+MAX_SENTENCE = 1500
+
+
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        _append_trimmed(text, start, cut, spans)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         spans.append((start, end))
 
@@ -157,6 +170,19 @@ class Document:
         """``text`` with dashes, spaces and quotes folded to ASCII, same length: detectors match
         on this and quote from ``text``."""
         return self.text.translate(_SEARCH_FOLD)
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        """Start offsets of ``sentences``, ascending, for finding a position's sentence."""
+        return [s.start for s in self.sentences]
+
+    def sentence_at(self, position: int) -> Sentence | None:
+        """The sentence holding ``position``, if any (positions between sentences have none)."""
+        index = bisect_right(self.sentence_starts, position) - 1
+        if index < 0:
+            return None
+        sentence = self.sentences[index]
+        return sentence if position < sentence.end else None
 
     def quote(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]

@@ -70,16 +70,20 @@ def _coi_sentences(ctx: Context) -> list[Sentence]:
     if coi:
         return coi
     # A statement filed under another heading ('Funding', 'Acknowledgements', 'Notes').
-    anywhere = [s for s in ctx.document.sentences if s.kind not in ("references", "authors")]
+    sentences = ctx.document.sentences
     found: list[Sentence] = []
-    for hit in find(ctx.document, _COI_HEADING, anywhere):
+    for hit in find(ctx.document, _COI_HEADING, _not_a_list):
         found.append(hit.sentence)
         # A bare heading ('Conflict of interest statement.') is followed by the statement.
         if len(ctx.document.text[hit.sentence.start : hit.sentence.end].split()) <= 6:
-            index = anywhere.index(hit.sentence)
-            if index + 1 < len(anywhere) and anywhere[index + 1].section == hit.sentence.section:
-                found.append(anywhere[index + 1])
+            index = sentences.index(hit.sentence)
+            if index + 1 < len(sentences) and sentences[index + 1].section == hit.sentence.section:
+                found.append(sentences[index + 1])
     return list(dict.fromkeys(found))
+
+
+def _not_a_list(sentence: Sentence) -> bool:
+    return sentence.kind not in ("references", "authors")
 
 
 @dataclass
@@ -89,17 +93,26 @@ class Interest:
     who: str | None
 
 
+_PIECES = re.compile(r"[^.;]+(?:\.(?=\S)[^.;]*)*")  # '. ' and ';' part declarations
+
+
 def declared_interests(ctx: Context) -> list[Interest]:
+    """Declared interests, one per statement sentence, with who and what. Parts that say
+    'none' ('LB has no competing interests') are left out, the rest of the sentence kept."""
     text = ctx.document.search_text
     out: list[Interest] = []
     for s in _coi_sentences(ctx):
         body = text[s.start : s.end]
-        if _NONE_DECLARED.search(body) and not re.search(r"\bexcept\b|\bother than\b", body, _I):
-            continue
-        kinds = [k for k, p in _INTEREST_KINDS.items() if p.search(body)]
+        pieces = [p.group(0) for p in _PIECES.finditer(body)]
+        kept = " ".join(
+            p
+            for p in pieces
+            if not _NONE_DECLARED.search(p) or re.search(r"\bexcept\b|\bother than\b", p, _I)
+        )
+        kinds = [k for k, pattern in _INTEREST_KINDS.items() if pattern.search(kept)]
         if kinds:
-            who = _PERSON.search(body)
-            out.append(Interest(s, kinds, who.group(0) if who else None))
+            who = _PERSON.search(kept)
+            out.append(Interest(s, kinds, who.group(0).strip() if who else None))
     return out
 
 
@@ -159,7 +172,7 @@ _TREATMENT_WORDS = re.compile(
 _TRAINED_BY = re.compile(
     r"\b(?:(?:trained|supervised|supervision (?:was )?(?:provided|given) by|training (?:was )?"
     r"(?:provided|given|delivered) by|certified by)) (?:by )?(?:the |one of the )?"
-    r"(?:first |senior |last )?(?:authors?|investigators?|(?:[A-Z]\.? ?){2,3}\b|"
+    r"(?:first |senior |last )?(?:authors?|investigators?|(?-i:(?:[A-Z]\.? ?){2,3})\b|"
     r"(?:Dr|Prof(?:essor)?)\.? [A-Z][a-z]+)",
     _I,
 )

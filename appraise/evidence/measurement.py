@@ -50,8 +50,13 @@ def outcome_instruments(ctx: Context) -> list[InstrumentMention]:
 
 
 def _times(ctx: Context, mention: InstrumentMention) -> set[str]:
-    text = ctx.document.search_text[mention.sentence.start : mention.sentence.end]
-    return {name for name, pattern in TIME_POINTS.items() if pattern.search(text)}
+    """Time points named in the mention's sentence (computed once per sentence)."""
+    cache: dict[int, set[str]] = ctx.once("time_points", lambda c: {})
+    start = mention.sentence.start
+    if start not in cache:
+        text = ctx.document.search_text[start : mention.sentence.end]
+        cache[start] = {name for name, pattern in TIME_POINTS.items() if pattern.search(text)}
+    return cache[start]
 
 
 def instrument_findings(ctx: Context) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from appraise.evidence.document import Sentence
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import find, is_negated
+from appraise.evidence.text import anywhere, find, is_negated
 from appraise.sources.registrations import find_registrations
 
 _I = re.IGNORECASE
@@ -136,7 +136,7 @@ def _facts(ctx: Context) -> RegistrationFacts:
             if reg.registered and not facts.registered:
                 facts.registered = parse_date(reg.registered[:10])
     if not facts.registered:
-        for hit in find(doc, _REGISTERED_ON, doc.sentences):
+        for hit in find(doc, _REGISTERED_ON, anywhere):
             m = _REGISTERED_ON.match(hit.cue)
             if m and (when := parse_date(m.group("date"))):
                 facts.registered = when
@@ -149,13 +149,13 @@ def _facts(ctx: Context) -> RegistrationFacts:
     if dated:
         facts.trial_start, hit = min(dated, key=lambda p: p[0])
         facts.evidence.append(hit.sentence)
-    for hit in find(doc, _PROSPECTIVE, doc.sentences):
+    for hit in find(doc, _PROSPECTIVE, anywhere):
         if not is_negated(doc.search_text, hit.sentence, hit.start):
             facts.stated = "prospective"
             facts.evidence.append(hit.sentence)
             break
     if not facts.stated:
-        for hit in find(doc, _RETROSPECTIVE, doc.sentences):
+        for hit in find(doc, _RETROSPECTIVE, anywhere):
             facts.stated = "retrospective"
             facts.evidence.append(hit.sentence)
             break

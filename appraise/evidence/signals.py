@@ -48,11 +48,9 @@ class Context:
 
     @cached_property
     def has_full_text(self) -> bool:
-        return any(
-            s.kind
-            not in ("title", "abstract", "authors", "funding", "registration", "references", "coi")
-            for s in self.document.sections
-        )
+        """More than an abstract: enough body text that a missing statement is informative."""
+        body = sum(s.end - s.start for s in self.document.sections if s.kind not in _NOT_BODY)
+        return body >= FULL_TEXT_MINIMUM
 
     @cached_property
     def is_review(self) -> bool:
@@ -66,6 +64,12 @@ class Context:
         return bool(_REVIEW.search(opening)) and not _TRIAL_REPORT.search(opening)
 
 
+# Characters of body text (beyond title, abstract and lists) that make a full text: a short
+# paper's methods and results run to several thousand.
+FULL_TEXT_MINIMUM = 3000
+_NOT_BODY = frozenset(
+    {"title", "abstract", "authors", "funding", "registration", "references", "coi"}
+)
 _REVIEW = re.compile(
     r"\b(?:systematic|scoping|umbrella|narrative|literature) review|\bmeta-?analys[ie]s\b", re.I
 )

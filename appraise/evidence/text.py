@@ -8,7 +8,7 @@ so matching is linear in the text; sentences are searched one by one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from appraise.evidence.document import Document, Sentence
@@ -71,21 +71,37 @@ class Hit:
     cue: str
 
 
-def narrative(document: Document) -> Iterator[Sentence]:
-    """Sentences of the study's own text (not author lists, references, COI or funding)."""
-    return (
-        s for s in document.sentences if s.kind not in LIST_KINDS and s.kind not in NOT_THIS_TRIAL
-    )
+def is_narrative(sentence: Sentence) -> bool:
+    """The study's own text (not author lists, references, COI, funding or introduction)."""
+    return sentence.kind not in LIST_KINDS and sentence.kind not in NOT_THIS_TRIAL
+
+
+def anywhere(sentence: Sentence) -> bool:
+    return True
 
 
 def find(
-    document: Document, pattern: re.Pattern[str], sentences: Iterable[Sentence] | None = None
+    document: Document,
+    pattern: re.Pattern[str],
+    where: Callable[[Sentence], bool] = is_narrative,
 ) -> list[Hit]:
-    """Every match of ``pattern`` in the given sentences (default: the narrative ones)."""
+    """Every match of ``pattern`` lying within one sentence that ``where`` accepts.
+
+    One scan of the whole text per pattern (not one per sentence), so the cost is linear in
+    the text and independent of how many sentences it splits into.
+    """
     hits: list[Hit] = []
-    for sentence in narrative(document) if sentences is None else sentences:
-        for match in pattern.finditer(document.search_text, sentence.start, sentence.end):
-            hits.append(Hit(sentence, match.start(), match.end(), match.group(0)))
+    for match in pattern.finditer(document.search_text):
+        sentence = document.sentence_at(match.start())
+        if sentence is None or not where(sentence):
+            continue
+        # Within the sentence, or running on only into the space after it.
+        if (
+            match.end() <= sentence.end
+            or document.search_text[sentence.end : match.end()].isspace()
+        ):
+            end = min(match.end(), sentence.end)
+            hits.append(Hit(sentence, match.start(), end, match.group(0)))
     return hits
 
 
@@ -106,8 +122,29 @@ def is_negated(text: str, sentence: Sentence, start: int, window: int = 4) -> bo
     """A negation among the ``window`` words before ``start``, within the same clause
     ('assessors were not blind', 'neither participants nor therapists could be masked')."""
     begin = clause_start(text, sentence, start)
-    words = _WORD.findall(text[begin:start])[-window:]
+    comma = text.rfind(",", begin, start)  # 'assessors, who were not involved, were blind'
+    words = _WORD.findall(text[max(begin, comma + 1) : start])[-window:]
     return any(_NEGATION.fullmatch(w) or w.lower().endswith(("n't", "n’t")) for w in words)
+
+
+# 'Fidelity was not assessed', 'an ITT analysis was not performed', 'blinding was impossible'.
+_NEGATED_AFTER = re.compile(
+    r"\s*(?:\w+\s+){0,4}?(?:was|were|is|are|could|can|would|has been|have been|had been)\s+"
+    r"(?:not|never|impossible|unfeasible|infeasible|broken)\b|\s*(?:\w+\s+){0,4}?"
+    r"(?:was|were|is|are) (?:neither|no longer)\b",
+    re.IGNORECASE,
+)
+
+
+def negated_after(text: str, sentence: Sentence, end: int) -> bool:
+    """A negated verb within a few words after a cue, in the same clause."""
+    stop = clause_end(text, sentence, end)
+    return bool(_NEGATED_AFTER.match(text, end, stop))
+
+
+def negated(text: str, hit: Hit) -> bool:
+    """Negated before ('not blinded') or after ('blinding was not possible') the cue."""
+    return is_negated(text, hit.sentence, hit.start) or negated_after(text, hit.sentence, hit.end)
 
 
 def section_weight(sentence: Sentence) -> float:

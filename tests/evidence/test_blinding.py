@@ -1,0 +1,114 @@
+"""Who was blinded: negation, hedging and trial labels, read per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraise.evidence import blinding
+from tests.evidence.helpers import context
+
+CASES = [
+    # sentence, assessor, participant, personnel (answers to 'were they blinded?')
+    ("Outcome assessors were blind to treatment allocation.", "Y", "NI", "NI"),
+    ("Assessors were not blind to group assignment.", "N", "NI", "NI"),
+    (
+        "Due to the nature of the intervention, neither participants nor therapists could be "
+        "blinded.",
+        "NI",
+        "N",
+        "N",
+    ),
+    ("Participants were not blinded, but assessors were masked to allocation.", "Y", "N", "NI"),
+    ("Blinding of assessors was not possible.", "N", "NI", "NI"),
+    (
+        "Interviews were conducted by independent assessors who were unaware of treatment "
+        "condition.",
+        "Y",
+        "NI",
+        "NI",
+    ),
+    (
+        "Assessors, who were not involved in the treatment, were blind to allocation.",
+        "Y",
+        "NI",
+        "NI",
+    ),
+    ("Participants were aware of their allocation.", "NI", "N", "NI"),
+    # Labels: read by convention, so only 'probably'.
+    ("This was a single-blind trial.", "NI", "PY", "PN"),
+    ("This was an open-label trial.", "NI", "PN", "PN"),
+    ("This double-blind trial randomised 200 patients.", "PY", "PY", "PY"),
+    ("In this rater-blinded trial, patients received the drug.", "Y", "NI", "NI"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "assessor", "participant", "personnel"), CASES)
+def test_blinding_per_role(sentence: str, assessor: str, participant: str, personnel: str) -> None:
+    ctx = context(sentence)
+    got = (
+        blinding.assessor_blinding(ctx).answer,
+        blinding.participant_blinding(ctx).answer,
+        blinding.personnel_blinding(ctx).answer,
+    )
+    assert got == (assessor, participant, personnel)
+
+
+def test_rob2_questions_ask_the_opposite_and_get_the_inverse() -> None:
+    ctx = context("Participants were not blinded, but assessors were masked to allocation.")
+    assert blinding.participant_awareness(ctx).answer == "Y"
+    assert blinding.assessor_awareness(ctx).answer == "N"
+
+
+def test_psychological_treatment_without_a_statement_is_probably_not_blinded() -> None:
+    ctx = context(
+        "Participants were randomly assigned to cognitive behavioural therapy or a wait-list."
+    )
+    signal = blinding.participant_blinding(ctx)
+    assert signal.answer == "PN"
+    assert "cannot" in (signal.comment or "")
+
+
+def test_placebo_suggests_participants_were_kept_unaware() -> None:
+    ctx = context("Patients received vitamin D or placebo for 48 weeks.")
+    assert blinding.participant_blinding(ctx).answer == "PY"
+
+
+def test_self_reported_outcomes_make_the_participant_the_assessor() -> None:
+    ctx = context(
+        "Participants were randomised to CBT or a wait-list.",
+        "The PHQ-9 was completed at post-treatment.",
+    )
+    aware = blinding.assessor_awareness(ctx)
+    assert aware.answer == "PY"
+    assert "participant is the assessor" in (aware.comment or "")
+
+
+def test_conflicting_statements_lower_the_confidence_and_say_so() -> None:
+    ctx = context(
+        "Assessors were blind to allocation.", "However, assessors were not blind at follow-up."
+    )
+    signal = blinding.assessor_blinding(ctx)
+    assert signal.confidence < 0.6
+    assert "opposite" in (signal.comment or "")
+
+
+def test_an_introduction_about_other_trials_is_not_evidence() -> None:
+    from appraise.evidence import Document
+    from appraise.evidence.signals import Context
+
+    doc = Document.from_sections(
+        [("Introduction", "introduction", "In earlier trials assessors were not blinded.")], "t"
+    )
+    assert blinding.assessor_blinding(Context(doc)).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer"),
+    [
+        ("Assessments were made by independent assessors not involved in treatment.", "Y"),
+        ("Outcomes were rated by the treating therapists.", "N"),
+        ("Assessors were masked.", "NI"),
+    ],
+)
+def test_assessor_independence(sentence: str, answer: str) -> None:
+    assert blinding.assessor_independence(context(sentence)).answer == answer
