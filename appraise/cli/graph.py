@@ -338,8 +338,9 @@ def _print_trace(result: ClaimTrace, rubric: Rubric) -> None:
         "amplification (Greenberg)",
         f"{_count(amplified['supportive_paths_through_secondary_works'])} of "
         f"{_count(paths['total'])} supportive paths ({_pct(amplified['share'])}) run "
-        f"through {len(secondary)} work(s) with no primary data"
-        + (f": {_names(secondary)}" if secondary else ""),
+        f"through {len(secondary)} work(s) with no primary data: {_names(secondary)}"
+        if result.amplified_paths
+        else "none shown by the data",
     )
     biased = [w for w in result.studies if w.id in set(result.citation_bias)]
     table.add_row(

@@ -26,6 +26,7 @@ def test_trace_prints_the_tree_and_the_figures(
     assert "2 of 5 studies (40%)" in out
     assert "yes: 1 low-risk study (Jones 2015)" in out
     assert "1 weakening study not cited by" in out
+    assert "3 of 6 supportive paths (50%) run through 1 work(s) with no primary data" in out
     assert "not in the corpus" in err
 
 
