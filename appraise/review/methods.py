@@ -55,7 +55,8 @@ def _sentence_for_rubric(rubric_id: str, appraisals: list[Appraisal]) -> str:
         n = len({a.study for a in imported})
         text += (
             f" Judgements for {_number(n, 'study', 'studies')} "
-            f"{'was' if n == 1 else 'were'} imported without signalling-question answers."
+            "were imported without signalling-question answers "
+            f"(from {_join(sorted({a.reviewer for a in imported}))})."
         )
     text += _automation_sentence([ans for a in independent for ans in a.answers.values()])
     decided = [j for a in independent for j in a.domains.values() if j.judgement is not None]

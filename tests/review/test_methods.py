@@ -73,3 +73,24 @@ def test_methods_command(reviewed: Corpus, capsys) -> None:  # type: ignore[no-u
     assert capsys.readouterr().out.startswith("Risk of bias was assessed with RoB 2")
     with pytest.raises(NotFoundError, match="no appraisals with rubric rob1"):
         methods_paragraph(reviewed, "rob1")
+
+
+def test_imported_judgements_are_named_with_their_source(study_corpus: Corpus) -> None:
+    from appraise.models import Appraisal, Judgement
+
+    study_corpus.write_appraisal(
+        Appraisal(
+            study=STUDY,
+            rubric="rob2",
+            rubric_version="2019-08-22",
+            reviewer="metapsy-database",
+            domains={f"D{i}": Judgement(judgement="Low") for i in range(1, 6)},
+            overall=Judgement(judgement="Low"),
+        )
+    )
+    text = methods_paragraph(study_corpus)
+    assert (
+        "Judgements for 1 study were imported without signalling-question answers "
+        "(from metapsy-database)."
+    ) in text
+    assert "reviewers overrode" not in text
