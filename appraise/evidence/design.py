@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from appraise.evidence.document import Sentence
 from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import NUMBER, Hit, find, negated, section_weight, to_number
 
@@ -17,7 +18,7 @@ _I = re.IGNORECASE
 
 _RANDOM_METHOD = re.compile(
     r"\b(?:computer[- ]?(?:generated|based random\w*|random\w*)|random[- ]number(?:s| tables?| "
-    r"generators?)?|random(?:i[sz]ation)? (?:list|schedule|sequence|table|software|program\w*)|"
+    r"generators?)?|random(?:i[sz]ation)? (?:sequence|table|software|program\w*)|"
     r"(?:block|stratified|permuted[- ]block|blocked|centrali[sz]ed|web[- ]based|online|"
     r"computeri[sz]ed|adaptive) randomi[sz]\w*|permuted blocks?|minimi[sz]ation|coin (?:toss|flip)|"
     r"toss(?:ing|ed)? (?:of )?a coin|flip(?:ping|ped)? a coin|shuffl\w+ (?:of )?(?:cards|"
@@ -42,6 +43,18 @@ _RANDOMISED = re.compile(
     r"(?:assigned|allocated) (?:at )?random(?:ly)?|at random)\b",
     _I,
 )
+
+
+_ASSIGNED = re.compile(
+    r"\b(?:random(?:ly)? (?:assigned|allocated)|(?:assigned|allocated) "
+    r"(?:at )?random)",
+    _I,
+)
+
+
+def _where_methods_are(sentence: Sentence) -> bool:
+    """Where a trial says how it was run; not its title, discussion or conclusion."""
+    return sentence.kind in ("abstract", "methods", "results", "other", "body")
 
 
 def randomisation(ctx: Context) -> Signal:
@@ -70,12 +83,14 @@ def randomisation(ctx: Context) -> Signal:
             _sentences(methods),
             "block or stratified randomisation; how the sequence was generated not said",
         )
-    stated = find(ctx.document, _RANDOMISED)
+    stated = find(ctx.document, _RANDOMISED, _where_methods_are)
     if stated:
+        # Quote the sentence that says how people were assigned, if there is one.
+        assigned = [h for h in stated if _ASSIGNED.search(h.cue)] or stated
         return Signal(
             "NI",
             0.6,
-            _sentences(stated, 2),
+            _sentences(assigned, 1),
             "randomised, but how the sequence was generated is not described",
         )
     return no_information()
@@ -277,6 +292,9 @@ _RANDOMISED_N = re.compile(
     rf"\brandomi[sz]ed (?:a total of )?(?P<n2>\d{{2,5}}) {_PEOPLE}",
     _I,
 )
+_ENROLLED_N = re.compile(
+    rf"\b(?P<n>\d{{2,5}}) (?:eligible )?(?:{_PEOPLE} )?(?:were |was )?(?:enrol?led|recruited)\b", _I
+)
 # '3836 (1277 in the terbutaline group, ...) were included in the full analysis'
 _ANALYSED_N = re.compile(
     rf"\b(?P<n>\d{{2,6}}) (?:\([^()]{{0,200}}\) )?(?:{_PEOPLE} )?(?:were |was )?"
@@ -370,6 +388,10 @@ def _attrition(ctx: Context) -> AttritionFacts:
         facts.none_lost = True
         facts.dropout_percent = 0.0
         evidence.append(none[0])
+    if facts.randomised is None and facts.dropout_percent is None:
+        enrolled = find(ctx.document, _ENROLLED_N)
+        if enrolled:
+            evidence.append(enrolled[0])  # the denominator a reviewer starts from
     facts.evidence = tuple(evidence)
     return facts
 
@@ -404,13 +426,9 @@ def attrition(ctx: Context) -> Signal:
     facts = attrition_facts(ctx)
     loss = facts.dropout_percent
     if loss is None:
-        if facts.randomised:
-            return Signal(
-                "NI",
-                0.4,
-                facts.evidence,
-                f"{facts.randomised} randomised; numbers analysed not found",
-            )
+        if facts.evidence:
+            counted = f"{facts.randomised} randomised" if facts.randomised else "numbers enrolled"
+            return Signal("NI", 0.4, facts.evidence, f"{counted}; numbers analysed not found")
         return no_information()
     where = f"about {loss:.0f}% missing"
     if facts.randomised and facts.lost is not None:

@@ -23,6 +23,12 @@ _COI_HEADING = re.compile(
     r"duality of interests?|financial disclosures?|disclosures?|conflicting interests?)\b",
     _I,
 )
+_COI_WORDS = re.compile(
+    r"\b(?:interests?|conflicts?|competing|disclos\w*|declar\w*|relationships?|fees?|employ\w*|"
+    r"royalt\w*|consult\w*|honorari\w*|grants?|shares?|stock|board|advis\w*|speaker\w*|none|"
+    r"paid|owns?|founder|director)\b",
+    _I,
+)
 _NONE_DECLARED = re.compile(
     r"\b(?:no (?:known |potential |relevant |financial |competing |conflicts?|conflicting )"
     r"[\w ,-]{0,40}?(?:interests?|conflicts?|relationships?)|"
@@ -68,7 +74,10 @@ _PERSON = re.compile(
 def _coi_sentences(ctx: Context) -> list[Sentence]:
     coi = [s for s in ctx.document.sentences if s.kind == "coi"]
     if coi:
-        return coi
+        # Sections filed as COI also hold version notes and transparency statements.
+        text = ctx.document.search_text
+        about_interests = [s for s in coi if _COI_WORDS.search(text, s.start, s.end)]
+        return about_interests or coi
     # A statement filed under another heading ('Funding', 'Acknowledgements', 'Notes').
     sentences = ctx.document.sentences
     found: list[Sentence] = []
@@ -120,7 +129,7 @@ def coi_present(ctx: Context) -> Signal:
     """Y: the report carries a conflict-of-interest statement."""
     sentences = _coi_sentences(ctx)
     if sentences:
-        return Signal("Y", 0.9, tuple(sentences[:2]), "conflict-of-interest statement found")
+        return Signal("Y", 0.9, tuple(sentences[:3]), "conflict-of-interest statement found")
     if ctx.has_full_text:
         return Signal("PN", 0.6, (), "no conflict-of-interest statement found in the full text")
     return no_information("no full text: a statement may exist in the paper")
@@ -137,7 +146,7 @@ def coi_declared(ctx: Context) -> Signal:
         summary = "; ".join(
             f"{i.who + ': ' if i.who else ''}{', '.join(i.kinds)}" for i in interests[:4]
         )
-        return Signal("Y", 0.8, tuple(i.sentence for i in interests[:3]), summary)
+        return Signal("Y", 0.8, tuple(i.sentence for i in interests[:5]), summary)
     text = ctx.document.search_text
     none = [s for s in sentences if _NONE_DECLARED.search(text, s.start, s.end)]
     if none:

@@ -25,8 +25,10 @@ from appraise.rubrics.engine import Engine, compile_condition
 NO_DETECTOR = "no detector for this question; answer by hand"
 NOT_A_TRIAL = "the document reads as a review (or its protocol), not a trial report"
 # Statements about the document itself, which a review has too.
-ANY_DOCUMENT = frozenset({"coi_present", "coi_declared", "coi_undeclared", "funding"})
-MAX_QUOTES = 3
+ANY_DOCUMENT = frozenset(
+    {"coi_present", "coi_declared", "coi_undeclared", "funding", "registration"}
+)
+MAX_QUOTES = 5
 
 DETECTORS: dict[str, Detector] = {
     "randomisation": design.randomisation,

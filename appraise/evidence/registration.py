@@ -43,8 +43,14 @@ _REGISTERED_ON = re.compile(
 )
 _PROSPECTIVE = re.compile(
     r"\bprospectively regist\w*|\bregistered prospectively\b|"
-    r"\bpre-?registered\b|\bregistered (?:before|prior to) (?:the )?"
+    r"\b(?:were|was|been|is|are) pre-?registered\b|\bpre-?registered (?:at|via|on|with|in)\b|"
+    r"\bregistered (?:before|prior to) (?:the )?"
     r"(?:start|recruitment|enrol\w*|inclusion)",
+    _I,
+)
+_REGISTERED = re.compile(
+    r"\b(?:is|was|were|been|are) (?:prospectively |retrospectively )?registered (?:in|at|with|on|"
+    r"under)\b|\btrial registration\b|\bregistration (?:number|id)\b",
     _I,
 )
 _RETROSPECTIVE = re.compile(
@@ -87,6 +93,7 @@ class RegistrationFacts:
     trial_start: date | None = None
     stated: str | None = None  # prospective / retrospective, when the text says so
     plan: list[Sentence] = field(default_factory=list)
+    registered_statements: list[Sentence] = field(default_factory=list)
 
     @property
     def predates_trial(self) -> bool | None:
@@ -153,7 +160,8 @@ def _facts(ctx: Context) -> RegistrationFacts:
         if not is_negated(doc.search_text, hit.sentence, hit.start):
             facts.stated = "prospective"
             facts.evidence.append(hit.sentence)
-            break
+    for hit in find(doc, _REGISTERED, _not_references):
+        facts.registered_statements.append(hit.sentence)
     if not facts.stated:
         for hit in find(doc, _RETROSPECTIVE, anywhere):
             facts.stated = "retrospective"
@@ -164,12 +172,18 @@ def _facts(ctx: Context) -> RegistrationFacts:
     return facts
 
 
+def _not_references(sentence: Sentence) -> bool:
+    return sentence.kind != "references"
+
+
 def registration(ctx: Context) -> Signal:
     """Y: the result was analysed following a plan settled before unblinded outcome data were
     available (a prospective registration or a published protocol or analysis plan)."""
     facts = registration_facts(ctx)
     ids = ", ".join(str(r["id"]) for r in facts.ids)
-    evidence = tuple(facts.evidence[:3]) + tuple(facts.plan[:1])
+    evidence = tuple(
+        dict.fromkeys([*facts.evidence[:3], *facts.registered_statements[:2], *facts.plan[:1]])
+    )
     if facts.predates_trial is True:
         return Signal(
             "PY",
@@ -188,5 +202,12 @@ def registration(ctx: Context) -> Signal:
             0.45,
             evidence,
             f"registered ({ids}); whether before outcome data could not be established",
+        )
+    if facts.registered_statements:
+        return Signal(
+            "PY",
+            0.4,
+            evidence,
+            "registration stated (no id recognised); whether before outcome data is not known",
         )
     return no_information()

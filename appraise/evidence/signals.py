@@ -71,7 +71,9 @@ _NOT_BODY = frozenset(
     {"title", "abstract", "authors", "funding", "registration", "references", "coi"}
 )
 _REVIEW = re.compile(
-    r"\b(?:systematic|scoping|umbrella|narrative|literature) review|\bmeta-?analys[ie]s\b", re.I
+    r"\b(?:systematic|scoping|umbrella|narrative|literature) review|\bmeta-?analys[ie]s\b|"
+    r"\b(?:this|our|the present) (?:\w+ )?review\b|\bwe (?:review|summari[sz]e)\b",
+    re.I,
 )
 _TRIAL_REPORT = re.compile(
     r"\b(?:we|were|was) randomi[sz]ed|\brandomly (?:assigned|allocated)|"
