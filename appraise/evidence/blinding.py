@@ -136,7 +136,7 @@ def analyse(ctx: Context) -> Blinding:
         if kind.startswith("single"):
             # Conventionally the participants; a role named beside the label says otherwise.
             near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
-            roles = [r for r in named if r in near and r != "participant"]
+            roles: list[Role] = [r for r in named if r in near and r != "participant"]
             for role in roles or ["participant"]:
                 add(hit, role, blinded, False)
             if not roles and blinded:

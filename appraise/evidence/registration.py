@@ -70,19 +70,27 @@ def parse_date(raw: str) -> date | None:
     """'March 2015', '3 Jan 2014', '2016-04-01' or the European '11.7.2011' (day first)."""
     dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})", raw.strip())
     if dotted:
-        day, month, year = (int(g) for g in dotted.groups())
-        return date(year, month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+        d, m, y = (int(g) for g in dotted.groups())
+        return _date(y, m, d)
     iso = re.fullmatch(r"((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?", raw.strip())
     if iso:
-        return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3) or 1))
+        return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3) or 1))
     month = re.search(_MONTH, raw)
     year = re.search(r"(?:19|20)\d{2}", raw)
     if not (month and year):
         return None
     day = re.match(r"(\d{1,2})(?:st|nd|rd|th)? ", raw)
-    return date(
+    return _date(
         int(year.group(0)), _MONTHS[month.group(0)[:3].lower()], int(day.group(1)) if day else 1
     )
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    """A calendar date, or None for impossible ones ('31.2.2015') rather than an error."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 @dataclass
