@@ -120,15 +120,18 @@ class HttpSettings:
 
 
 class HostLimiter:
-    """Paces requests to one host: evenly spaced starts at ``rate`` per second, at most
+    """Paces requests to one host: starts at least 1/``rate`` seconds apart, at most
     ``concurrency`` in flight, and a shared pause when the server asks for one (Retry-After).
 
     Spacing starts rather than counting per window keeps every window of one interval at or
-    under the limit, whichever way the server aligns its windows; a small margin absorbs jitter
-    between when we send and when the server counts.
+    under the limit, whichever way the server aligns or slides its windows. Starts are timed
+    one thread at a time from when the previous one really began (not when it was booked), so a
+    thread that wakes late never lets the next one through early; a small margin absorbs the
+    remaining jitter between our clock and the server's.
     """
 
     MARGIN = 1.04
+    MAX_MARGIN = 1.25
 
     def __init__(
         self,
@@ -136,17 +139,20 @@ class HostLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
+        """``sleep(seconds)`` may return True to stop waiting early (the run was cancelled)."""
         self._clock = clock
         self._sleep = sleep
         self._cond = threading.Condition()
+        self._turn = threading.Lock()  # held by the one thread being timed to its start
         self._rate = limits.rate
         self._concurrency = max(1, limits.concurrency)
         self._per_minute = limits.per_minute
-        self._minute: deque[float] = deque()  # booked starts in the last minute
+        self._minute: deque[float] = deque()  # starts in the last minute
         self._in_flight = 0
-        self._next_start = 0.0
+        self._last_start: float | None = None
         self._paused_until = 0.0
         self._advertised = False
+        self._margin = self.MARGIN
 
     @property
     def limits(self) -> Limits:
@@ -169,23 +175,39 @@ class HostLimiter:
             while self._in_flight >= self._concurrency:
                 self._cond.wait()
             self._in_flight += 1
-            now = self._clock()
-            start = max(now, self._next_start, self._paused_until)
+        with self._turn:
+            while (delay := self._earliest_start() - self._clock()) > 0:
+                if self._sleep(delay):
+                    break
+            with self._cond:
+                self._last_start = self._clock()
+                if self._per_minute is not None:
+                    self._minute.append(self._last_start)
+
+    def _earliest_start(self) -> float:
+        """When the next request may start, under the limits as they stand now."""
+        with self._cond:
+            start = self._paused_until
+            if self._last_start is not None:
+                start = max(start, self._last_start + self._margin / self._rate)
             if self._per_minute is not None:
-                while self._minute and self._minute[0] <= start - 60:
+                now = self._clock()
+                while self._minute and self._minute[0] <= now - 60 * self._margin:
                     self._minute.popleft()
                 if len(self._minute) >= self._per_minute:
-                    start = max(start, self._minute[-self._per_minute] + 60 * self.MARGIN)
-                self._minute.append(start)
-            self._next_start = start + self.MARGIN / self._rate
-        delay = start - now
-        if delay > 0:
-            self._sleep(delay)
+                    start = max(start, self._minute[-self._per_minute] + 60 * self._margin)
+            return start
 
     def release(self) -> None:
         with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
+
+    def throttled(self) -> None:
+        """The server answered 429 although we kept to its limits: our clock and its clock
+        disagree by more than the margin, so widen the spacing a little (at most to 25 %)."""
+        with self._cond:
+            self._margin = min(self._margin * 1.03, self.MAX_MARGIN)
 
     def pause(self, seconds: float) -> None:
         """No request to this host starts for ``seconds`` (the server said to wait)."""
@@ -201,10 +223,6 @@ class HostLimiter:
             if advertised.rate is not None:
                 self._per_minute = None  # the server's own figures replace the documented ones
             if advertised.rate is not None:
-                # Spacing from now on follows the new rate; a start already booked at the old
-                # (faster) spacing is pushed back so no burst slips through on the change.
-                if advertised.rate < self._rate:
-                    self._next_start += self.MARGIN * (1 / advertised.rate - 1 / self._rate)
                 self._rate = advertised.rate
             if advertised.concurrency is not None:
                 self._concurrency = advertised.concurrency
@@ -430,6 +448,8 @@ class HttpClient:
                 problem = _status_problem(status, response, retry_after)
                 if status != 429 and status < 500:
                     break  # 400, 401, 403...: asking again will not help
+                if status == 429:
+                    limiter.throttled()
                 if retry_after is not None:
                     wait = min(retry_after, settings.max_retry_after)
                     limiter.pause(wait)

@@ -343,3 +343,13 @@ def test_recorded_crossref_headers(name: str, rate: float, concurrency: int | No
     headers = {k: v[0] if isinstance(v, list) else v for k, v in recorded.items()}
     advertised = advertised_limits(headers)
     assert (advertised.rate, advertised.concurrency, advertised.wait) == (rate, concurrency, None)
+
+
+def test_a_429_despite_pacing_widens_the_spacing() -> None:
+    fake = _FakeTime()
+    limiter = HostLimiter(Limits(rate=10, concurrency=1), fake.clock, fake.sleep)
+    first, second = _starts(limiter, fake, 2)
+    limiter.throttled()
+    third = _starts(limiter, fake, 1)[0]
+    assert second - first == pytest.approx(0.104)
+    assert third - second == pytest.approx(0.104 * 1.03)
