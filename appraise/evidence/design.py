@@ -9,6 +9,7 @@ only probably concealed; alternation or dates of birth are not random.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from appraise.evidence.document import Sentence
 from appraise.evidence.signals import Context, Signal, no_information
@@ -330,6 +331,54 @@ _NONE_LOST = re.compile(
 )
 
 
+# Per-arm counts as trials write them: '1277 in the terbutaline group', 'placebo (n = 23)',
+# 'vitamin D3 (14,000 IU/day; n = 30)'.
+_ARM_IN_GROUP = re.compile(
+    r"\b(?P<n>\d{1,5}) (?:participants |patients )?(?:were )?(?:in|to|into) the "
+    r"(?P<arm>[\w-]+(?: [\w-]+){0,2}?) (?:group|arm|condition)\b",
+    _I,
+)
+_ARM_N_EQUALS = re.compile(
+    r"(?P<arm>\b[A-Za-z][\w-]*(?: [A-Za-z][\w-]*){0,2}) \( ?(?:[^();]{0,40}; )?n ?= ?"
+    r"(?P<n>\d{1,5}) ?\)"
+)
+_ARM_LEAD_WORDS = frozenset(
+    {
+        "either",
+        "or",
+        "and",
+        "to",
+        "the",
+        "with",
+        "vs",
+        "versus",
+        "receiving",
+        "randomised",
+        "randomized",
+        "assigned",
+        "allocated",
+        "a",
+        "an",
+        "of",
+        "in",
+        "into",
+        "group",
+    }
+)
+_STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("analysed", re.compile(r"\b(?:analy[sz]\w*|included in the|completed|follow-?up data)", _I)),
+    ("randomised", re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|receiving)", _I)),
+)
+
+
+@dataclass(frozen=True)
+class ArmCount:
+    arm: str
+    n: int
+    stage: str  # randomised or analysed, from the words of the sentence
+    sentence: Sentence
+
+
 class AttritionFacts:
     def __init__(self) -> None:
         self.randomised: int | None = None
@@ -337,6 +386,17 @@ class AttritionFacts:
         self.dropout_percent: float | None = None
         self.evidence: tuple[Hit, ...] = ()
         self.none_lost = False
+        self.arms: list[ArmCount] = []
+
+    def per_arm(self) -> list[tuple[str, int, int]]:
+        """(arm, randomised, analysed) for arms with both numbers stated, analysed <= randomised."""
+        randomised = {a.arm.lower(): a for a in self.arms if a.stage == "randomised"}
+        out = []
+        for a in self.arms:
+            first = randomised.get(a.arm.lower())
+            if a.stage == "analysed" and first and a.n <= first.n:
+                out.append((first.arm, first.n, a.n))
+        return out if len(out) >= 2 else []
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -346,7 +406,42 @@ class AttritionFacts:
             if self.dropout_percent is None
             else round(self.dropout_percent, 1),
             "none_lost": self.none_lost,
+            "arms": [{"arm": a.arm, "n": a.n, "stage": a.stage} for a in self.arms],
+            "per_arm": [
+                {"arm": arm, "randomised": r, "analysed": n} for arm, r, n in self.per_arm()
+            ],
         }
+
+
+def _arm_counts(ctx: Context) -> list[ArmCount]:
+    """Numbers per arm, each labelled randomised or analysed by its sentence's verbs."""
+    text = ctx.document.search_text
+    out: list[ArmCount] = []
+    seen: set[tuple[str, int, str]] = set()
+    for pattern in (_ARM_IN_GROUP, _ARM_N_EQUALS):
+        for hit in find(ctx.document, pattern, _where_methods_are):
+            m = pattern.match(hit.cue)
+            if not m:
+                continue
+            stage = next(
+                (
+                    name
+                    for name, verbs in _STAGES
+                    if verbs.search(text, hit.sentence.start, hit.sentence.end)
+                ),
+                None,
+            )
+            words = m.group("arm").split()
+            while words and words[0].lower() in _ARM_LEAD_WORDS:
+                words.pop(0)
+            arm = " ".join(words)
+            if stage is None or not arm or arm.lower() in ("total", "each", "both", "all"):
+                continue
+            key = (arm.lower(), int(m.group("n")), stage)
+            if key not in seen:
+                seen.add(key)
+                out.append(ArmCount(arm, int(m.group("n")), stage, hit.sentence))
+    return out
 
 
 def _attrition(ctx: Context) -> AttritionFacts:
@@ -392,6 +487,16 @@ def _attrition(ctx: Context) -> AttritionFacts:
         enrolled = find(ctx.document, _ENROLLED_N)
         if enrolled:
             evidence.append(enrolled[0])  # the denominator a reviewer starts from
+    facts.arms = _arm_counts(ctx)
+    per_arm = facts.per_arm()
+    if per_arm and facts.dropout_percent is None:
+        randomised_total = sum(r for _, r, _ in per_arm)
+        facts.lost = randomised_total - sum(a for _, _, a in per_arm)
+        facts.randomised = facts.randomised or randomised_total
+        facts.dropout_percent = 100 * facts.lost / randomised_total
+        evidence.extend(
+            Hit(a.sentence, a.sentence.start, a.sentence.end, a.arm) for a in facts.arms
+        )
     facts.evidence = tuple(evidence)
     return facts
 
@@ -433,6 +538,8 @@ def attrition(ctx: Context) -> Signal:
     where = f"about {loss:.0f}% missing"
     if facts.randomised and facts.lost is not None:
         where = f"{facts.lost} of {facts.randomised} randomised lost ({loss:.0f}%)"
+    if arms := facts.per_arm():
+        where += "; per arm " + ", ".join(f"{arm} {n}/{r}" for arm, r, n in arms)
     if loss <= 5:
         return Signal("Y", 0.7, facts.evidence, where)
     if loss <= 10:

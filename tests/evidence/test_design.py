@@ -134,3 +134,18 @@ def test_short_follow_up_and_strict_completion() -> None:
 def test_fidelity_explicitly_not_checked() -> None:
     ctx = context("Treatment fidelity was not assessed or rated.")
     assert design.fidelity(ctx).answer == "N"
+
+
+def test_randomised_and_analysed_per_arm() -> None:
+    ctx = context(
+        "Participants were randomised to CBT (n = 40) or wait-list (n = 38).",
+        "At post-treatment, 35 in the CBT group and 36 in the wait-list group were analysed.",
+    )
+    facts = design.attrition_facts(ctx).to_json()
+    assert facts["per_arm"] == [
+        {"arm": "CBT", "randomised": 40, "analysed": 35},
+        {"arm": "wait-list", "randomised": 38, "analysed": 36},
+    ]
+    signal = design.attrition(ctx)
+    assert signal.answer == "PN"  # 7 of 78 (9%) missing
+    assert "CBT 35/40" in (signal.comment or "")
