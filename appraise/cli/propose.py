@@ -85,12 +85,12 @@ def _record(store: Corpus, identifier: str) -> StudyRecord:
 
 
 def _document(store: Corpus, record: StudyRecord | None, text: Path | None) -> Document:
-    from appraise.evidence import document_from_record
+    from appraise.evidence import document_from_record, document_with_record
 
     if text is None:
         assert record is not None
         attached = _attached(store, record)
-        return with_record(attached, record) if attached else document_from_record(record)
+        return document_with_record(attached, record) if attached else document_from_record(record)
     from appraise.documents import attach_document, read_document
 
     document = read_document(text)
@@ -98,7 +98,7 @@ def _document(store: Corpus, record: StudyRecord | None, text: Path | None) -> D
         return document
     where = attach_document(store, record.id, text)
     note(f"attached {text} to {record.id} as {where}")
-    return with_record(document, record)
+    return document_with_record(document, record)
 
 
 def _attached(store: Corpus, record: StudyRecord) -> Document | None:
@@ -111,23 +111,6 @@ def _attached(store: Corpus, record: StudyRecord) -> Document | None:
         if path.exists():
             return read_document(path)
     return None
-
-
-def with_record(document: Document, record: StudyRecord) -> Document:
-    """The document's own sections, then what only the record holds (authors, funders,
-    registrations, references, COI), appended so the document's offsets stay as they were."""
-    from appraise.evidence import Document, document_from_record
-
-    extra = document_from_record(record)
-    have = {s.kind for s in document.sections}
-    parts = [(s.title, s.kind, document.text[s.start : s.end]) for s in document.sections]
-    parts += [
-        (s.title, s.kind, extra.text[s.start : s.end])
-        for s in extra.sections
-        if s.kind in ("authors", "funding", "registration", "references", "coi")
-        and s.kind not in have
-    ]
-    return Document.from_sections(parts, document.source, document.problems)
 
 
 def _propose_folder(folder: Path, rub: Any, options: dict[str, str], as_json: bool) -> None:

@@ -3,7 +3,7 @@
 from appraise.evidence.document import DocSection, Document, Sentence
 from appraise.evidence.instruments import InstrumentMatch, classify, find_instruments
 from appraise.evidence.proposals import DETECTORS, Proposal, ProposalSet, propose
-from appraise.evidence.record_document import document_from_record
+from appraise.evidence.record_document import document_from_record, document_with_record
 
 __all__ = [
     "DETECTORS",
@@ -15,6 +15,7 @@ __all__ = [
     "Sentence",
     "classify",
     "document_from_record",
+    "document_with_record",
     "find_instruments",
     "propose",
 ]

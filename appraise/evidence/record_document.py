@@ -58,3 +58,21 @@ def document_from_record(record: StudyRecord) -> Document:
         [] if record.abstract or record.sections else ["no abstract or full text in the record"]
     )
     return Document.from_sections(parts, source=record.id, problems=problems)
+
+
+def document_with_record(document: Document, record: StudyRecord) -> Document:
+    """A reviewer's own document, then what only the record holds (funders, authors,
+    registrations, references, COI) for parts the document lacks. The record's parts come
+    after the document's, so every offset into the document stays as it was."""
+    extra = document_from_record(record)
+    have = {s.kind for s in document.sections}
+    parts = [(s.title, s.kind, document.text[s.start : s.end]) for s in document.sections]
+    parts += [
+        (s.title, s.kind, extra.text[s.start : s.end])
+        for s in extra.sections
+        if s.kind in _RECORD_ONLY and s.kind not in have
+    ]
+    return Document.from_sections(parts, document.source, document.problems)
+
+
+_RECORD_ONLY = ("coi", "funding", "authors", "registration", "references")

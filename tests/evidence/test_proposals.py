@@ -147,3 +147,27 @@ def test_findings_report_instruments_coi_allegiance_and_attrition(tmp_path: Path
     assert findings["coi"]["interests"][0]["kinds"][0] == "royalties"
     assert {a["indicator"] for a in findings["allegiance"]} == {"developer", "training"}
     assert findings["attrition"]["dropout_percent"] == 10.0
+
+
+def test_a_reviewer_document_joined_with_its_record_keeps_its_offsets() -> None:
+    from appraise.evidence import document_with_record
+
+    document = Document.from_sections(
+        [
+            ("Methods", "methods", "Therapists were supervised by AB."),
+            ("Conflicts", "coi", "None declared."),
+        ],
+        "paper.txt",
+    )
+    record = StudyRecord(
+        id="10.1000/x",
+        coi_statement="ignored: the document has its own",
+        authors=[Author(family="Bell", given="Ann")],
+        references=[Reference(text="Bell A. A treatment manual. 2010.")],
+    )
+    joined = document_with_record(document, record)
+    assert joined.text.startswith(document.text)
+    assert [s.kind for s in joined.sections] == ["methods", "coi", "authors", "references"]
+    result = propose(joined, load_rubric("psychotherapy"), record=record)
+    assert result.get("3.1").answer == "Y"  # type: ignore[union-attr]  # Bell's manual
+    assert result.get("3.2").answer == "Y"  # type: ignore[union-attr]  # AB supervised
