@@ -29,7 +29,9 @@ Role = Literal["assessor", "participant", "personnel"]
 ROLES: tuple[Role, ...] = ("assessor", "participant", "personnel")
 
 _POSITIVE = re.compile(
-    r"\b(?:blind(?:ed|ing)?|mask(?:ed|ing)?|unaware|(?:not|were not|was not) aware|naive|naïve|"
+    # 'turned a blind eye' and 'blind spot' are idioms, not blinding.
+    r"\b(?:blind(?:ed|ing)?(?! eyes?\b| spots?\b)|mask(?:ed|ing)?|unaware|"
+    r"(?:not|were not|was not) aware|naive|naïve|"
     r"did not know|without knowledge of|kept ignorant|concealed from)\b",
     re.IGNORECASE,
 )

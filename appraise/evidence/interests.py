@@ -23,6 +23,9 @@ _COI_HEADING = re.compile(
     r"duality of interests?|financial disclosures?|disclosures?|conflicting interests?)\b",
     _I,
 )
+_AUTHORS_DECLARE = re.compile(
+    r"\b(?:the )?(?:authors?|we) (?:\w+ )?(?:declare|report|disclose|ha(?:ve|s) no)\b", _I
+)
 _COI_WORDS = re.compile(
     r"\b(?:interests?|conflicts?|competing|disclos\w*|declar\w*|relationships?|fees?|employ\w*|"
     r"royalt\w*|consult\w*|honorari\w*|grants?|shares?|stock|board|advis\w*|speaker\w*|none|"
@@ -81,7 +84,13 @@ def _coi_sentences(ctx: Context) -> list[Sentence]:
     # A statement filed under another heading ('Funding', 'Acknowledgements', 'Notes').
     sentences = ctx.document.sentences
     found: list[Sentence] = []
+    text = ctx.document.search_text
     for hit in find(ctx.document, _COI_HEADING, _not_a_list):
+        # A statement, not prose about conflicts: it opens with its heading ('Competing
+        # interests: none') or the authors declare something.
+        opens = hit.start - hit.sentence.start <= 5
+        if not (opens or _AUTHORS_DECLARE.search(text, hit.sentence.start, hit.sentence.end)):
+            continue
         found.append(hit.sentence)
         # A bare heading ('Conflict of interest statement.') is followed by the statement.
         if len(ctx.document.text[hit.sentence.start : hit.sentence.end].split()) <= 6:

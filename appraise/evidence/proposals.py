@@ -24,6 +24,10 @@ from appraise.rubrics.engine import Engine, compile_condition
 
 NO_DETECTOR = "no detector for this question; answer by hand"
 NOT_A_TRIAL = "the document reads as a review (or its protocol), not a trial report"
+NO_OWN_STUDY = (
+    "the text does not describe a study of its own (no methods section, no account of "
+    "recruiting or allocating participants): what it says about trials is about others"
+)
 # Statements about the document itself, which a review has too.
 ANY_DOCUMENT = frozenset(
     {"coi_present", "coi_declared", "coi_undeclared", "funding", "registration"}
@@ -145,8 +149,11 @@ def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list
 
 def run_detector(name: str, ctx: Context) -> Signal:
     """The named detector's signal; NI for trial questions when the document is a review."""
-    if ctx.is_review and name not in ANY_DOCUMENT:
-        return Signal("NI", 0.5, (), NOT_A_TRIAL)
+    if name not in ANY_DOCUMENT:
+        if ctx.is_review:
+            return Signal("NI", 0.5, (), NOT_A_TRIAL)
+        if not ctx.reports_own_study and ctx.has_full_text:
+            return Signal("NI", 0.5, (), NO_OWN_STUDY)
     return DETECTORS[name](ctx)
 
 

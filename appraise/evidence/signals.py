@@ -53,6 +53,13 @@ class Context:
         return body >= FULL_TEXT_MINIMUM
 
     @cached_property
+    def reports_own_study(self) -> bool:
+        """A methods section, or sentences telling how this study recruited and allocated."""
+        if any(s.kind == "methods" for s in self.document.sections):
+            return True
+        return bool(_OWN_STUDY.search(self.document.search_text))
+
+    @cached_property
     def is_review(self) -> bool:
         """The title or abstract present a review (or its protocol), not a trial: its methods
         describe what eligible trials should do, which is no answer for this document."""
@@ -69,6 +76,18 @@ class Context:
 FULL_TEXT_MINIMUM = 3000
 _NOT_BODY = frozenset(
     {"title", "abstract", "authors", "funding", "registration", "references", "coi"}
+)
+# How a report speaks of its own study: 'we randomised', 'patients were randomly assigned',
+# 'this trial enrolled'. Commentaries and editorials discuss others' trials instead.
+_OWN_STUDY = re.compile(
+    r"\b(?:we|this (?:randomi[sz]ed |controlled |clinical |pilot |feasibility )?(?:trial|study)|"
+    r"the (?:present|current) (?:trial|study))\b[^.;]{0,60}?\b(?:randomi[sz]\w*|recruit\w*|"
+    r"enrol\w*|assign\w*|allocat\w*|conduct\w*|utili[sz]\w*|includ\w*|compar\w*|"
+    r"evaluat\w*|test\w*)|"
+    r"\b(?:participants|patients|subjects|volunteers|adults|children|women|men|veterans|clients)"
+    r" (?:\w+ ){0,3}?(?:were|was) (?:randomly|randomi[sz]ed|recruited|enrol\w*|assigned|"
+    r"allocated|included)",
+    re.I,
 )
 _REVIEW = re.compile(
     r"\b(?:systematic|scoping|umbrella|narrative|literature) review|\bmeta-?analys[ie]s\b|"

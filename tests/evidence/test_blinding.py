@@ -112,3 +112,8 @@ def test_an_introduction_about_other_trials_is_not_evidence() -> None:
 )
 def test_assessor_independence(sentence: str, answer: str) -> None:
     assert blinding.assessor_independence(context(sentence)).answer == answer
+
+
+def test_idioms_are_not_blinding() -> None:
+    ctx = context("Commissioners turned a blind eye to the participants' complaints.")
+    assert blinding.participant_blinding(ctx).answer == "NI"

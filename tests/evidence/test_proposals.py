@@ -171,3 +171,13 @@ def test_a_reviewer_document_joined_with_its_record_keeps_its_offsets() -> None:
     result = propose(joined, load_rubric("psychotherapy"), record=record)
     assert result.get("3.1").answer == "Y"  # type: ignore[union-attr]  # Bell's manual
     assert result.get("3.2").answer == "Y"  # type: ignore[union-attr]  # AB supervised
+
+
+def test_a_commentary_on_other_trials_gets_no_trial_answers() -> None:
+    from appraise.evidence.proposals import NO_OWN_STUDY
+
+    document = read_document(shared_path("seeds", "004_539764ab400d2d6b.txt"))
+    result = propose(document, load_rubric("rob2"))
+    trial = [p for p in result.proposals if p.detector and p.detector != "registration"]
+    assert trial and all(p.answer in ("NI", "NA") for p in trial)
+    assert result.get("2.1").comment == NO_OWN_STUDY  # type: ignore[union-attr]
