@@ -44,9 +44,8 @@ _MAILTO = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 # requests-cache answers a cache-only lookup that misses with a made-up 504; a real 504 is
-# never stored (only 200 and 404 are), so in a cache-only answer 504 always means a miss.
+# never stored (only checked 200s and 404s are), so in a cache-only answer 504 always means a miss.
 _CACHE_MISS = 504
-_CACHEABLE = (200, 404)
 # Query parameters that identify the caller, not the resource: kept out of cache keys so the
 # cache serves a response whatever contact address was given.
 _IDENTITY_PARAMS = ("mailto", "email", "tool", "api_key")
@@ -356,16 +355,19 @@ class HttpClient:
         self._session = requests_cache.CachedSession(
             str(path),
             backend="sqlite",
-            allowable_codes=_CACHEABLE,
             ignored_parameters=_IDENTITY_PARAMS,
             key_fn=_cache_key,
             busy_timeout=30_000,
             wal=True,
         )
+        # Requests that reach the network go through a plain session, so that a response is
+        # stored (by _store) only once its body has been checked, and outside the host's
+        # concurrency slot; the cached session only reads.
+        self._network = requests.Session()
         adapter = HTTPAdapter(pool_connections=8, pool_maxsize=32)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._session.headers["User-Agent"] = user_agent(mailto)
+        self._network.mount("http://", adapter)
+        self._network.mount("https://", adapter)
+        self._network.headers["User-Agent"] = user_agent(mailto)
         self._limiters: dict[str, HostLimiter] = {}
         self._lock = threading.Lock()
         self.network_requests = 0
@@ -376,6 +378,7 @@ class HttpClient:
         self._cancelled.set()
 
     def close(self) -> None:
+        self._network.close()
         self._session.close()
 
     def __enter__(self) -> HttpClient:
@@ -434,16 +437,18 @@ class HttpClient:
                 if self.offline and status == _CACHE_MISS:
                     raise NotCached(_anonymous(response.url))
                 if status == 404:
+                    self._store(response, from_cache)
                     raise NotFound(_anonymous(response.url), _fetched_at(response, from_cache))
                 if status == 200:
                     try:
-                        return self._accept(response, expect, from_cache)
+                        accepted = self._accept(response, expect, from_cache)
                     except _RetryableBody as exc:
-                        self._forget(response)
                         problem = str(exc)
                         if self.offline:
                             break
                         continue
+                    self._store(response, from_cache)
+                    return accepted
                 retry_after = _seconds(response.headers.get("Retry-After", "") or "")
                 problem = _status_problem(status, response, retry_after)
                 if status != 429 and status < 500:
@@ -488,7 +493,7 @@ class HttpClient:
                 raise SourceError(f"{source}: not asked, the run was interrupted")
             with self._lock:
                 self.network_requests += 1
-            response = self._session.get(url, params=params, timeout=timeout, force_refresh=True)
+            response = self._network.get(url, params=params, timeout=timeout)
             limiter.adapt(response.headers)
             return response
         finally:
@@ -512,23 +517,21 @@ class HttpClient:
         elif not head.startswith(b"<"):
             raise _RetryableBody("sent a body that is not XML")
         headers = {k.lower(): v for k, v in response.headers.items()}
-        created = getattr(response, "created_at", None) if from_cache else None
-        fetched_at = created.replace(tzinfo=UTC) if created else datetime.now(UTC)
         return Response(
             _anonymous(response.url),
             response.status_code,
             body,
             headers,
             from_cache,
-            fetched_at.replace(microsecond=0),
+            _fetched_at(response, from_cache),
             parsed,
         )
 
-    def _forget(self, response: requests.Response) -> None:
-        """Drop a bad response from the cache so that no later run is served it."""
-        key = getattr(response, "cache_key", None)
-        if key:
-            self._session.cache.delete(key)
+    def _store(self, response: requests.Response, from_cache: bool) -> None:
+        """Keep a checked network response, under the key the cached session reads it by."""
+        if not from_cache:
+            key = self._session.cache.create_key(response.request)
+            self._session.cache.save_response(response, cache_key=key)
 
 
 def _now() -> datetime:
