@@ -348,3 +348,33 @@ def test_a_doi_with_dot_segments_is_asked_for_and_stored_inside_the_corpus(
     assert record.id == odd
     (path,) = corpus.records_dir.iterdir()
     assert path.parent == corpus.records_dir and corpus.read_record(odd).title == record.title
+
+
+def test_show_lists_the_studys_appraisals(corpus) -> None:
+    from appraise.models import Appraisal, Judgement
+
+    corpus.write_record(StudyRecord(id=PUBMED_RCT, doi=PUBMED_RCT, title="Vitamin D and EBV"))
+    corpus.write_appraisal(
+        Appraisal(
+            study=PUBMED_RCT,
+            rubric="rob2",
+            rubric_version="2019-08-22",
+            reviewer="ab",
+            status="complete",
+            overall=Judgement(proposed="Some concerns", judgement="High"),
+        )
+    )
+    code, out, err = _run("show", PUBMED_RCT, "--corpus", str(corpus.root), "--json")
+    assert code == 0, err
+    (appraisal,) = json.loads(out)["appraisals"]
+    assert appraisal["rubric"] == "rob2" and appraisal["reviewer"] == "ab"
+    assert appraisal["overall"] == "High" and appraisal["status"] == "complete"
+    assert appraisal["path"].endswith("rob2--study--ab.yaml")
+    code, out, _err = _run("show", PUBMED_RCT, "--corpus", str(corpus.root))
+    assert "rob2 / study / ab (complete): High" in out
+
+
+def test_show_unknown_study_is_one_line(corpus) -> None:
+    code, out, err = _run("show", "10.9999/none", "--corpus", str(corpus.root))
+    assert code == 2 and out == ""
+    assert err.startswith("appraise: error: no record for 10.9999/none") and err.count("\n") == 1
