@@ -88,6 +88,7 @@ class InstrumentMention:
     sentence: Sentence
 
 
+@cache
 def _fold_char(char: str) -> str:
     base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     return base if len(base) == 1 else char
