@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Literal
 
 from appraise.appraisals import final_domains, final_overall, select_appraisals
@@ -52,6 +53,7 @@ class Level:
         return f"{self.label} ({self.symbol})" if self.symbol else self.label
 
 
+@cache
 def ink_for(colour: str) -> str:
     """Black text, or white on dark fills (e.g. Critical), so symbols and words stay legible."""
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))

@@ -15,6 +15,7 @@ import csv
 import html
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,9 +140,12 @@ def _override_text(judgement: Judgement) -> str | None:
     return None
 
 
+_NOT_JUDGED = Judgement()
+
+
 def support_for(appraisal: Appraisal, domain_id: str, question_ids: list[str]) -> list[str]:
     """The support for one domain judgement, in words a reader can check."""
-    judgement = appraisal.domains.get(domain_id, Judgement())
+    judgement = appraisal.domains.get(domain_id, _NOT_JUDGED)
     lines: list[str] = []
     if judgement.support:
         lines.append(judgement.support.strip())
@@ -464,34 +468,66 @@ def html_table(matrix: Matrix, detail: bool = False, palette: str = "cochrane") 
 
 
 # --- Word -------------------------------------------------------------------------------
-def _shade(cell: Any, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill.lstrip("#"))
-    cell._tc.get_or_add_tcPr().append(shading)
+# The table's WordprocessingML is written in one pass: python-docx's per-cell API costs about a
+# millisecond a cell (and add_table rescans the body), far too slow for 10,000 studies.
+_TABLE_MARKER = "APPRAISE-TABLE-GOES-HERE"
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _set_text(cell: Any, text: str, *, bold: bool = False, colour: str | None = None) -> None:
-    from docx.shared import RGBColor
+@dataclass(frozen=True)
+class WordCell:
+    text: str
+    fill: str | None = None  # '#RRGGBB'
+    bold: bool = False
+    white: bool = False
+    centred: bool = False
 
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
-    run.bold = bold
-    if colour == "white":
-        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+
+def _word_cell(cell: WordCell, width: int) -> str:
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill[1:]}"/>' if cell.fill else ""
+    run_props = ("<w:b/>" if cell.bold else "") + (
+        '<w:color w:val="FFFFFF"/>' if cell.white else ""
+    )
+    para_props = '<w:pPr><w:jc w:val="center"/></w:pPr>' if cell.centred else ""
+    paragraphs = "".join(
+        f"<w:p>{para_props}<w:r>{'<w:rPr>' + run_props + '</w:rPr>' if run_props else ''}"
+        f'<w:t xml:space="preserve">{html.escape(_XML_INVALID.sub("", line), quote=False)}'
+        "</w:t></w:r></w:p>"
+        for line in cell.text.split("\n")
+    )
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>{paragraphs}</w:tc>'
+
+
+def word_table_xml(header: list[str], rows: list[list[WordCell]], widths: list[int]) -> str:
+    """A 'Table Grid' table whose header row repeats on every page; widths in twips. The w:
+    prefix is the one word/document.xml declares."""
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    head = "".join(
+        _word_cell(WordCell(h, bold=True), w) for h, w in zip(header, widths, strict=True)
+    )
+    body = "".join(
+        "<w:tr>" + "".join(_word_cell(c, w) for c, w in zip(row, widths, strict=True)) + "</w:tr>"
+        for row in rows
+    )
+    return (
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+        '<w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>{head}</w:tr>"
+        f"{body}</w:tbl>"
+    )
+
+
+def _widths(total: int, first: int, count: int) -> list[int]:
+    rest = (total - first) // max(1, count - 1)
+    return [first] + [rest] * (count - 1)
 
 
 def docx_table(
     matrix: Matrix, detail: bool = False, palette: str = "cochrane", *, when: datetime
 ) -> bytes:
-    """A real Word table (python-docx), shaded with the palette and carrying the words."""
+    """A real Word table (python-docx document), shaded with the palette and with the words."""
     import docx
     from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     document = docx.Document()
@@ -499,54 +535,57 @@ def docx_table(
     document.core_properties.title = title_of(matrix, detail)
     document.core_properties.comments = ""
     document.core_properties.revision = 1
-    style = document.styles["Normal"]
-    style.font.size = Pt(9)
+    document.styles["Normal"].font.size = Pt(9)
     section = document.sections[0]
     if not detail and len(matrix.domains) > 6:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
+    text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)
     document.add_heading(title_of(matrix, detail), level=2)
 
-    def judged(cell: Any, level: Level) -> None:
+    def judged(level: Level) -> WordCell:
         fill = level.fill(palette)
-        _shade(cell, fill)
-        _set_text(cell, level.display, colour=ink_for(fill))
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return WordCell(level.display, fill, white=ink_for(fill) == "white", centred=True)
 
+    rows: list[list[WordCell]] = []
     if detail:
+        header = ["Domain", "Judgement", "Support for judgement"]
+        widths = [int(text_width * 0.25), int(text_width * 0.17)]
+        widths.append(text_width - sum(widths))
         for row in matrix.rows:
-            document.add_heading(row.name, level=3)
-            items = detail_lines(matrix, row)
-            table = document.add_table(rows=len(items) + 1, cols=3)
-            table.style = "Table Grid"
-            rows = list(table.rows)
-            for cell, text in zip(
-                rows[0].cells, ["Domain", "Judgement", "Support for judgement"], strict=True
-            ):
-                _set_text(cell, text, bold=True)
-            for table_row, item in zip(rows[1:], items, strict=True):
-                cells = table_row.cells
-                _set_text(cells[0], item.caption)
-                judged(cells[1], item.level)
-                _set_text(cells[2], "\n".join(item.support) or "\u2014")
+            # A shaded, bold row names each study; one table keeps the document quick to open.
+            rows.append(
+                [
+                    WordCell(row.name, "#EDEDED", bold=True),
+                    WordCell("", "#EDEDED"),
+                    WordCell("", "#EDEDED"),
+                ]
+            )
+            rows += [
+                [
+                    WordCell(item.caption),
+                    judged(item.level),
+                    WordCell("\n".join(item.support) or "\u2014"),
+                ]
+                for item in detail_lines(matrix, row)
+            ]
     else:
         header = matrix_header(matrix)
-        table = document.add_table(rows=len(matrix.rows) + 1, cols=len(header))
-        table.style = "Table Grid"
-        rows = list(table.rows)
-        for cell, text in zip(rows[0].cells, header, strict=True):
-            _set_text(cell, text, bold=True)
-        for table_row, row in zip(rows[1:], matrix.rows, strict=True):
-            for cell, (text, level) in zip(table_row.cells, matrix_cells(matrix, row), strict=True):
-                if level is None:
-                    _set_text(cell, text)
-                else:
-                    judged(cell, level)
+        widths = _widths(text_width, int(text_width * 0.22), len(header))
+        for row in matrix.rows:
+            rows.append(
+                [
+                    WordCell(text) if level is None else judged(level)
+                    for text, level in matrix_cells(matrix, row)
+                ]
+            )
+    document.add_paragraph(_TABLE_MARKER)
     for line in key_lines(matrix):
         document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
-    return pin_office_file(buffer.getvalue(), when)
+    table = word_table_xml(header, rows, widths)
+    return pin_office_file(buffer.getvalue(), when, splice={_TABLE_MARKER: table})
 
 
 # --- Excel ------------------------------------------------------------------------------
@@ -563,34 +602,46 @@ def xlsx_table(
     sheet.title = "Support" if detail else "Risk of bias"
     bold = Font(bold=True)
 
+    styles: dict[str, tuple[PatternFill, Font]] = {}
+    centred = Alignment(horizontal="center", vertical="top")
+
     def judged(cell: Any, level: Level) -> None:
-        fill = level.fill(palette).lstrip("#").upper()
+        # One style object per judgement, shared by its cells (openpyxl hashes each one).
+        if level.label not in styles:
+            fill = level.fill(palette).lstrip("#").upper()
+            ink = "FFFFFF" if ink_for(level.fill(palette)) == "white" else "000000"
+            styles[level.label] = (
+                PatternFill(fill_type="solid", start_color=fill, end_color=fill),
+                Font(color=ink),
+            )
         cell.value = level.display
-        cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
-        cell.font = Font(color="FFFFFF" if ink_for(level.fill(palette)) == "white" else "000000")
-        cell.alignment = Alignment(horizontal="center", vertical="top")
+        cell.fill, cell.font = styles[level.label]
+        cell.alignment = centred
 
     if detail:
+        wrapped = Alignment(wrap_text=True, vertical="top")
         sheet.append(["Study", "Study ID", "Domain", "Judgement", "Support for judgement"])
+        line = 1  # counted here: openpyxl's max_row scans every cell, quadratic in a loop
         for row in matrix.rows:
             for item in detail_lines(matrix, row):
                 sheet.append([row.name, row.study, item.caption, None, "\n".join(item.support)])
-                judged(sheet.cell(row=sheet.max_row, column=4), item.level)
-                sheet.cell(row=sheet.max_row, column=5).alignment = Alignment(
-                    wrap_text=True, vertical="top"
-                )
+                line += 1
+                judged(sheet.cell(row=line, column=4), item.level)
+                sheet.cell(row=line, column=5).alignment = wrapped
         widths = [28, 24, 34, 20, 90]
     else:
         header = matrix_header(matrix)
         sheet.append(header)
+        line = 1
         for row in matrix.rows:
             cells = matrix_cells(matrix, row)
             sheet.append([text if level is None else None for text, level in cells])
+            line += 1
             if matrix.has_weights and row.weight is not None:
-                sheet.cell(row=sheet.max_row, column=len(cells)).value = row.weight
+                sheet.cell(row=line, column=len(cells)).value = row.weight
             for column, (_, level) in enumerate(cells, start=1):
                 if level is not None:
-                    judged(sheet.cell(row=sheet.max_row, column=column), level)
+                    judged(sheet.cell(row=line, column=column), level)
         longest = max((len(r.name) for r in matrix.rows), default=10)
         widths = [min(60, longest + 2)] + [18] * (len(header) - 1)
     for cell in sheet[1]:

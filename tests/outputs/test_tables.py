@@ -189,8 +189,13 @@ def test_docx_holds_a_real_shaded_table(matrix: Matrix, tmp_path: Path) -> None:
     ]
     assert 'w:fill="BF0000"' in table.rows[3].cells[2]._tc.xml
     detail = docx.Document(io.BytesIO(bytes(render_table(matrix, "docx", detail=True))))
-    assert len(detail.tables) == 4
-    assert "Half the control arm" in detail.tables[2].rows[2].cells[2].text
+    rows = [[c.text for c in r.cells] for r in detail.tables[0].rows]
+    assert rows[0] == ["Domain", "Judgement", "Support for judgement"]
+    assert rows[1] == ["Smith et al. 2019a", "", ""]  # a shaded row names each study
+    assert len(rows) == 1 + 4 * 7
+    gamma = rows.index(["Smith et al. 2019b", "", ""])
+    assert rows[gamma + 2][:2] == ["D2: Deviations from intended interventions", "High (x)"]
+    assert "Half the control arm" in rows[gamma + 2][2]
 
 
 def test_xlsx_has_fills_and_words(matrix: Matrix) -> None:
