@@ -44,6 +44,12 @@ _NEGATIVE = re.compile(
     r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition))\b",
     re.IGNORECASE,
 )
+# Intentions and efforts are not achievements: 'every effort was made to keep raters blind'.
+_HEDGE = re.compile(
+    r"\b(?:attempt\w*|tried|try|intended|efforts?|where(?:ver)? possible|as far as possible|"
+    r"as much as possible|were asked not to|aimed|to the extent possible)\b",
+    re.IGNORECASE,
+)
 _TRIAL_LABEL = re.compile(
     r"\b(?P<kind>single|double|triple|quadruple)[- ](?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
 )
@@ -87,6 +93,7 @@ class Statement:
     role: Role
     blinded: bool
     explicit: bool  # False when read from a convention (double-blind, open-label)
+    hedged: bool = False  # 'attempts were made to keep assessors blind'
 
 
 @dataclass
@@ -125,7 +132,8 @@ def analyse(ctx: Context) -> Blinding:
         key = (hit.sentence.start, role)
         if key not in seen:
             seen.add(key)
-            out.statements.append(Statement(hit, role, blinded, explicit))
+            hedged = bool(_HEDGE.search(text, hit.sentence.start, hit.sentence.end))
+            out.statements.append(Statement(hit, role, blinded, explicit, hedged))
 
     for hit in find(ctx.document, _ROLE_LABEL):
         word = hit.cue.lower()
@@ -191,12 +199,13 @@ def _decide(statements: list[Statement], role: Role) -> Signal | None:
     support = tuple(s.hit for s in statements if s.blinded == blinded)
     explicit = any(s.explicit for s in statements if s.blinded == blinded)
     conflicting = weight[not blinded] > 0
+    hedged = all(s.hedged for s in statements if s.blinded == blinded)
     who = {
         "assessor": "outcome assessors",
         "participant": "participants",
         "personnel": "those delivering the interventions",
     }[role]
-    if explicit and not conflicting:
+    if explicit and not conflicting and not hedged:
         answer, confidence = ("Y" if blinded else "N"), 0.85
     else:
         answer, confidence = ("PY" if blinded else "PN"), 0.6 if not conflicting else 0.45
@@ -207,6 +216,8 @@ def _decide(statements: list[Statement], role: Role) -> Signal | None:
             + ", ".join(sorted({s.hit.cue for s in statements if s.blinded == blinded}))
             + ")"
         )
+    if hedged:
+        comment += " (stated as an aim or effort, not as done)"
     if conflicting:
         comment += "; the text also says the opposite elsewhere: check"
     return Signal(answer, confidence, support, comment)

@@ -34,6 +34,8 @@ CASES = [
         "NI",
     ),
     ("Participants were aware of their allocation.", "NI", "N", "NI"),
+    ("Therapists could not be masked to treatment.", "NI", "NI", "N"),
+    ("Every effort was made to keep raters blind to allocation.", "PY", "NI", "NI"),
     # Labels: read by convention, so only 'probably'.
     ("This was a single-blind trial.", "NI", "PY", "PN"),
     ("This was an open-label trial.", "NI", "PN", "PN"),
