@@ -48,6 +48,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def _studies(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -252,18 +256,21 @@ def import_robvis(
         )
         return
     console.print(
-        f"imported {len(result.imported)} {rub.id} appraisals by {reviewer} into {corpus} "
-        f"({len(result.created_records)} new study records)",
+        f"imported {_count(len(result.imported), f'{rub.id} appraisal')} by {reviewer} "
+        f"into {corpus} "
+        f"({_count(len(result.created_records), 'new study record')})",
         markup=False,
     )
     if result.computed_overall:
         note(
-            f"Overall computed by the {rub.id} rule for {len(result.computed_overall)} studies "
+            f"Overall computed by the {rub.id} rule for "
+            f"{_count(len(result.computed_overall), 'study', 'studies')} "
             "(the file has no Overall for them)"
         )
     if result.undecided_overall:
         note(
-            f"the rule cannot decide Overall for {len(result.undecided_overall)} studies "
+            f"the rule cannot decide Overall for "
+            f"{_count(len(result.undecided_overall), 'study', 'studies')} "
             f"(e.g. {result.undecided_overall[0]}): left unjudged"
         )
     for item in result.disagreements:

@@ -306,7 +306,7 @@ def draw_summary(
         for lvl in seen
     ]
     # Below the axis label: an offset in inches turned into a fraction of the axes' height.
-    below = 0.62 / (0.42 * len(domains))
+    below = 0.5 / (0.42 * len(domains))
     ax.legend(
         handles=handles,
         loc="upper center",
