@@ -303,12 +303,12 @@ def build_matrix(
 
 def _pick(rows: Sequence[StudyRow], wanted: Sequence[str]) -> list[StudyRow]:
     by_key: dict[str, StudyRow] = {}
-    for row in rows:
-        by_key.setdefault(row.study.lower(), row)
-        by_key.setdefault(row.name.casefold(), row)
+    for candidate in rows:
+        by_key.setdefault(candidate.study.lower(), candidate)
+        by_key.setdefault(candidate.name.casefold(), candidate)
     picked: dict[str, StudyRow] = {}
     for key in wanted:
-        row = by_key.get(key.strip().lower()) or by_key.get(key.strip().casefold())
+        row: StudyRow | None = by_key.get(key.strip().lower()) or by_key.get(key.strip().casefold())
         if row is None:
             try:
                 row = by_key.get(str(parse_identifier(key)).lower())

@@ -65,13 +65,13 @@ def table_format(output: Path | None, explicit: str | None) -> str:
         return fmt
     if output is None:
         return "markdown"
-    fmt = _EXTENSIONS.get(output.suffix.lower())
-    if fmt is None:
+    by_extension = _EXTENSIONS.get(output.suffix.lower())
+    if by_extension is None:
         raise InputError(
             f"cannot tell the table format from '{output.name}'",
             fix="use an extension (.md .tex .csv .html .docx .xlsx .json) or --format",
         )
-    return fmt
+    return by_extension
 
 
 # --- the content, independent of format ---------------------------------------------------
@@ -540,7 +540,9 @@ def docx_table(
     if not detail and len(matrix.domains) > 6:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)
+    # Twips (1/1440 inch) from EMU (914400 an inch); the default template sets all three.
+    usable = int(section.page_width or 0) - int(section.left_margin or 0)
+    text_width = (usable - int(section.right_margin or 0)) // 635
     document.add_heading(title_of(matrix, detail), level=2)
 
     def judged(level: Level) -> WordCell:
@@ -657,10 +659,11 @@ def xlsx_table(
     key.append(["Judgement", "Symbol"])
     for level in matrix.scale.scale:
         key.append([None, level.symbol])
-        judged(key.cell(row=key.max_row, column=1), level)
-        key.cell(row=key.max_row, column=1).value = level.label
-    for line in key_lines(matrix)[2:]:
-        key.append([line])
+        label_cell = key.cell(row=key.max_row, column=1)
+        judged(label_cell, level)
+        label_cell.value = level.label
+    for remark in key_lines(matrix)[2:]:
+        key.append([remark])
     key.column_dimensions["A"].width = 18
     key.column_dimensions["B"].width = 60
     workbook.properties.creator = "appraise"
