@@ -43,13 +43,16 @@ def _sentence_for_rubric(rubric_id: str, appraisals: list[Appraisal]) -> str:
         f"Risk of bias was assessed with {rubric.name}, {', '.join(setup)} "
         f"({rubric.citation.rstrip('.')}), applied with appraise {__version__}."
     )
-    imported = [
-        a
-        for a in appraisals
-        if not a.answers or all(ans.source == "imported" for ans in a.answers.values())
-    ]
-    consensus = [a for a in appraisals if a.reviewer == CONSENSUS_REVIEWER]
-    independent = [a for a in appraisals if a not in imported and a not in consensus]
+    imported: list[Appraisal] = []
+    consensus: list[Appraisal] = []
+    independent: list[Appraisal] = []
+    for a in appraisals:  # one pass: comparing models across lists was quadratic
+        if not a.answers or all(ans.source == "imported" for ans in a.answers.values()):
+            imported.append(a)
+        elif a.reviewer == CONSENSUS_REVIEWER:
+            consensus.append(a)
+        else:
+            independent.append(a)
     text += _reviewers_sentence(independent, consensus)
     if imported:
         n = len({a.study for a in imported})
