@@ -118,19 +118,29 @@ class HttpSettings:
         return cls(**values)
 
 
-class HostLimiter:
-    """Paces requests to one host: starts at least 1/``rate`` seconds apart, at most
-    ``concurrency`` in flight, and a shared pause when the server asks for one (Retry-After).
+def _windows_of(limits: Limits) -> list[tuple[int, float]]:
+    """The limits as (requests, seconds) windows: 10/s -> 10 per 1 s, 0.5/s -> 1 per 2 s."""
+    windows = [(round(limits.rate), 1.0) if limits.rate >= 1 else (1, 1 / limits.rate)]
+    if limits.per_minute is not None:
+        windows.append((limits.per_minute, 60.0))
+    return windows
 
-    Spacing starts rather than counting per window keeps every window of one interval at or
-    under the limit, whichever way the server aligns or slides its windows. Starts are timed
-    one thread at a time from when the previous one really began (not when it was booked), so a
-    thread that wakes late never lets the next one through early; a small margin absorbs the
-    remaining jitter between our clock and the server's.
+
+class HostLimiter:
+    """Paces requests to one host: at most N starts in any window the API counts over (10 in
+    any second, 500 in any minute), at most ``concurrency`` in flight, and a shared pause when
+    the server asks for one (Retry-After).
+
+    Starts are timed one thread at a time from when earlier ones really began, so the count
+    holds in every window, however the server aligns or slides it; a margin (4 %) absorbs the
+    jitter between our clock and the server's. Within a window, starts are spread at least
+    three quarters of the even spacing apart: no bursts, yet a thread that woke late can be
+    made up for by the next ones.
     """
 
     MARGIN = 1.04
     MAX_MARGIN = 1.25
+    MIN_SPACING = 0.75
 
     def __init__(
         self,
@@ -143,12 +153,10 @@ class HostLimiter:
         self._sleep = sleep
         self._cond = threading.Condition()
         self._turn = threading.Lock()  # held by the one thread being timed to its start
-        self._rate = limits.rate
+        self._windows = _windows_of(limits)
         self._concurrency = max(1, limits.concurrency)
-        self._per_minute = limits.per_minute
-        self._minute: deque[float] = deque()  # starts in the last minute
+        self._starts: deque[float] = deque()  # actual starts, as many as the widest window
         self._in_flight = 0
-        self._last_start: float | None = None
         self._paused_until = 0.0
         self._advertised = False
         self._margin = self.MARGIN
@@ -156,17 +164,24 @@ class HostLimiter:
     @property
     def limits(self) -> Limits:
         with self._cond:
-            return Limits(self._rate, self._concurrency, self._per_minute)
+            return self._current()
+
+    def _current(self) -> Limits:
+        count, seconds = self._windows[0]
+        per_minute = next((n for n, w in self._windows[1:] if w == 60.0), None)
+        return Limits(count / seconds, self._concurrency, per_minute)
 
     def tighten(self, limits: Limits) -> None:
         """A second API on the same host (a mirror, a test server): until the server says
         otherwise, respect the stricter of the two documented limits."""
         with self._cond:
-            if not self._advertised:
-                self._rate = min(self._rate, limits.rate)
-                self._concurrency = min(self._concurrency, max(1, limits.concurrency))
-                if limits.per_minute is not None:
-                    self._per_minute = min(self._per_minute or limits.per_minute, limits.per_minute)
+            if self._advertised:
+                return
+            current = self._current()
+            per_minute = [n for n in (current.per_minute, limits.per_minute) if n is not None]
+            stricter = Limits(min(current.rate, limits.rate), 1, min(per_minute, default=None))
+            self._windows = _windows_of(stricter)
+            self._concurrency = min(self._concurrency, max(1, limits.concurrency))
 
     def acquire(self) -> None:
         """Block until this thread may start a request."""
@@ -179,22 +194,21 @@ class HostLimiter:
                 if self._sleep(delay):
                     break
             with self._cond:
-                self._last_start = self._clock()
-                if self._per_minute is not None:
-                    self._minute.append(self._last_start)
+                self._starts.append(self._clock())
+                widest = max(count for count, _ in self._windows)
+                while len(self._starts) > widest:
+                    self._starts.popleft()
 
     def _earliest_start(self) -> float:
         """When the next request may start, under the limits as they stand now."""
         with self._cond:
             start = self._paused_until
-            if self._last_start is not None:
-                start = max(start, self._last_start + self._margin / self._rate)
-            if self._per_minute is not None:
-                now = self._clock()
-                while self._minute and self._minute[0] <= now - 60 * self._margin:
-                    self._minute.popleft()
-                if len(self._minute) >= self._per_minute:
-                    start = max(start, self._minute[-self._per_minute] + 60 * self._margin)
+            if self._starts:
+                count, seconds = self._windows[0]
+                start = max(start, self._starts[-1] + self.MIN_SPACING * seconds / count)
+            for count, seconds in self._windows:
+                if len(self._starts) >= count:
+                    start = max(start, self._starts[-count] + seconds * self._margin)
             return start
 
     def release(self) -> None:
@@ -217,12 +231,11 @@ class HostLimiter:
         """Follow the limits the server advertises; they replace the documented defaults."""
         advertised = advertised_limits(headers)
         with self._cond:
-            if advertised.rate is not None or advertised.concurrency is not None:
+            if advertised.window is not None or advertised.concurrency is not None:
                 self._advertised = True
-            if advertised.rate is not None:
-                self._per_minute = None  # the server's own figures replace the documented ones
-            if advertised.rate is not None:
-                self._rate = advertised.rate
+            if advertised.window is not None:
+                # the server's own figures replace the documented ones, per-minute cap too
+                self._windows = [advertised.window]
             if advertised.concurrency is not None:
                 self._concurrency = advertised.concurrency
                 self._cond.notify_all()
@@ -232,9 +245,13 @@ class HostLimiter:
 
 @dataclass(frozen=True)
 class Advertised:
-    rate: float | None = None
+    window: tuple[int, float] | None = None  # (requests, seconds)
     concurrency: int | None = None
     wait: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.window[0] / self.window[1] if self.window else None
 
 
 def _header(headers: Mapping[str, str], *names: str) -> str | None:
@@ -254,17 +271,13 @@ def advertised_limits(headers: Mapping[str, str]) -> Advertised:
     rate only beside an interval; its ``X-RateLimit-Remaining: 0`` with ``X-RateLimit-Reset``
     says how long to wait.
     """
-    rate = None
+    window = None
     limit = _header(headers, "x-rate-limit-limit", "x-ratelimit-limit")
     interval = _header(headers, "x-rate-limit-interval", "x-ratelimit-interval")
-    if limit and interval and (m := _INTERVAL.match(interval)):
+    if limit and limit.strip().isdigit() and interval and (m := _INTERVAL.match(interval)):
         seconds = float(m.group(1)) * _INTERVAL_UNITS[(m.group(2) or "s").lower()]
-        try:
-            count = float(limit)
-        except ValueError:
-            count = 0
-        if count > 0 and seconds > 0:
-            rate = count / seconds
+        if int(limit) > 0 and seconds > 0:
+            window = (int(limit), seconds)
     concurrency = None
     if (raw := _header(headers, "x-concurrency-limit")) and raw.strip().isdigit():
         concurrency = max(1, int(raw.strip()))
@@ -273,7 +286,7 @@ def advertised_limits(headers: Mapping[str, str]) -> Advertised:
     reset = _header(headers, "x-rate-limit-reset", "x-ratelimit-reset")
     if remaining is not None and remaining.strip() == "0" and reset:
         wait = _seconds(reset)
-    return Advertised(rate, concurrency, wait)
+    return Advertised(window, concurrency, wait)
 
 
 def _seconds(value: str) -> float | None:

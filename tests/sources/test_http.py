@@ -278,13 +278,28 @@ def _starts(limiter: HostLimiter, fake: _FakeTime, count: int) -> list[float]:
     return starts
 
 
-def test_limiter_spaces_starts_and_keeps_a_per_minute_cap() -> None:
+def _span_of(starts: list[float], count: int) -> float:
+    """The shortest time in which ``count`` consecutive starts happened."""
+    return min(b - a for a, b in zip(starts, starts[count - 1 :], strict=False))
+
+
+def test_limiter_keeps_every_window_under_the_limit_without_bursts() -> None:
     fake = _FakeTime()
-    limiter = HostLimiter(Limits(rate=10, concurrency=2, per_minute=5), fake.clock, fake.sleep)
-    starts = _starts(limiter, fake, 6)
-    gaps = [b - a for a, b in pairwise(starts)]
-    assert all(gap >= 0.1 for gap in gaps[:4])
-    assert starts[5] - starts[0] >= 60  # the sixth waits for the first to leave the minute
+    limiter = HostLimiter(Limits(rate=10, concurrency=2, per_minute=25), fake.clock, fake.sleep)
+    starts = _starts(limiter, fake, 30)
+    assert _span_of(starts[:25], 11) >= 1.04 - 1e-9  # never 11 starts in one second
+    assert min(b - a for a, b in pairwise(starts)) >= 0.075  # spread, never back to back
+    assert starts[25] - starts[0] >= 60  # the 26th waits for the first to leave the minute
+
+
+def test_a_late_start_is_made_up_within_the_window() -> None:
+    fake = _FakeTime()
+    limiter = HostLimiter(Limits(rate=10, concurrency=1), fake.clock, fake.sleep)
+    starts = _starts(limiter, fake, 11)
+    fake.now += 0.3  # a thread woke late
+    starts += _starts(limiter, fake, 10)
+    assert _span_of(starts, 11) >= 1.04 - 1e-9
+    assert starts[-1] - starts[0] < 2 * 1.04 + 0.3  # the lost 0.3 s was partly made up
 
 
 def test_limiter_follows_advertised_limits_and_pauses() -> None:
@@ -345,11 +360,11 @@ def test_recorded_crossref_headers(name: str, rate: float, concurrency: int | No
     assert (advertised.rate, advertised.concurrency, advertised.wait) == (rate, concurrency, None)
 
 
-def test_a_429_despite_pacing_widens_the_spacing() -> None:
+def test_a_429_despite_pacing_widens_the_window() -> None:
     fake = _FakeTime()
     limiter = HostLimiter(Limits(rate=10, concurrency=1), fake.clock, fake.sleep)
-    first, second = _starts(limiter, fake, 2)
+    before = _starts(limiter, fake, 11)
     limiter.throttled()
-    third = _starts(limiter, fake, 1)[0]
-    assert second - first == pytest.approx(0.104)
-    assert third - second == pytest.approx(0.104 * 1.03)
+    after = _starts(limiter, fake, 11)
+    assert _span_of(before, 11) == pytest.approx(1.04)
+    assert _span_of(after, 11) == pytest.approx(1.04 * 1.03)
