@@ -35,11 +35,6 @@ def parse_xml(data: bytes, what: str) -> Element:
         ) from None
 
 
-def local(tag: object) -> str:
-    """A tag without its namespace (``{ns}p`` -> ``p``); comments and PIs give ''."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def flatten(element: Element | None) -> str:
     """All text inside ``element`` with inline markup (<b>, <i>, <sup>...) dropped and white
     space collapsed, e.g. ``vitamin D<sub>3</sub>`` -> ``vitamin D3``."""
