@@ -529,6 +529,8 @@ class HttpClient:
                 raise _RetryableBody("sent truncated or invalid JSON") from None
         elif not head.startswith(b"<"):
             raise _RetryableBody("sent a body that is not XML")
+        elif not body.rstrip().endswith(b">"):
+            raise _RetryableBody("sent truncated XML")  # cheap check; the parser does the rest
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Response(
             _anonymous(response.url),

@@ -97,22 +97,23 @@ def test_timeout_is_retried_then_reported(server, tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "content_type", "problem"),
+    ("body", "content_type", "expect", "problem"),
     [
-        (b"<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html", "HTML page"),
-        (b'{"status": "ok", "message": {"DOI": "10.1', "application/json", "truncated"),
+        (b"<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html", "json", "HTML"),
+        (b'{"status": "ok", "message": {"DOI": "10.1', "application/json", "json", "truncated"),
+        (b"<PubmedArticleSet><PubmedArticle><MedlineCit", "text/xml", "xml", "truncated XML"),
     ],
 )
 def test_bad_bodies_are_retried_and_never_cached(
-    server, tmp_path, body, content_type, problem
+    server, tmp_path, body, content_type, expect, problem
 ) -> None:
     server.handler = lambda r: Response(body, content_type=content_type)
     with _client(tmp_path) as client, pytest.raises(SourceError, match=problem):
-        _get(client, server.url("/x"))
+        _get(client, server.url("/x"), expect)
     assert len(server.paths) == 3
-    server.handler = _ok
+    server.handler = lambda r: Response(b"<ok/>" if expect == "xml" else b'{"ok": true}')
     with _client(tmp_path) as client:
-        assert _get(client, server.url("/x")).json() == {"ok": True}  # type: ignore[attr-defined]
+        assert _get(client, server.url("/x"), expect).from_cache is False  # type: ignore[attr-defined]
     assert len(server.paths) == 4  # the bad body was not served from the cache
 
 
