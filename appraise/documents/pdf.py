@@ -23,6 +23,7 @@ from typing import Any
 
 from appraise.documents.sections import SectionBuilder, heading_title
 from appraise.errors import InputError
+from appraise.sources.jats import classify_title
 
 Word = dict[str, Any]  # pdfplumber's word: text, x0, x1, top, bottom, fontname, size
 
@@ -35,6 +36,7 @@ class PdfLine:
     bold: bool
     column: int  # 0 whole width or left column, 1 right column
     page: int
+    size: float = 0.0  # font size in points
 
 
 # --- 1. words into lines in reading order -----------------------------------------------------
@@ -54,18 +56,56 @@ def page_lines(words: Sequence[Word], page_width: float, page: int = 0) -> list[
     left: list[PdfLine] = []
     right: list[PdfLine] = []
     for row in rows:
-        if any(w["x0"] < gutter < w["x1"] for w in row):
-            # A line across the gutter (title, wide table, footer): columns above it come first.
+        # A word that only overflows into the gutter (a long URL or formula) stays in its column.
+        left_words = [w for w in row if w["x0"] < gutter]
+        right_words = [w for w in row if w["x0"] >= gutter]
+        if _spans_columns(row, gutter) or (
+            left_words
+            and right_words
+            and 0 <= right_words[0]["x0"] - left_words[-1]["x1"] < _MIN_GUTTER
+        ):
+            # A line across the gutter (title, wide table, footer), or one whose words are
+            # only a space apart there: columns above it come first.
             lines += left + right + [_line(row, 0, page)]
             left, right = [], []
             continue
-        left_words = [w for w in row if w["x1"] <= gutter]
-        right_words = [w for w in row if w["x0"] >= gutter]
         if left_words:
             left.append(_line(left_words, 0, page))
         if right_words:
             right.append(_line(right_words, 1, page))
     return lines + left + right
+
+
+def _longest_run(values: Sequence[int], target: int) -> tuple[int, int]:
+    """(start, length) of the longest stretch of ``values`` equal to ``target``."""
+    best_start, best_length, run_start = 0, 0, None
+    for index, value in enumerate([*values, target + 1]):
+        if value == target and run_start is None:
+            run_start = index
+        elif value != target and run_start is not None:
+            if index - run_start > best_length:
+                best_start, best_length = run_start, index - run_start
+            run_start = None
+    return best_start, best_length
+
+
+def _spans_columns(row: Sequence[Word], gutter: float) -> bool:
+    """A line set across both columns (a title, a wide table), not one overflowing a little.
+
+    Looks at the run of words around the one crossing the gutter (words closer together than
+    a gutter, not overlapping): it spans the columns when a third of it or more lies on each
+    side.
+    """
+    crossing = next((i for i, w in enumerate(row) if w["x0"] < gutter < w["x1"]), None)
+    if crossing is None:
+        return False
+    first = last = crossing
+    while first > 0 and 0 <= row[first]["x0"] - row[first - 1]["x1"] < _MIN_GUTTER:
+        first -= 1
+    while last < len(row) - 1 and 0 <= row[last + 1]["x0"] - row[last]["x1"] < _MIN_GUTTER:
+        last += 1
+    start, end = row[first]["x0"], row[last]["x1"]
+    return min(gutter - start, end - gutter) > (end - start) / 3
 
 
 def _rows(words: Sequence[Word]) -> list[list[Word]]:
@@ -96,26 +136,29 @@ def _gutter(rows: list[list[Word]], page_width: float) -> float | None:
             covered.update(range(max(start, int(word["x0"])), min(stop, int(word["x1"]) + 1)))
         for x in covered:
             crossing[x - start] += 1
-    fewest = min(crossing)
-    # On a page with few lines (the end of an article) only a clean gap counts as a gutter.
+    # On a page with few lines (the end of an article) only a clean gap counts as a gutter;
+    # otherwise a few lines may cross it (a title, a centred page number).
     allowed = len(rows) * 0.15 if len(rows) >= _MIN_ROWS_FOR_COLUMNS else 0
-    if fewest > allowed:
-        return None
     best_start, best_length, run_start = 0, 0, None
-    for index, count in enumerate([*crossing, fewest + 1]):
-        if count == fewest and run_start is None:
+    for index, count in enumerate([*crossing, allowed + 1]):
+        if count <= allowed and run_start is None:
             run_start = index
-        elif count != fewest and run_start is not None:
+        elif count > allowed and run_start is not None:
             if index - run_start > best_length:
                 best_start, best_length = run_start, index - run_start
             run_start = None
     if best_length < _MIN_GUTTER:
         return None
-    gutter = start + best_start + best_length / 2
+    # Inside that run, the gutter sits in the clearest stretch (a short right column on a last
+    # page leaves the run reaching into its text).
+    run = crossing[best_start : best_start + best_length]
+    clear_start, clear_length = _longest_run(run, min(run))
+    gutter = start + best_start + clear_start + clear_length / 2
     words = [w for row in rows for w in row]
     left = sum(1 for w in words if w["x1"] <= gutter)
     right = sum(1 for w in words if w["x0"] >= gutter)
-    if min(left, right) < len(words) * 0.15:
+    # Both sides hold text (a short right column on a last page counts).
+    if min(left, right) < max(3, len(words) * 0.02):
         return None
     return gutter
 
@@ -134,6 +177,7 @@ def _line(words: Sequence[Word], column: int, page: int) -> PdfLine:
         bold=all(_is_bold(str(w.get("fontname", ""))) for w in words),
         column=column,
         page=page,
+        size=median(float(w.get("size", 0.0)) for w in words),
     )
 
 
@@ -143,6 +187,7 @@ def _is_bold(fontname: str) -> bool:
 
 # --- 2. running headers, footers and page numbers ---------------------------------------------
 
+_TITLE_SEARCH = 6  # the title is among the first lines of page 1, maybe under a running head
 _EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be page furniture
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I)
@@ -164,7 +209,8 @@ def strip_running_lines(pages: Sequence[Sequence[PdfLine]]) -> list[list[PdfLine
     counts: Counter[str] = Counter()
     for page_edges in edges:
         counts.update({_furniture_key(line.text) for line in page_edges})
-    repeated = {key for key, n in counts.items() if len(pages) >= 3 and n >= len(pages) * 0.5}
+    # On a two-page document a line must be on both pages; on longer ones, on half of them.
+    repeated = {key for key, n in counts.items() if n >= max(2, len(pages) * 0.5)}
     kept: list[list[PdfLine]] = []
     for lines, page_edges in zip(pages, edges, strict=True):
         furniture = {
@@ -195,21 +241,30 @@ def _edge_lines(lines: Sequence[PdfLine], spacing: float) -> list[PdfLine]:
 
 # --- 3. paragraphs, headings and hyphenation --------------------------------------------------
 
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_LETTERS = r"[^\W\d_]+"
+_WORD = re.compile(rf"{_LETTERS}(?:[-\u2010]{_LETTERS})*")
 _HYPHENS = ("-", "\u2010", "\u00ad")  # hyphen-minus, hyphen, soft hyphen
+_SOFT_HYPHEN = "\u00ad"
 
 
 def pdf_sections(pages: Sequence[Sequence[PdfLine]]) -> list[tuple[str, str, str]]:
     """(title, kind, text) parts from the lines of every page, in reading order."""
-    lines = [line for page in pages for line in page]
+    lines = _merge_bold_runs([line for page in pages for line in page])
     vocabulary = _vocabulary(line.text for line in lines)
     spacing = _line_spacing(lines)
     builder = SectionBuilder(first_title="Title page")
+    title_lines = _title_lines(lines)
+    if title_lines:
+        builder.heading("Title", kind="title")
+        builder.paragraph(join_lines([line.text for line in title_lines], vocabulary))
+        builder.heading("Title page", kind="other")
+        lines = lines[len(title_lines) :]
     paragraph: list[str] = []
     previous: PdfLine | None = None
     for line in lines:
         new_block = previous is None or _starts_block(previous, line, spacing)
-        title = heading_title(line.text, standalone=new_block, emphasised=line.bold)
+        # An unknown heading must be bold: a paragraph's short first line is not a heading.
+        title = heading_title(line.text, emphasised=line.bold)
         if title is not None and (new_block or line.bold):
             builder.paragraph(join_lines(paragraph, vocabulary))
             paragraph = []
@@ -222,6 +277,51 @@ def pdf_sections(pages: Sequence[Sequence[PdfLine]]) -> list[tuple[str, str, str
         previous = line
     builder.paragraph(join_lines(paragraph, vocabulary))
     return builder.parts()
+
+
+_STARTS_HEADING = re.compile(r"\s*(\d+(\.\d+)*|[IVX]+)[.)]?\s")
+
+
+def _merge_bold_runs(lines: list[PdfLine]) -> list[PdfLine]:
+    """A heading wrapped over lines (bold, one under the other) as one line."""
+    merged: list[PdfLine] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.bold
+            and line.bold
+            and line.page == last.page
+            and line.column == last.column
+            and 0 < line.top - last.top < (line.bottom - line.top) * 2
+            and not _STARTS_HEADING.match(line.text)
+            and classify_title(line.text) is None
+        ):
+            text = join_lines([last.text, line.text])
+            merged[-1] = PdfLine(
+                text, last.top, line.bottom, True, last.column, last.page, last.size
+            )
+        else:
+            merged.append(line)
+    return merged
+
+
+def _title_lines(lines: Sequence[PdfLine]) -> list[PdfLine]:
+    """The opening lines of the first page set larger than the body text: the title."""
+    sizes = [line.size for line in lines if line.size]
+    if not sizes:
+        return []
+    body = median(sizes)
+    first_page = [line for line in lines[:_TITLE_SEARCH] if line.page == lines[0].page]
+    start = next((i for i, line in enumerate(first_page) if line.size >= body * 1.2), None)
+    if start is None:
+        return []
+    title: list[PdfLine] = []
+    for line in first_page[start:]:
+        if line.size < body * 1.2:
+            break
+        title.append(line)
+    return title
 
 
 def _line_spacing(lines: Sequence[PdfLine]) -> float:
@@ -246,7 +346,7 @@ def _vocabulary(texts: Iterable[str]) -> Counter[str]:
     words: Counter[str] = Counter()
     broken = False
     for text in texts:
-        tokens = [token.lower() for token in _WORD.findall(text)]
+        tokens = [token.lower().replace("\u2010", "-") for token in _WORD.findall(text)]
         if broken and tokens:
             tokens = tokens[1:]
         broken = text.rstrip().endswith(_HYPHENS)
@@ -267,33 +367,47 @@ def join_lines(lines: Sequence[str], vocabulary: Counter[str] | None = None) -> 
     otherwise join, as most breaks in justified text split a word ('ised', 'ment', 'bo').
     """
     words = vocabulary if vocabulary is not None else _vocabulary(lines)
-    out = ""
+    pieces: list[str] = []  # joined once at the end: linear however long the paragraph
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if not out:
-            out = line
-            continue
-        if out.endswith(_HYPHENS) and len(out) > 1 and out[-2].isalpha():
-            out = out[:-1] + _hyphen_joint(out[:-1], line, words) + line
+        last = pieces[-1] if pieces else ""
+        if not last:
+            pieces.append(line)
+        elif last.endswith(_SOFT_HYPHEN):
+            pieces[-1] = last[:-1]  # a discretionary hyphen only ever splits a word
+            pieces.append(line)
+        elif last.endswith(_HYPHENS) and len(last) > 1 and last[-2].isalpha():
+            if _suspended(line):
+                pieces.append(" " + line)
+            else:
+                if not _keeps_hyphen(last[:-1], line, words):
+                    pieces[-1] = last[:-1]
+                pieces.append(line)
         else:
-            out = f"{out} {line}"
-    return out
+            pieces.append(" " + line)
+    return "".join(pieces)
 
 
-def _hyphen_joint(before: str, after: str, words: Counter[str]) -> str:
-    """'' to join the two halves of a word, '-' to keep a compound's hyphen."""
-    head_match = re.search(r"[A-Za-z]+$", before)
-    tail_match = re.match(r"[A-Za-z]+", after)
+def _keeps_hyphen(before: str, after: str, words: Counter[str]) -> bool:
+    """Whether a hyphen at a line end belongs to a compound (kept) or splits a word."""
+    head_match = re.search(rf"{_LETTERS}$", before)
+    tail_match = re.match(_LETTERS, after)
     if head_match is None or tail_match is None or not after[0].islower():
-        return "-"
+        return True
     head, tail = head_match.group(0).lower(), tail_match.group(0).lower()
     if words[head + tail]:
-        return ""
-    if words[f"{head}-{tail}"] or words[tail]:
-        return "-"
-    return ""
+        return False
+    return bool(words[f"{head}-{tail}"] or words[tail])
+
+
+def _suspended(after: str) -> bool:
+    """'threat- and crime-related': a hyphen left hanging before a conjunction."""
+    return bool(_CONJUNCTION.match(after))
+
+
+_CONJUNCTION = re.compile(r"(and|or|nor|to)\b")
 
 
 # --- the file -------------------------------------------------------------------------------

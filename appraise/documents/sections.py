@@ -15,7 +15,7 @@ from appraise.sources.jats import classify_title
 
 # Sections whose unnamed subsections share their kind; after a statement (funding, COI) or the
 # references, an unknown heading starts something else.
-_INHERITING_KINDS = {"introduction", "methods", "results", "discussion", "abstract"}
+_INHERITING_KINDS = {"introduction", "methods", "results", "discussion"}
 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _CAPITALS = re.compile(r"[A-Z][A-Z0-9 &/,'()\-–]*[A-Z)]")
@@ -35,13 +35,17 @@ def heading_title(line: str, *, standalone: bool = False, emphasised: bool = Fal
         return markdown.group(1).strip(" *_") or None
     bare = text.strip(" *_").rstrip(":").strip()
     words = bare.split()
-    if not words or len(words) > 8 or len(bare) > 80 or bare[-1] in ".,;?!-":
+    longest = 16 if emphasised else 8
+    if not words or len(words) > longest or len(bare) > 160 or bare[-1] in ".,;?!-":
         return None
-    if not (bare[0].isupper() or bare[0].isdigit()) or _NOT_A_HEADING.match(bare):
+    capitalised = bare[0].isupper() or bare[0].isdigit() or emphasised  # bold 'pH-stat assays'
+    if not capitalised or _NOT_A_HEADING.match(bare):
         return None
     if not any(ch.isalpha() for ch in bare):
         return None
-    if classify_title(bare):
+    # A known name ('Methods') on a plain line only when the line is little more than the name:
+    # 'Methods/Design: We will conduct a' is the first line of a paragraph.
+    if classify_title(bare) and (emphasised or (len(words) <= 6 and ":" not in bare)):
         return bare
     if _NUMERIC.search(bare):
         return None
@@ -61,9 +65,9 @@ class SectionBuilder:
         self._kind = "other"
         self._paragraphs: list[str] = []
 
-    def heading(self, title: str) -> None:
+    def heading(self, title: str, kind: str | None = None) -> None:
         self._flush()
-        known = classify_title(title)
+        known = kind or classify_title(title)
         if known is None:
             known = self._kind if self._kind in _INHERITING_KINDS else "other"
         self._title = title

@@ -6,9 +6,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
+
+from appraise.sources.jats import classify_title
 
 PAGE_WIDTH = 210.0  # A4, millimetres
 LINE_HEIGHT = 4.6
@@ -85,6 +88,104 @@ def write_pdf(
             pdf.text(PAGE_WIDTH / 2, 287, str(number))
     pdf.output(str(path))
     return path
+
+
+def _unicode_fonts(pdf: FPDF) -> None:
+    """DejaVu Sans from matplotlib's own files: real article text is not Latin-1."""
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+
+
+def _hyphenated_wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Word wrap that breaks long words at a line end with a hyphen, as typesetters do."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if not current or pdf.get_string_width(candidate) <= width:
+            current = candidate
+            continue
+        half = len(word) // 2
+        head = word[:half]
+        if len(word) >= 9 and head.isalpha() and word[half:].isalpha():
+            joined = f"{current} {head}-"
+            if pdf.get_string_width(joined) <= width:
+                lines.append(joined)
+                current = word[half:]
+                continue
+        lines.append(current)
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def write_article_pdf(path: Path, parts: list[tuple[str, str]], *, title: str, header: str) -> Path:
+    """An article laid out as a journal would: two justified-width columns, bold headings,
+    a running header and page numbers, words hyphenated at line ends. ``parts`` are
+    (heading, text) pairs; paragraphs in a text are separated by blank lines."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    _unicode_fonts(pdf)
+    pdf.set_font("DejaVu", size=8.5)
+    blocks: list[Line] = []
+    for heading, text in parts:
+        blocks.append(Line(""))
+        pdf.set_font("DejaVu", style="B", size=8.5)
+        blocks.extend(Line(line, bold=True) for line in _hyphenated_wrap(pdf, heading, 82))
+        pdf.set_font("DejaVu", size=8.5)
+        for paragraph in filter(None, text.split("\n\n")):
+            blocks.extend(Line(line) for line in _hyphenated_wrap(pdf, paragraph, 82))
+            blocks.append(Line(""))
+    top, bottom = 30.0, 272.0
+    first_top = top
+    page, column, y = 0, 1, bottom  # the first line opens page 1
+    for line in blocks:
+        if y + LINE_HEIGHT > bottom:
+            if column == 0:
+                column, y = 1, top if page > 1 else first_top
+            else:
+                page += 1
+                pdf.add_page()
+                pdf.set_font("DejaVu", size=7)
+                pdf.text(20, 12, header)
+                pdf.text(PAGE_WIDTH / 2, 287, str(page))
+                column, y = 0, top
+                if page == 1:
+                    pdf.set_font("DejaVu", style="B", size=13)
+                    title_lines = _hyphenated_wrap(pdf, title, 170)
+                    for index, title_line in enumerate(title_lines):
+                        pdf.text(20, 25 + 6 * index, title_line)
+                    first_top = y = 25 + 6 * len(title_lines) + 8
+        if line.text:
+            pdf.set_font("DejaVu", style="B" if line.bold else "", size=8.5)
+            pdf.text(20 + column * 92, y, line.text)
+        y += LINE_HEIGHT
+    pdf.output(str(path))
+    return path
+
+
+_PARENT_HEADINGS = {
+    "introduction": "Introduction",
+    "methods": "Materials and Methods",
+    "results": "Results",
+    "discussion": "Discussion",
+}
+
+
+def journal_parts(sections: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(heading, text) pairs for ``write_article_pdf`` from a JATS article's sections, with
+    the parent heading ('Materials and Methods') a journal prints above untitled-kind
+    subsections ('Study Design'), which JATS keeps only as nesting."""
+    parts: list[tuple[str, str]] = []
+    previous = None
+    for title, kind, text in sections:
+        if kind != previous and kind in _PARENT_HEADINGS and classify_title(title) != kind:
+            parts.append((_PARENT_HEADINGS[kind], ""))
+        parts.append((title, text))
+        previous = kind
+    return parts
 
 
 def write_image_only_pdf(path: Path) -> Path:

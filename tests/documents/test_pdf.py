@@ -9,7 +9,17 @@ import pytest
 from appraise.documents import read_document
 from appraise.documents.pdf import PdfLine, join_lines, page_lines, strip_running_lines
 from appraise.errors import InputError
-from tests.documents.pdfs import Line, column_lines, encrypt, write_image_only_pdf, write_pdf
+from appraise.sources.jats import parse_jats
+from tests.conftest import shared_path
+from tests.documents.pdfs import (
+    Line,
+    column_lines,
+    encrypt,
+    journal_parts,
+    write_article_pdf,
+    write_image_only_pdf,
+    write_pdf,
+)
 
 HEADER = "Journal of Trials 2024; 12: 101-110"
 
@@ -80,6 +90,7 @@ def test_two_column_article_reads_column_by_column_into_sections(article_pdf: Pa
     document = read_document(article_pdf)
     assert document.problems == []
     assert [(s.title, s.kind) for s in document.sections] == [
+        ("Title", "title"),  # the larger type at the top of page 1
         ("Abstract", "abstract"),
         ("1. Introduction", "introduction"),
         ("2.1 Randomisation", "methods"),
@@ -88,6 +99,7 @@ def test_two_column_article_reads_column_by_column_into_sections(article_pdf: Pa
         ("Conflicts of interest", "coi"),
         ("Funding", "funding"),
     ]
+    assert document.section_text("title") == "Guided self-help for depression"
     methods = document.section_text("methods")
     assert methods == (
         "Participants were randomised in a 1:1 ratio using a computer-generated sequence kept "
@@ -123,6 +135,13 @@ def test_sentences_carry_their_section(article_pdf: Path) -> None:
         (["the COVID-", "19 pandemic"], "the COVID-19 pandemic"),
         (["a follow-", "up visit; at follow-up"], "a follow-up visit; at follow-up"),
         (["place-", "bo and placebo"], "placebo and placebo"),
+        (
+            ["placebo\u2010", "controlled, not self-controlled"],
+            "placebo\u2010controlled, not self-controlled",
+        ),
+        (["signifi\u00ad", "cant"], "significant"),
+        (["Überwa-", "chung"], "Überwachung"),
+        (["threat-", "and crime-related"], "threat- and crime-related"),
     ],
 )
 def test_hyphens_at_line_ends(lines: list[str], joined: str | None) -> None:
@@ -232,3 +251,34 @@ def test_many_page_pdf_keeps_every_page(tmp_path: Path) -> None:
     assert "Journal of Trials" not in document.text
     for n in range(1, 41):
         assert pool[n % 3].format(n=n) in document.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PMC13254492_rct_bcpt_coi-untyped-sec.xml",  # the trial: every section, every quote
+        "PMC12458764_bmj-jitc_fn-COI-statement_real-disclosures.xml",  # short last column
+    ],
+)
+def test_a_real_article_as_a_journal_pdf_reads_back_as_its_jats_text(
+    name: str, tmp_path: Path
+) -> None:
+    """The article's own text, typeset in two columns with a running head, page numbers,
+    bold headings and words hyphenated at line ends, reads back to the same sections."""
+    source = shared_path("fixtures", "europepmc", "fulltextxml", name)
+    article = parse_jats(source.read_bytes())
+    pdf = write_article_pdf(
+        tmp_path / "article.pdf",
+        journal_parts(article.section_parts()),
+        title=article.title or "",
+        header="J Trials 2026; 12: e70261 | www.example.org",
+    )
+    from_pdf = read_document(pdf)
+    from_xml = read_document(source)
+    expected = [
+        (s.title, s.kind, from_xml.text[s.start : s.end])
+        for s in from_xml.sections
+        if s.kind not in ("authors", "references")
+    ]
+    got = [(s.title, s.kind, from_pdf.text[s.start : s.end]) for s in from_pdf.sections]
+    assert got == expected
