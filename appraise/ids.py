@@ -80,15 +80,19 @@ def parse_identifier(raw: str) -> StudyId:
 def unique_identifiers(raws: list[str]) -> list[StudyId]:
     """Parse every identifier (all errors at once) and drop duplicates, keeping input order."""
     seen: dict[StudyId, None] = {}
-    problems: list[str] = []
+    problems: list[InputError] = []
     for raw in raws:
         try:
             seen.setdefault(parse_identifier(raw), None)
         except InputError as exc:
-            problems.append(exc.message)
+            problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InputError(problems[0] + more, fix="correct the identifiers and run again")
+        raise InputError(
+            f"{problems[0].message} (and {len(problems) - 1} more)",
+            fix="correct the identifiers and run again",
+        )
     return list(seen)
 
 

@@ -159,7 +159,8 @@ def test_invalid_identifier_stops_before_any_request(replay, tmp_path) -> None:
     code, _out, err = _run("fetch", CROSSREF_TRIAL, "10.12/x", "--corpus", str(tmp_path))
     assert code == 2 and replay.paths == []
     assert err.strip() == (
-        "appraise: error: '10.12/x' is not a DOI (correct the identifiers and run again)"
+        "appraise: error: '10.12/x' is not a DOI (a DOI starts with 10., a 4-9 digit "
+        "registrant, a slash and a suffix, e.g. 10.1111/bjc.12259)"
     )
 
 
