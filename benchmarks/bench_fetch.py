@@ -122,6 +122,7 @@ def _phase(stats: ServerStats, n: int, rate: float) -> dict[str, Any]:
         "http_429": stats.rate_limited,
         "http_429_after_first_response": stats.limited_after_first_response(),
         "max_in_flight": stats.max_in_flight,
+        "http_429_by_limit": dict(stats.limited_by),
     }
 
 

@@ -2,13 +2,12 @@
 
 The corpus (records and a reviewer's RoB 2 appraisal per study, written with appraise's own
 library; see synthetic.py) is generated first. The report runs in a child process so its peak
-resident memory (getrusage ru_maxrss) is the report's alone.
+resident memory (VmHWM) is the report's alone.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import metric, peak_rss_mb, skipped
+from common import metric, peak_memory_mb, skipped
 from synthetic import corpus_size, shared_corpus
 
 FULL = 10_000
@@ -46,7 +45,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "metrics": [
             metric("build_report", child["seconds"], "s", f"{n:,} studies, {child['files']} files"),
             metric("build_report", n / child["seconds"], "studies/s", ""),
-            metric("peak memory", child["peak_rss_mb"], "MB", "child process, maxrss"),
+            metric("peak memory", child["peak_rss_mb"], "MB", "child process, VmHWM"),
         ],
         "details": {
             "studies": n,
@@ -65,7 +64,7 @@ def child(corpus_root: str, out: str) -> None:
     started = time.perf_counter()
     result = build_report(Corpus(corpus_root), Path(out))
     seconds = time.perf_counter() - started
-    peak = peak_rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    peak = peak_memory_mb()
     print(
         json.dumps(
             {

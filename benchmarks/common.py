@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import shutil
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 SHARED = os.environ.get("APPRAISE_SHARED") or os.path.join(
@@ -42,6 +44,23 @@ def appraise_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from appraise.cli.main import run; run()"]
 
 
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since it started (Linux: VmHWM).
+
+    ru_maxrss is not used on Linux: it keeps the high-water mark of the process that forked
+    this one, so a child started by a large benchmark would report its parent's peak.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
 def peak_rss_mb(usage_maxrss: int) -> float:
-    """ru_maxrss is kilobytes on Linux and bytes on macOS."""
+    """ru_maxrss in MB (kilobytes on Linux, bytes on macOS)."""
     return usage_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)

@@ -13,7 +13,7 @@ import copy
 import json
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +31,7 @@ class ServerStats:
     max_in_flight: int = 0
     first_response: float | None = None
     limited_at: list[float] = field(default_factory=list)
+    limited_by: Counter[str] = field(default_factory=Counter)
 
     @property
     def requests(self) -> int:
@@ -112,9 +113,11 @@ class RateLimitedCrossref:
         with self._lock:
             while self._starts and now - self._starts[0] >= 1.0:
                 self._starts.popleft()
-            if len(self._starts) >= self.rate or self._in_flight >= self.concurrency:
+            over_rate = len(self._starts) >= self.rate
+            if over_rate or self._in_flight >= self.concurrency:
                 self.stats.rate_limited += 1
                 self.stats.limited_at.append(now)
+                self.stats.limited_by["rate" if over_rate else "concurrency"] += 1
                 return False
             self._starts.append(now)
             self._in_flight += 1
@@ -147,17 +150,17 @@ class RateLimitedCrossref:
                 if not server.admit():
                     self._send(429, b'{"status":"error","message":"rate limit exceeded"}')
                     return
-                found = False
-                try:
-                    time.sleep(server.latency)
-                    path = unquote(urlsplit(self.path).path)
-                    if path.startswith("/works/10."):
-                        found = True
-                        self._send(200, server.work(path.removeprefix("/works/")))
-                    else:
-                        self._send(404, b"Resource not found.", "text/plain")
-                finally:
-                    server.done(found)
+                time.sleep(server.latency)
+                path = unquote(urlsplit(self.path).path)
+                found = path.startswith("/works/10.")
+                body = server.work(path.removeprefix("/works/")) if found else None
+                # The slot is free once the answer is ready: a client that starts its next
+                # request the moment this one arrives must not find it still taken.
+                server.done(found)
+                if body is not None:
+                    self._send(200, body)
+                else:
+                    self._send(404, b"Resource not found.", "text/plain")
 
             def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
                 self.send_response(status)
