@@ -63,6 +63,16 @@ def normalise_doi(raw: str) -> str:
     return text
 
 
+def doi_or_none(raw: object) -> str | None:
+    """The normalised DOI in an API field, or None when the field holds no valid DOI."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        return normalise_doi(raw)
+    except InputError:
+        return None
+
+
 def parse_identifier(raw: str) -> StudyId:
     """Recognise a DOI (in any common spelling), a PMID, a PMCID or a ``ref:`` slug."""
     text = raw.strip()

@@ -6,8 +6,8 @@ import html
 import re
 from typing import Any
 
-from appraise.errors import InputError, SourceError
-from appraise.ids import normalise_doi
+from appraise.errors import SourceError
+from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.http import HttpClient, Limits, Response, path_segment
@@ -49,7 +49,7 @@ def parse_work(payload: Any) -> Fields:
     abstract = abstract_text(work.get("abstract") or "")
     return compact(
         {
-            "doi": _doi(work.get("DOI")),
+            "doi": doi_or_none(work.get("DOI")),
             "title": _first(work.get("title")),
             "authors": [_author(a) for a in work.get("author") or [] if isinstance(a, dict)],
             "journal": _first(work.get("container-title")),
@@ -86,15 +86,6 @@ def _first(values: Any) -> str | None:
     if isinstance(values, list):
         values = next((v for v in values if isinstance(v, str) and v.strip()), None)
     return collapse(html.unescape(_TAG.sub("", values))) if isinstance(values, str) else None
-
-
-def _doi(raw: Any) -> str | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        return normalise_doi(raw)
-    except InputError:
-        return None
 
 
 def _year(work: dict[str, Any]) -> int | None:
@@ -145,7 +136,7 @@ def _registrations(work: dict[str, Any], abstract: str | None) -> list[TrialRegi
 def _reference(raw: dict[str, Any]) -> Reference:
     title = raw.get("article-title") or raw.get("volume-title") or raw.get("series-title")
     return Reference(
-        doi=_doi(raw.get("DOI")),
+        doi=doi_or_none(raw.get("DOI")),
         title=collapse(title) if isinstance(title, str) else None,
         year=year_of(raw.get("year")),
         authors=raw.get("author"),

@@ -11,8 +11,8 @@ import html
 import re
 from typing import Any
 
-from appraise.errors import InputError, SourceError
-from appraise.ids import StudyId, normalise_doi
+from appraise.errors import SourceError
+from appraise.ids import StudyId, doi_or_none
 from appraise.models import Author, Funder, Reference, Section
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.http import HttpClient, Limits, NotFound, Response
@@ -78,7 +78,7 @@ def parse_search(payload: Any, study: StudyId) -> Fields | None:
 
 def _matches(result: dict[str, Any], study: StudyId) -> bool:
     if study.kind == "doi":
-        return _doi(result.get("doi")) == study.value
+        return doi_or_none(result.get("doi")) == study.value
     if study.kind == "pmid":
         return str(result.get("pmid") or "") == study.value
     return str(result.get("pmcid") or "").upper() == study.value
@@ -98,7 +98,7 @@ def parse_result(result: dict[str, Any]) -> Fields:
     ]
     return compact(
         {
-            "doi": _doi(result.get("doi")),
+            "doi": doi_or_none(result.get("doi")),
             "pmid": str(result["pmid"]) if result.get("pmid") else None,
             "pmcid": str(result["pmcid"]).upper() if result.get("pmcid") else None,
             "title": _plain(result.get("title")),
@@ -155,7 +155,7 @@ def fields_from_jats(article: JatsArticle) -> Fields:
     )
     return compact(
         {
-            "doi": _doi(article.doi),
+            "doi": doi_or_none(article.doi),
             "pmid": article.pmid,
             "pmcid": article.pmcid.upper() if article.pmcid else None,
             "title": article.title,
@@ -175,7 +175,7 @@ def fields_from_jats(article: JatsArticle) -> Fields:
             "trial_registrations": unique_registrations(registrations),
             "references": [
                 Reference(
-                    doi=_doi(r.doi),
+                    doi=doi_or_none(r.doi),
                     pmid=r.pmid,
                     title=r.title,
                     year=r.year,
@@ -208,15 +208,6 @@ def _plain(raw: Any) -> str | None:
     if not isinstance(raw, str):
         return None
     return collapse(html.unescape(_TAG.sub("", raw))) or None
-
-
-def _doi(raw: Any) -> str | None:
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    try:
-        return normalise_doi(raw)
-    except InputError:
-        return None
 
 
 def _flag(value: Any) -> bool | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from appraise.errors import InputError, SourceError
-from appraise.ids import normalise_doi
+from appraise.errors import SourceError
+from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.http import HttpClient, Limits, Response, path_segment
@@ -44,7 +44,7 @@ def parse_work(work: Any) -> Fields:
     open_access = work.get("open_access") or {}
     return compact(
         {
-            "doi": _doi(work.get("doi") or ids.get("doi")),
+            "doi": doi_or_none(work.get("doi") or ids.get("doi")),
             "pmid": _tail(ids.get("pmid")),
             "pmcid": _pmcid(ids.get("pmcid")),
             "openalex": _tail(work.get("id")),
@@ -102,15 +102,6 @@ def _pmcid(url: Any) -> str | None:
     if not tail:
         return None
     return tail.upper() if tail.upper().startswith("PMC") else f"PMC{tail}"
-
-
-def _doi(raw: Any) -> str | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        return normalise_doi(raw)
-    except InputError:
-        return None
 
 
 def _pages(biblio: dict[str, Any]) -> str | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from appraise.errors import InputError, SourceError
-from appraise.ids import normalise_doi
+from appraise.errors import SourceError
+from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.http import HttpClient, Limits, NotFound, Response
@@ -134,21 +134,12 @@ def _all(node: Element | None, path: str) -> list[Element]:
     return node.findall(path) if node is not None else []
 
 
-def _doi(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    try:
-        return normalise_doi(raw)
-    except InputError:
-        return None
-
-
 def _article_ids(id_list: Element | None) -> dict[str, str]:
     ids: dict[str, str] = {}
     for item in _all(id_list, "ArticleId"):
         kind, value = item.get("IdType", ""), flatten(item)
         if kind == "doi":
-            value = _doi(value) or ""
+            value = doi_or_none(value) or ""
         if value:
             ids.setdefault(kind, value)
     return ids
@@ -157,7 +148,7 @@ def _article_ids(id_list: Element | None) -> dict[str, str]:
 def _elocation_doi(article: Element | None) -> str | None:
     for location in _all(article, "ELocationID"):
         if location.get("EIdType") == "doi":
-            return _doi(flatten(location))
+            return doi_or_none(flatten(location))
     return None
 
 
