@@ -215,7 +215,8 @@ def _fetch_one(study: StudyId, corpus: Corpus, client: HttpClient, roots: Roots)
     if existing is None and (doi := got.known("doi")) and doi != study.value:
         existing = corpus.find_record(doi)  # fetched before under its DOI
     record = merge({s: f for s, f in got.parts.items() if f}, got.retrieved, study, existing)
-    path = corpus.write_record(record)
+    # An unchanged record (a warm cache) is not rewritten: no fsync, and its file keeps its time.
+    path = corpus.record_path(record.id) if record == existing else corpus.write_record(record)
     notes = (
         [f"not found at {', '.join(DISPLAY[s] for s in got.not_found)}"] if got.not_found else []
     )
