@@ -12,6 +12,22 @@ from appraise.models import Answer, Quote, Retrieval, StudyRecord, TrialRegistra
 from appraise.rubrics import Engine
 
 STUDY = "10.1000/trial.1"
+# RoB 2 answers (effect of assignment) that judge every domain Low.
+LOW_EVERYWHERE = {
+    "1.1": "Y",
+    "1.2": "Y",
+    "1.3": "N",
+    "2.1": "N",
+    "2.2": "N",
+    "2.6": "Y",
+    "3.1": "Y",
+    "4.1": "N",
+    "4.2": "N",
+    "4.3": "N",
+    "5.1": "Y",
+    "5.2": "N",
+    "5.3": "N",
+}
 ABSTRACT = (
     "Participants were randomised by a computer-generated list held by a trials unit. "
     "Outcome assessors were unaware of allocation. All 120 participants completed the "

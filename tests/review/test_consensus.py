@@ -13,25 +13,11 @@ from appraise.errors import InputError
 from appraise.files import load_model
 from appraise.models import Appraisal
 from appraise.review import AssessSession, check_corpus, consensus_session
+from tests.review.conftest import LOW_EVERYWHERE
 
 STUDY = "10.1000/trial.1"
-ANN = {
-    "1.1": "Y",
-    "1.2": "Y",
-    "1.3": "N",
-    "2.1": "N",
-    "2.2": "N",
-    "2.6": "Y",
-    "3.1": "Y",
-    "4.1": "N",
-    "4.2": "N",
-    "4.3": "N",
-    "5.1": "Y",
-    "5.2": "N",
-    "5.3": "N",
-}
 BOB = {
-    **ANN,
+    **LOW_EVERYWHERE,
     "1.1": {"answer": "Y", "comment": "computer list"},
     "1.2": "N",
     "4.3": "PY",
@@ -42,7 +28,7 @@ BOB = {
 
 @pytest.fixture
 def two_appraisals(study_corpus: Corpus) -> Corpus:
-    for reviewer, answers in (("ann", ANN), ("bob", BOB)):
+    for reviewer, answers in (("ann", LOW_EVERYWHERE), ("bob", BOB)):
         AssessSession.open(study_corpus, STUDY, "rob2", reviewer=reviewer).apply_answers(answers)
     return study_corpus
 
@@ -129,7 +115,7 @@ def test_consensus_from_an_answers_file(two_appraisals: Corpus, tmp_path: Path, 
 
 
 def test_a_consensus_needs_two_appraisals(study_corpus: Corpus) -> None:
-    AssessSession.open(study_corpus, STUDY, "rob2", reviewer="ann").apply_answers(ANN)
+    AssessSession.open(study_corpus, STUDY, "rob2", reviewer="ann").apply_answers(LOW_EVERYWHERE)
     with pytest.raises(InputError, match="found 1 \\(ann\\)"):
         consensus_session(study_corpus, STUDY, "rob2")
     with pytest.raises(Exception, match="no rob2 appraisal of 10.1000/trial.1 by zoe"):

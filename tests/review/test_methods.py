@@ -9,32 +9,18 @@ from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.errors import NotFoundError
 from appraise.review import AssessSession, consensus_session, methods_paragraph
+from tests.review.conftest import LOW_EVERYWHERE
 
 STUDY = "10.1000/trial.1"
-ANSWERS = {
-    "1.1": "Y",
-    "1.2": "Y",
-    "1.3": "N",
-    "2.1": "N",
-    "2.2": "N",
-    "2.6": "Y",
-    "3.1": "Y",
-    "4.1": "N",
-    "4.2": "N",
-    "4.3": "N",
-    "5.1": "Y",
-    "5.2": "N",
-    "5.3": "N",
-}
 
 
 @pytest.fixture
 def reviewed(open_session, study_corpus: Corpus) -> Corpus:  # type: ignore[no-untyped-def]
     # ann confirms the detector's 1.1 (Y) and changes its 1.2 (PY -> Y); bob answers alone
     # and overrides D5; the consensus settles the rest.
-    open_session(reviewer="ann").apply_answers(ANSWERS)
+    open_session(reviewer="ann").apply_answers(LOW_EVERYWHERE)
     bob = AssessSession.open(study_corpus, STUDY, "rob2", reviewer="bob")
-    bob.apply_answers({**ANSWERS, "domains": {"D5": {"judgement": "High", "reason": "x"}}})
+    bob.apply_answers({**LOW_EVERYWHERE, "domains": {"D5": {"judgement": "High", "reason": "x"}}})
     consensus_session(study_corpus, STUDY, "rob2").apply_answers({"domains": {"D5": "Low"}})
     return study_corpus
 

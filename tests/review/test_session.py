@@ -12,22 +12,7 @@ from appraise.errors import DataFileError, InputError
 from appraise.files import load_model
 from appraise.models import Answer, Appraisal
 from appraise.review import AssessSession, check_corpus
-
-LOW_EVERYWHERE = {
-    "1.1": "Y",
-    "1.2": "Y",
-    "1.3": "N",
-    "2.1": "N",
-    "2.2": "N",
-    "2.6": "Y",
-    "3.1": "Y",
-    "4.1": "N",
-    "4.2": "N",
-    "4.3": "N",
-    "5.1": "Y",
-    "5.2": "N",
-    "5.3": "N",
-}
+from tests.review.conftest import LOW_EVERYWHERE
 
 
 def walk(session: AssessSession, answers: dict[str, str]) -> list[str]:
