@@ -11,7 +11,6 @@ import pkgutil
 import sys
 import traceback
 
-import click
 import typer
 
 from appraise import __version__
@@ -64,12 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         return _fail(str(exc), exc.exit_code)
-    except (click.exceptions.Exit, typer.Exit) as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except (click.Abort, typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("appraise: interrupted; everything saved before now is kept\n")
         return 130
-    except (click.ClickException, typer.TyperException) as exc:
+    # typer (>= 0.29) vendors click: its usage errors derive from typer.TyperException.
+    except typer.TyperException as exc:
         message = exc.format_message()
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.stdout.write(message + "\n")
