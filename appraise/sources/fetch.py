@@ -9,6 +9,7 @@ when no source supplied anything.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -16,10 +17,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError, NotFoundError, SourceError
+from appraise.files import atomic_write_text
 from appraise.ids import StudyId, unique_identifiers
 from appraise.models import Retrieval, StudyRecord
 from appraise.sources import crossref, europepmc, openalex, pubmed
@@ -240,6 +242,56 @@ def _failure(identifier: str, got: _Attempts, offline: bool) -> Failure:
     return Failure(identifier, f"not found at {where}", "not-found")
 
 
+class FetchIndex:
+    """The records every source has already answered for, so that rerunning a batch (without
+    --refresh) neither reads the HTTP cache nor parses YAML for them.
+
+    Kept in CORPUS/.appraise/fetch-index.json: per identifier asked, the record as JSON and its
+    file's size and modification time. An entry counts only while the file is unchanged; a
+    record edited, replaced or deleted is fetched the ordinary way. Safe to delete.
+    """
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.path = corpus.state_dir / "fetch-index.json"
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = {}
+        self.entries: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        self.changed = False
+
+    def lookup(self, study: StudyId) -> Saved | None:
+        entry = self.entries.get(str(study))
+        if not isinstance(entry, dict):
+            return None
+        path = self.corpus.records_dir / str(entry.get("file", ""))
+        try:
+            stat = path.stat()
+            if [stat.st_size, stat.st_mtime_ns] != entry.get("stat"):
+                return None
+            record = StudyRecord.model_validate(entry["record"])
+        except (OSError, KeyError, ValueError):
+            return None
+        return Saved(str(study), record, path, from_corpus=True)
+
+    def remember(self, study: StudyId, saved: Saved) -> None:
+        try:
+            stat = saved.path.stat()
+        except OSError:
+            return
+        self.entries[str(study)] = {
+            "file": saved.path.name,
+            "stat": [stat.st_size, stat.st_mtime_ns],
+            "record": saved.record.model_dump(mode="json", exclude_none=True),
+        }
+        self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            atomic_write_text(self.path, json.dumps(self.entries, ensure_ascii=False))
+
+
 def fetch_records(
     identifiers: list[str],
     corpus: Corpus,
@@ -264,14 +316,22 @@ def fetch_records(
         return report
     show = sys.stderr.isatty() if progress is None else progress
     outcomes: dict[StudyId, Saved | Failure] = {}
+    index = FetchIndex(corpus)
+    if not refresh:
+        for study in studies:
+            if (known := index.lookup(study)) is not None:
+                outcomes[study] = known
+    pending = [s for s in studies if s not in outcomes]
     with HttpClient(mailto=contact, offline=offline, refresh=refresh, settings=settings) as client:
         with (
             _Progress(len(studies), show) as bar,
             ThreadPoolExecutor(
-                max_workers=min(MAX_WORKERS, len(studies)), thread_name_prefix="fetch"
+                max_workers=max(1, min(MAX_WORKERS, len(pending))), thread_name_prefix="fetch"
             ) as pool,
         ):
-            futures = {pool.submit(_fetch_one, s, corpus, client, roots): s for s in studies}
+            for study in outcomes:
+                bar.advance(str(study))
+            futures = {pool.submit(_fetch_one, s, corpus, client, roots): s for s in pending}
             try:
                 for future in as_completed(futures):
                     study = futures[future]
@@ -287,6 +347,11 @@ def fetch_records(
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
         report.network_requests = client.network_requests
+    for study in pending:  # remember only records every source answered for, online
+        outcome = outcomes.get(study)
+        if isinstance(outcome, Saved) and outcome.complete and not (offline or outcome.from_corpus):
+            index.remember(study, outcome)
+    index.save()
     for study in studies:  # report in input order
         outcome = outcomes[study]
         (report.saved if isinstance(outcome, Saved) else report.failures).append(outcome)  # type: ignore[arg-type]
