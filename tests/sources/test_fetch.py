@@ -142,7 +142,6 @@ def test_second_run_makes_no_requests_and_refresh_asks_again(replay, corpus) -> 
     assert len(replay.paths) > asked
 
 
-
 def test_a_rerun_reuses_complete_records_until_their_file_changes(replay, corpus) -> None:
     fetch_records([CROSSREF_TRIAL, OA_TRIAL], corpus)
     again = fetch_records([CROSSREF_TRIAL, OA_TRIAL], corpus)
@@ -153,6 +152,7 @@ def test_a_rerun_reuses_complete_records_until_their_file_changes(replay, corpus
     edited = fetch_records([CROSSREF_TRIAL, OA_TRIAL], Corpus(corpus.root))
     assert [s.from_corpus for s in edited.saved] == [False, True]
     assert edited.network_requests == 0  # served from the HTTP cache instead
+
 
 def test_offline_serves_corpus_and_cache_only(replay, corpus) -> None:
     report = fetch_records([CROSSREF_TRIAL], corpus, offline=True)
