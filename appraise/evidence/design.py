@@ -552,7 +552,6 @@ _NON_STARTERS = re.compile(
     r"(?: allocated| assigned)? (?:treatment|therapy|intervention|sessions?|first session)|"
     r"never (?:started|attended|began|initiated)|non-?starters?|"
     r"(?:received|did not receive) (?:the )?allocated intervention|"
-    r""
     r"(?:attended|received) (?:no|zero) sessions|before (?:the first|"
     r"starting) (?:session|treatment))\b",
     _I,

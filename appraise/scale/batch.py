@@ -38,22 +38,28 @@ EngineName = Literal["local", "dask"]
 
 
 @dataclass(frozen=True)
-class ScoreTask:
-    """Judge every appraisal's answers with a rubric: the profile and options given here, or
-    else each appraisal's own."""
+class _RubricTask:
+    """What every batch task shares: the rubric, and the profile and options to apply it with."""
 
     rubric: Rubric
     profile: str | None = None
     options: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def domain_ids(self) -> list[str]:
+        return list(dict.fromkeys(d.id for d in self.rubric.domains))
+
+
+@dataclass(frozen=True)
+class ScoreTask(_RubricTask):
+    """Judge every appraisal's answers with a rubric: the profile and options given here, or
+    else each appraisal's own."""
+
     input_table: str = "appraisals"
 
     @property
     def name(self) -> str:
         return f"scores-{self.rubric.id}"
-
-    @cached_property
-    def domain_ids(self) -> list[str]:
-        return list(dict.fromkeys(d.id for d in self.rubric.domains))
 
     @cached_property
     def schema(self) -> pa.Schema:
@@ -134,23 +140,16 @@ PROPOSER = "appraise-proposals"
 
 
 @dataclass(frozen=True)
-class ProposeTask:
+class ProposeTask(_RubricTask):
     """Run the rubric's evidence detectors over each record's text: proposed answers with
     quotes, and the domain judgements the rules derive from them. Nothing is confirmed."""
 
-    rubric: Rubric
-    profile: str | None = None
-    options: tuple[tuple[str, str], ...] = ()
     reviewer: str = PROPOSER
     input_table: str = "records"
 
     @property
     def name(self) -> str:
         return f"proposals-{self.rubric.id}"
-
-    @cached_property
-    def domain_ids(self) -> list[str]:
-        return list(dict.fromkeys(d.id for d in self.rubric.domains))
 
     @cached_property
     def schema(self) -> pa.Schema:
