@@ -1,6 +1,6 @@
 """Print a text as appraise reads it, sentence by sentence with offsets, for labelling.
 
-    python3 benchmarks/labels/oa_trials/show.py ../shared/data/oa-trials/PMC3330821.xml [--grep WORD]
+    python3 benchmarks/labels/oa_trials/show.py ../shared/data/oa-trials/PMCxxxxxxx.xml [--grep WORD]
 
 Quotes in a label file are copied from this output: each must be an exact stretch of
 ``read_document(path).text`` (the scorer finds it there, ignoring runs of whitespace).
