@@ -35,7 +35,21 @@ def judgement_note(matrix: Matrix, row: StudyRow) -> str:
 
 
 def _record(row: StudyRow) -> StudyRecord:
-    return row.record or StudyRecord(id=row.study, title=row.name)
+    return row.record or StudyRecord(id=row.study)
+
+
+def _title(record: StudyRecord, row: StudyRow) -> str:
+    """The record's title; a record without one is named by its label, marked as such."""
+    return record.title or f"{row.name} [title not known]"
+
+
+def _notes(matrix: Matrix, row: StudyRow, record: StudyRecord) -> list[str]:
+    notes = [judgement_note(matrix, row)]
+    if record.missing_fields:
+        notes.append(
+            f"Incomplete record: no {', '.join(record.missing_fields)} in its sources ({record.id})"
+        )
+    return notes
 
 
 def _pages(record: StudyRecord) -> tuple[str | None, str | None]:
@@ -66,7 +80,7 @@ def ris_text(matrix: Matrix) -> str:
         start, end = _pages(record)
         entry: dict[str, Any] = {
             "type_of_reference": _ris_type(record),
-            "title": record.title or row.name,
+            "title": _title(record, row),
             "authors": [a.display for a in record.authors],
             "year": str(record.year) if record.year else None,
             "journal_name": record.journal,
@@ -77,7 +91,7 @@ def ris_text(matrix: Matrix) -> str:
             "doi": record.doi,
             "urls": [record.url] if record.url else [],
             "id": row.study,
-            "notes": [judgement_note(matrix, row)],
+            "notes": _notes(matrix, row, record),
         }
         if record.pmid:
             entry["accession_number"] = f"PMID:{record.pmid}"
@@ -146,7 +160,7 @@ def bibtex_text(matrix: Matrix) -> str:
         fields = [
             ("author", authors),
             # Double braces keep the title's capitalisation as written.
-            ("title", "{" + bibtex_escape(record.title or row.name) + "}"),
+            ("title", "{" + bibtex_escape(_title(record, row)) + "}"),
             ("journal", bibtex_escape(record.journal or "")),
             ("year", str(record.year or "")),
             ("volume", bibtex_escape(record.volume or "")),
@@ -155,7 +169,7 @@ def bibtex_text(matrix: Matrix) -> str:
             ("doi", bibtex_escape(record.doi or "")),
             ("pmid", record.pmid or ""),
             ("url", bibtex_escape(record.url or "")),
-            ("note", bibtex_escape(judgement_note(matrix, row))),
+            ("note", bibtex_escape(". ".join(_notes(matrix, row, record)))),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         blocks.append(f"@{kind}{{{keys[row.study]},\n{body}\n}}\n")
@@ -176,7 +190,7 @@ def csl_items(matrix: Matrix) -> list[dict[str, Any]]:
         item: dict[str, Any] = {
             "id": row.study,
             "type": "book" if record.type == "book" else "article-journal",
-            "title": record.title or row.name,
+            "title": _title(record, row),
             "author": authors,
             "container-title": record.journal,
             "volume": record.volume,
@@ -186,7 +200,7 @@ def csl_items(matrix: Matrix) -> list[dict[str, Any]]:
             "PMID": record.pmid,
             "PMCID": record.pmcid,
             "URL": record.url,
-            "note": judgement_note(matrix, row),
+            "note": ". ".join(_notes(matrix, row, record)),
         }
         if record.year:
             item["issued"] = {"date-parts": [[record.year]]}

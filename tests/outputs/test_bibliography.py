@@ -77,3 +77,23 @@ def test_cli_export_by_extension_and_format(
     assert capsys.readouterr().out.count("ER  -") == 4
     assert main(["export", "--corpus", root, "--format", "endnote"]) == 2
     assert "unknown bibliographic format 'endnote'" in capsys.readouterr().err
+
+
+IAPT = Path(__file__).resolve().parents[2] / "corpus" / "iapt"
+
+
+def test_a_record_typed_in_without_a_title_is_flagged_in_every_format() -> None:
+    """Williams 2018 is known from the seeds only by author, year and DOI: no export lets its
+    label pass for a title, and each says the record is incomplete."""
+    matrix = build_matrix(Corpus(IAPT), rubric="psychotherapy")
+    ris = {e["id"]: e for e in rispy.loads(ris_text(matrix))}
+    williams = ris["10.1192/bjp.2017.18"]
+    assert williams["title"] == "Williams 2018 [title not known]"
+    assert williams["notes"][-1] == (
+        "Incomplete record: no title, journal in its sources (10.1192/bjp.2017.18)"
+    )
+    wakefield = ris["10.1111/bjc.12259"]
+    assert not any(n.startswith("Incomplete") for n in wakefield["notes"])
+    csl = {i["id"]: i for i in csl_items(matrix)}
+    assert "Incomplete record: no title, journal" in csl["10.1192/bjp.2017.18"]["note"]
+    assert "Williams 2018 [title not known]" in bibtex_text(matrix)
