@@ -553,11 +553,21 @@ def _back_sections(back: Element) -> Iterator[JatsSection]:
             title = _text(_first(child, "title"))
             kind = _section_kind(child, title, "other")
             yield from _body_sections(child, title or _untitled(kind), kind)
+            yield from _nested_footnotes(child)
         elif name == "ack":
             title = _text(_first(child, "title")) or "Acknowledgements"
             yield from _body_sections(child, title, "acknowledgements")
+            yield from _nested_footnotes(child)
         elif name == "fn-group":
             yield from _footnotes(child)
+
+
+def _nested_footnotes(container: Element) -> Iterator[JatsSection]:
+    """Footnote groups inside a back-matter section or the acknowledgements: some publishers
+    put the competing-interests and funding statements there, and section text skips them."""
+    for node in container.iter():
+        if node is not container and _local(node.tag) == "fn-group":
+            yield from _footnotes(node)
 
 
 def _footnotes(group: Element) -> Iterator[JatsSection]:
