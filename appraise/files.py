@@ -27,6 +27,31 @@ except ImportError:  # pragma: no cover
 
 M = TypeVar("M", bound=BaseModel)
 
+# No data file or API answer of ours nests anywhere near this deep (an appraisal: 6 levels, a
+# Crossref work: 7). Deeper data is refused where it is read, before recursive code (pydantic,
+# the YAML composer, our parsers) can hit Python's recursion limit on it.
+MAX_DEPTH = 100
+
+
+def nested_deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists/dicts in ``data`` nest more than ``limit`` levels (walked without
+    recursion, so any depth can be measured)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list | tuple):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
+        )
+    return False
+
 
 class _BlockDumper(_Dumper):
     """Multi-line strings as literal blocks, so quotes and comments stay readable in diffs."""
