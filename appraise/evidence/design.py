@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from appraise.evidence.document import Sentence
+from appraise.evidence.schedule import schedule
 from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import NUMBER, Hit, find, negated, section_weight, to_number
 
@@ -650,35 +651,66 @@ def dose(ctx: Context) -> Signal:
     return no_information()
 
 
-_FOLLOW_UP = re.compile(
-    rf"\b(?P<n>{NUMBER})[- ](?P<unit>months?|years?|weeks?)[- ](?:post[- ]?treatment |"
-    rf"post[- ]?intervention )?follow[- ]?ups?\b|"
-    rf"\bfollow[- ]?ups? (?:assessments? )?(?:was |were )?(?:conducted |carried out )?"
-    rf"(?:at|after|of) (?P<n2>{NUMBER})(?: and \d+)? (?P<unit2>months?|years?|weeks?)\b",
-    _I,
-)
-
-
 def followup(ctx: Context) -> Signal:
-    """Y: outcomes were assessed at a follow-up at least six months after treatment ended."""
-    longest: tuple[float, Hit] | None = None
-    for hit in find(ctx.document, _FOLLOW_UP):
-        m = _FOLLOW_UP.match(hit.cue)
-        if not m:
-            continue
-        n = to_number(m.group("n") or m.group("n2") or "")
-        unit = (m.group("unit") or m.group("unit2") or "").lower()
-        if n is None:
-            continue
-        months = n * 12 if unit.startswith("year") else n / 4.345 if unit.startswith("week") else n
-        if longest is None or months > longest[0]:
-            longest = (months, hit)
-    if longest is None:
-        return no_information()
-    months, hit = longest
-    if months >= 6:
-        return Signal("Y", 0.7, (hit,), f"follow-up at about {months:.0f} months")
-    return Signal("PN", 0.55, (hit,), f"longest follow-up found about {months:.0f} months")
+    """Y: outcomes were assessed at a follow-up at least six months after treatment ended.
+
+    N when the last assessment is at post-treatment or less than six months after the end
+    (a start-anchored time point minus the treatment's length); NI when timing is not given."""
+    plan = schedule(ctx)
+    found = plan.longest_after_end()
+    if found and found[0] >= 6:
+        months, point = found
+        counted = point.anchor == "start"
+        return Signal(
+            "Y",
+            0.7 if point.anchor == "end" else 0.6,
+            (point.hit, *plan.treatment_evidence) if counted else (point.hit,),
+            f"follow-up about {months:.0f} months after the end of treatment"
+            + (" (time from the start less the treatment's length)" if counted else ""),
+        )
+    starts = [p for p in plan.points if p.anchor == "start" and plan.treatment_months is None]
+    if starts and max(p.months for p in starts) < 6 and all(p.assessed for p in starts):
+        latest = max(starts, key=lambda p: p.months)
+        return Signal(
+            "N",
+            0.55,
+            (latest.hit,),
+            f"last assessment about {latest.months:.1f} months from the start, so under six "
+            "months after the end of treatment",
+        )
+    if starts:
+        latest = max(starts, key=lambda p: p.months)
+        return Signal(
+            "NI",
+            0.4,
+            (latest.hit,),
+            f"last assessment about {latest.months:.0f} months from the start; how long the "
+            "treatment lasted is not found, so the time after its end is unknown",
+        )
+    if found and found[0] > 0.25:
+        months, point = found
+        return Signal(
+            "N",
+            0.6,
+            (point.hit, *plan.treatment_evidence)[:2],
+            f"longest follow-up found about {months:.1f} months after the end of treatment "
+            "(under six)",
+        )
+    if found:
+        return Signal(
+            "N",
+            0.55,
+            (found[1].hit, *plan.treatment_evidence)[:2],
+            "the last assessment is at the end of treatment: no follow-up after it",
+        )
+    if plan.post_only or plan.no_follow_up:
+        return Signal(
+            "N",
+            0.55,
+            _sentences([*plan.post_only, *plan.no_follow_up], 2),
+            "the schedule of assessments ends at post-treatment: no follow-up after it",
+        )
+    return no_information()
 
 
 def _sentences(hits: list[Hit], limit: int = 3) -> tuple[Hit, ...]:

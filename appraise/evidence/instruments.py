@@ -2,7 +2,8 @@
 
 The data live in ``instruments.yaml`` next to this module. ``classify`` answers for one name a
 user typed; ``find_instruments`` finds every mention in a document with one pass over its words
-(a token trie, so time is linear in the text and independent of the lexicon's size).
+(Aho-Corasick automata, so time is linear in the text and independent of the lexicon's
+size).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
+import ahocorasick
 import yaml
 
 from appraise.evidence.document import Document, Sentence
@@ -88,15 +90,25 @@ class InstrumentMention:
     sentence: Sentence
 
 
-@cache
-def _fold_char(char: str) -> str:
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return base if len(base) == 1 else char
+class _FoldTable(dict[int, str]):
+    """str.translate table that folds each character once, then remembers it."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        self[code] = folded = base if len(base) == 1 else char
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def _fold(text: str) -> str:
-    """Accents off (Åsberg -> Asberg), one character for one, so offsets stay valid."""
-    return text if text.isascii() else "".join(_fold_char(c) for c in text)
+    """Accents off (Åsberg -> Asberg), one character for one, so offsets stay valid; ASCII
+    text is returned as it is."""
+    return text if text.isascii() else text.translate(_FOLD_TABLE)
 
 
 def _key(name: str) -> str:
@@ -109,6 +121,34 @@ def _is_abbreviation(alias: str) -> bool:
     return len(words) <= 3 and not any(w[1:].islower() and len(w) > 3 for w in words)
 
 
+# Separators an abbreviation's parts may be written with: 'HAM-D', 'HAM D', 'HAM/D', 'HAM - D'.
+_ABBREVIATION_SEPARATORS = (" ", "-", "/", " - ", ". ", ".")
+
+
+def _variants(alias: str, abbreviation: bool) -> set[str]:
+    """The spellings of an alias the text search looks for (folded; names lower-cased)."""
+    tokens = _TOKEN.findall(_fold(alias))
+    if not tokens:
+        return set()
+    if abbreviation and len(tokens) <= 3:
+        out = {tokens[0]}
+        for token in tokens[1:]:
+            out = {o + sep + token for o in out for sep in _ABBREVIATION_SEPARATORS}
+        return out
+    if abbreviation:
+        return {" ".join(tokens)}
+    lower = _fold(alias).lower()
+    return {" ".join(tokens).lower(), lower, lower.replace("-", " "), "-".join(tokens).lower()}
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower case, one character for one, so offsets stay valid ('İ' lowers to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 class Lexicon:
     def __init__(self, data: dict[str, Any]) -> None:
         self.instruments = [
@@ -117,9 +157,10 @@ class Lexicon:
         ]
         self.ambiguous = frozenset(data.get("ambiguous_in_text", []))
         self._by_key: dict[str, Instrument] = {}
-        # Token tries for running text: abbreviations case-sensitive, full names by lower case.
-        self._abbrev_trie: dict[str, Any] = {}
-        self._name_trie: dict[str, Any] = {}
+        # Aho-Corasick automata for running text (one pass whatever the lexicon's size):
+        # abbreviations case-sensitive, full names by lower case.
+        self._abbreviations = ahocorasick.Automaton()
+        self._names = ahocorasick.Automaton()
         for inst in self.instruments:
             if inst.kind not in KINDS:
                 raise ValueError(f"instrument {inst.name}: unknown kind {inst.kind}")
@@ -127,11 +168,14 @@ class Lexicon:
                 self._by_key.setdefault(_key(alias), inst)
                 if not inst.mine:
                     continue
-                tokens = _TOKEN.findall(_fold(alias))
-                if _is_abbreviation(alias):
-                    _trie_add(self._abbrev_trie, tokens, (inst, alias))
-                else:
-                    _trie_add(self._name_trie, [t.lower() for t in tokens], (inst, alias))
+                abbreviation = _is_abbreviation(alias)
+                automaton = self._abbreviations if abbreviation else self._names
+                for spelling in _variants(alias, abbreviation):
+                    if spelling not in automaton:
+                        automaton.add_word(spelling, (len(spelling), inst, alias))
+        for automaton in (self._abbreviations, self._names):
+            if len(automaton):
+                automaton.make_automaton()
 
     def lookup(self, name: str) -> Instrument | None:
         """The entry for a name, tolerating a trailing version or form (-5, -II, -R, -17)."""
@@ -162,72 +206,59 @@ class Lexicon:
                 return InstrumentMatch(name, kind, f"rule: '{found.group(0)}' in the name")
         return InstrumentMatch(name, "unknown", None)
 
+    def _matches(self, text: str) -> list[tuple[int, int, Instrument, str]]:
+        """Leftmost-longest lexicon matches in ``text`` that start and end at word edges."""
+        folded = _fold(text)
+        found: dict[int, tuple[int, Instrument, str]] = {}
+        for automaton, haystack in (
+            (self._abbreviations, folded),
+            (self._names, _lower_same_length(folded)),
+        ):
+            if not len(automaton):
+                continue
+            for last, (length, inst, alias) in automaton.iter(haystack):
+                start, end = last - length + 1, last + 1
+                if (start > 0 and haystack[start - 1].isalnum()) or (
+                    end < len(haystack) and haystack[end].isalnum()
+                ):
+                    continue
+                if start not in found or found[start][0] < end:
+                    found[start] = (end, inst, alias)
+        out: list[tuple[int, int, Instrument, str]] = []
+        reached = 0
+        for start in sorted(found):
+            end, inst, alias = found[start]
+            if start >= reached:
+                out.append((start, end, inst, alias))
+                reached = end
+        return out
+
     def mentions(self, document: Document) -> list[InstrumentMention]:
         """Every instrument named in the document, in text order, each with its sentence."""
         out: list[InstrumentMention] = []
-        for sentence in document.sentences:
-            text = document.text[sentence.start : sentence.end]
-            words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(_fold(text))]
-            i = 0
-            while i < len(words):
-                found = _walk(self._abbrev_trie, words, i, text, fold=False) or _walk(
-                    self._name_trie, words, i, text, fold=True
-                )
-                if not found:
-                    i += 1
-                    continue
-                j, (inst, alias) = found
-                if alias in self.ambiguous and not _MEASURING_WORDS.search(text):
-                    i += 1
-                    continue
-                end = words[j - 1][2]
-                # Absorb a trailing version (BDI-II, CAPS-5) into the quoted span.
-                while (
-                    j < len(words)
-                    and text[end : words[j][1]] in ("-", "–")
-                    and (_VERSION_TOKEN.match(words[j][0]))
-                ):
-                    end = words[j][2]
-                    j += 1
-                out.append(
-                    InstrumentMention(
-                        inst, sentence.start + words[i][1], sentence.start + end, sentence
+        text = document.search_text
+        measuring: dict[int, bool] = {}
+        for start, end, inst, alias in self._matches(text):
+            sentence = document.sentence_at(start)
+            if sentence is None or end > sentence.end:
+                continue
+            if alias in self.ambiguous:
+                if sentence.start not in measuring:
+                    measuring[sentence.start] = bool(
+                        _MEASURING_WORDS.search(text, sentence.start, sentence.end)
                     )
-                )
-                i = j
+                if not measuring[sentence.start]:
+                    continue
+            # Absorb a trailing version (BDI-II, CAPS-5) into the quoted span.
+            while (version := _TRAILING_VERSION.match(text, end, sentence.end)) and (
+                _VERSION_TOKEN.match(version.group(1))
+            ):
+                end = version.end()
+            out.append(InstrumentMention(inst, start, end, sentence))
         return out
 
 
-def _trie_add(trie: dict[str, Any], tokens: list[str], value: tuple[Instrument, str]) -> None:
-    node = trie
-    for token in tokens:
-        node = node.setdefault(token, {})
-    node.setdefault("", value)
-
-
-def _walk(
-    trie: dict[str, Any], words: list[tuple[str, int, int]], i: int, text: str, *, fold: bool
-) -> tuple[int, tuple[Instrument, str]] | None:
-    """Longest lexicon entry starting at word i; words must be joined by a short separator."""
-    node = trie
-    best: tuple[int, tuple[Instrument, str]] | None = None
-    j = i
-    while j < len(words):
-        if j > i and len(text[words[j - 1][2] : words[j][1]]) > 2:
-            break
-        token = words[j][0].lower() if fold else words[j][0]
-        node = node.get(token)  # type: ignore[assignment]
-        if node is None:
-            break
-        j += 1
-        if "" in node:
-            best = (j, node[""])
-    if best and not fold:
-        # An abbreviation must end at a word boundary: 'PCL' is not the start of 'PCLX'.
-        end = words[best[0] - 1][2]
-        if end < len(text) and text[end].isalnum():
-            return None
-    return best
+_TRAILING_VERSION = re.compile(r"-([^\W_]+)\b")
 
 
 @cache

@@ -41,7 +41,13 @@ _NONE_DECLARED = re.compile(
     r"(?:there (?:is|are) )?no conflicts? of interest|not? (?:have )?any (?:conflicts?|competing)|"
     r"absence of any (?:commercial|financial)|declare(?:s|d)? none|"
     r"no (?:author|one) has (?:any )?(?:\w+ ){0,3}(?:relationships?|interests?|conflicts?)|"
-    r"^none\.?$)",
+    # 'no potential conflicts with any product mentioned ... were reported', 'no financial or
+    # other competing interests': a 'no' governing an interest noun a few words on
+    r"\bno (?:[\w-]+[ ,]+){0,8}?(?:interests?|conflicts?|relationships?|disclosures?)\b|"
+    # 'Conflict of interest: nil', 'Competing interests - none', 'Disclosures: N/A'
+    r"(?:interests?|conflicts?|disclosures?)(?: statement)?\s*[:.-]\s*(?:nil|none|no|not "
+    r"applicable|n/?a)\b|"
+    r"^(?:nil|none|none declared|nothing to declare)\.?$)",
     _I,
 )
 # What a declared interest is, by category; the first word group names it.
@@ -49,10 +55,10 @@ _INTEREST_KINDS: dict[str, re.Pattern[str]] = {
     "royalties": re.compile(
         r"\broyalt\w*|\bbook\b|\bauthor of (?:the |a )?(?:manual|book|workbook)", _I
     ),
-    "employment": re.compile(r"\b(?:employ(?:ed|ee|s|ment)|works? (?:for|at)|salary)\b", _I),
+    "employment": re.compile(r"\b(?:employ(?:ed|ees?|s|ment)|works? (?:for|at)|salary)\b", _I),
     "consultancy": re.compile(
         r"\b(?:consult\w*|advis(?:er|or|ory)|honorari\w*|speaker\w*|"
-        r"(?:personal |speaking )?fees?|paid)\b",
+        r"(?:personal |speaking )?fees?|paid|remunerat\w*)\b",
         _I,
     ),
     "ownership": re.compile(
@@ -63,7 +69,8 @@ _INTEREST_KINDS: dict[str, re.Pattern[str]] = {
     "programme role": re.compile(
         r"\b(?:director|developer|developed|trainer|trains|train(?:ing|s)? "
         r"(?:in|for)|workshops?|supervis\w*|board|chair|president|"
-        r"clinical lead|(?:is|are) the (?:creator|originator))\b",
+        r"clinical lead|(?:is|are|was|were) (?:the|an?|one of the) (?:co-?)?(?:creators?|"
+        r"originators?|authors?|developers?|designers?|inventors?) of (?:the|this|a))\b",
         _I,
     ),
     "grants": re.compile(r"\b(?:grants?|research (?:support|funding)|funding from)\b", _I),
@@ -79,7 +86,12 @@ def _coi_sentences(ctx: Context) -> list[Sentence]:
     if coi:
         # Sections filed as COI also hold version notes and transparency statements.
         text = ctx.document.search_text
-        about_interests = [s for s in coi if _COI_WORDS.search(text, s.start, s.end)]
+        about_interests = [
+            s
+            for s in coi
+            if _COI_WORDS.search(text, s.start, s.end)
+            or any(p.search(text, s.start, s.end) for p in _INTEREST_KINDS.values())
+        ]
         return about_interests or coi
     # A statement filed under another heading ('Funding', 'Acknowledgements', 'Notes').
     sentences = ctx.document.sentences
@@ -90,6 +102,8 @@ def _coi_sentences(ctx: Context) -> list[Sentence]:
         # interests: none') or the authors declare something.
         opens = hit.start - hit.sentence.start <= 5
         if not (opens or _AUTHORS_DECLARE.search(text, hit.sentence.start, hit.sentence.end)):
+            continue
+        if not opens and about_other_study(text, hit.sentence):
             continue
         found.append(hit.sentence)
         # A bare heading ('Conflict of interest statement.') is followed by the statement.
@@ -102,6 +116,20 @@ def _coi_sentences(ctx: Context) -> list[Sentence]:
 
 def _not_a_list(sentence: Sentence) -> bool:
     return sentence.kind not in ("references", "authors")
+
+
+# A sentence about another study: it cites one ('[12]', 'Smith et al.') or names it as
+# previous, earlier or another trial. Its funding or interests are not this trial's.
+_OTHER_STUDY = re.compile(
+    r"\[\d{1,3}(?:[,–-]\s*\d{1,3})*\]|\bet al\b|\b(?:previous|earlier|prior|another|other|"
+    r"former|original|parent|similar|those|these|their|that) (?:\w+ )?(?:trials?|stud(?:y|ies)|"
+    r"RCTs?)\b",
+    _I,
+)
+
+
+def about_other_study(text: str, sentence: Sentence) -> bool:
+    return bool(_OTHER_STUDY.search(text, sentence.start, sentence.end))
 
 
 @dataclass
@@ -199,7 +227,7 @@ _AUTHORS_TRAINED = re.compile(
     r"(?:trained|supervised|provided (?:training|supervision)|delivered (?:the )?training)\b"
 )
 _EMPLOYED = re.compile(
-    r"\b(?:employ(?:ed|ee) (?:by|of|at)|owns?|owner of|shareholder|(?:co-?)?founder of|"
+    r"\b(?:employ(?:ed|ees?) (?:by|of|at)|owns?|owner of|shareholder|(?:co-?)?founder of|"
     r"director of|chief executive|CEO|managing director)\b",
     _I,
 )
@@ -275,7 +303,7 @@ def _allegiance(ctx: Context) -> list[Indicator]:
     out: list[Indicator] = []
     developed = [
         h
-        for h in find(ctx.document, _DEVELOPED_BY_AUTHORS)
+        for h in find(ctx.document, _DEVELOPED_BY_AUTHORS, _own_words)
         if not is_negated(text, h.sentence, h.start)
         and _TREATMENT_WORDS.search(text, h.start, min(h.end + 60, h.sentence.end))
     ]
@@ -300,6 +328,32 @@ def _allegiance(ctx: Context) -> list[Indicator]:
     for i in declared_interests(ctx):
         if "royalties" in i.kinds:
             out.append(Indicator("developer", (i.sentence,), "royalties from a book or manual"))
+        elif {"ownership", "employment"} & set(i.kinds) and _BUILT_IT.search(
+            text, i.sentence.start, i.sentence.end
+        ):
+            out.append(
+                Indicator(
+                    "developer",
+                    (i.sentence,),
+                    "an author works for or has a stake in the company that built it",
+                )
+            )
+        elif _DECLARED_DEVELOPER.search(text, i.sentence.start, i.sentence.end):
+            out.append(
+                Indicator(
+                    "developer", (i.sentence,), "an author is declared its developer or author"
+                )
+            )
+    named = [
+        h
+        for h in find(ctx.document, _NAMED_DEVELOPER, _own_words)
+        if _names_author(h.cue, initials_of(authors), families)
+        and _TREATMENT_WORDS.search(text, h.start, min(h.end + 60, h.sentence.end))
+    ]
+    if named:
+        out.append(Indicator("developer", tuple(named[:2]), "an author is named as its developer"))
+    out += _cited_to_an_author(ctx, families)
+    out += _designed_by_authors_organisation(ctx, authors)
     initials = {x for a in authors for x in _initials(a)}
     trained = [
         h for h in find(ctx.document, _TRAINED_BY) if _names_author(h.cue, initials, families)
@@ -328,7 +382,9 @@ def _allegiance(ctx: Context) -> list[Indicator]:
     employed: list[Hit | Sentence] = []
     for i in declared_interests(ctx):
         body = text[i.sentence.start : i.sentence.end]
-        linked = any(org in narrative_text for org in _organisations(body))
+        linked = any(org in narrative_text for org in _organisations(body)) or bool(
+            _BUILT_IT.search(body)
+        )
         if {"employment", "ownership"} & set(i.kinds) and _EMPLOYED.search(body) and linked:
             employed.append(i.sentence)
     for a in authors:
@@ -355,6 +411,132 @@ def _allegiance(ctx: Context) -> list[Indicator]:
                 )
                 break
     return out
+
+
+def _own_words(sentence: Sentence) -> bool:
+    """Where the authors speak of their own work: anywhere but the lists and references."""
+    return sentence.kind not in ("references", "authors", "funding", "registration")
+
+
+def initials_of(authors: list[AuthorInfo]) -> set[str]:
+    return {x for a in authors for x in _initials(a)}
+
+
+# 'X is the developer of the programme', 'the first author is the author of the game',
+# 'Y. Khazaal wrote the game'; a name or role, then a verb of making, then the treatment.
+_DECLARED_DEVELOPER = re.compile(
+    r"\b(?:developers?|co-?developers?|creators?|designers?|inventors?|originators?|"
+    r"(?:is|are|was|were) (?:the|an?|one of the) (?:co-?)?authors? of|(?:co-?)?(?:developed|"
+    r"designed|created|wrote|authored|invented) (?:the|this|a)\b)",
+    _I,
+)
+_NAMED_DEVELOPER = re.compile(
+    r"(?:\b(?:the )?(?:first|senior|last|corresponding|lead) author|(?-i:\b(?:[A-Z]\.[ -]?){1,3}"
+    r"(?:[A-Z][a-z]+)?|\b[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z]{2,3}))\s(?:(?:is|was) (?:the|an?|one "
+    r"of the) (?:co-?)?(?:developers?|authors?|creators?|designers?|inventors?|originators?) of"
+    r"|(?:co-?)?(?:wrote|developed|designed|created|devised|authored|invented)) (?:the|this|a)\b",
+    _I,
+)
+# 'equity in Mindly AB, the company that built the intervention'
+_BUILT_IT = re.compile(
+    r"\b(?:company|firm|organi[sz]ation|business|start-?up|provider)s? (?:that|which|who) "
+    r"(?:\w+ ){0,2}?(?:developed|built|created|designed|owns|sells|markets|provides|delivers|"
+    r"licenses|distributes)\b",
+    _I,
+)
+_CITATION = re.compile(r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
+_DESCRIBES_TREATMENT = re.compile(
+    r"\b(?:(?:intervention|treatment|therapy|programme|program|protocol|manual|app|course)s? "
+    r"(?:\w+ ){0,3}?(?:was|were|is|are|consisted|based|drawn|adapted|described|followed|"
+    r"delivered)|based on|drawn from|adapted from|according to|following the (?:\w+ )?"
+    r"(?:manual|protocol))\b",
+    _I,
+)
+_MEASURE_WORDS = re.compile(
+    r"\b(?:questionnaires?|scales?|inventor(?:y|ies)|measures?|scores?|assessed|analys[ie]s|"
+    r"statistic\w*|criteria|sample size|power)\b",
+    _I,
+)
+
+
+def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
+    """The methods describe the treatment citing work an author of this study co-wrote."""
+    references = [s for s in ctx.document.sentences if s.kind == "references"]
+    if not references or not families:
+        return []
+    text = ctx.document.search_text
+    author = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in sorted(families)) + r")\b")
+    for sentence in ctx.document.sentences:
+        if sentence.kind != "methods":
+            continue
+        body = text[sentence.start : sentence.end]
+        if not (_DESCRIBES_TREATMENT.search(body) and _TREATMENT_WORDS.search(body)):
+            continue
+        if _MEASURE_WORDS.search(body):
+            continue
+        for citation in _CITATION.finditer(body):
+            for number in re.findall(r"\d+", citation.group(1)):
+                index = int(number) - 1
+                if 0 <= index < len(references):
+                    ref = references[index]
+                    # Authors come first in a reference: look only there.
+                    if m := author.search(text, ref.start, min(ref.end, ref.start + 120)):
+                        return [
+                            Indicator(
+                                "developer",
+                                (sentence, ref),
+                                f"the treatment is cited to work co-written by {m.group(0)}",
+                            )
+                        ]
+    return []
+
+
+# 'The program ... was designed and implemented by Health Quality Partners', 'has been
+# designed by ReachOut.com': made by an organisation that an author works for.
+_MADE_BY = re.compile(
+    r"\b(?:developed|designed|created|built|devised|written|produced)(?: and \w+)? by (?:the )?"
+    r"(?P<org>[A-Z][\w.&-]+(?: [A-Z][\w.&-]+){0,4})"
+)
+
+
+def _designed_by_authors_organisation(ctx: Context, authors: list[AuthorInfo]) -> list[Indicator]:
+    text = ctx.document.search_text
+    employers = (
+        " ".join(a.affiliations for a in authors)
+        + " "
+        + " ".join(
+            text[i.sentence.start : i.sentence.end]
+            for i in declared_interests(ctx)
+            if "employment" in i.kinds
+        )
+    )
+    for hit in find(ctx.document, _MADE_BY, _own_words):
+        if hit.sentence.kind not in (
+            "abstract",
+            "methods",
+            "introduction",
+            "other",
+            "body",
+            "acknowledgements",
+        ):
+            continue
+        before = text[hit.sentence.start : hit.start]
+        if _MEASURE_WORDS.search(before) or not _TREATMENT_WORDS.search(
+            text, hit.sentence.start, hit.sentence.end
+        ):
+            continue
+        m = _MADE_BY.match(text, hit.start, hit.end)
+        org = m.group("org") if m else ""
+        words = [w.rstrip(".") for w in re.findall(r"[A-Z][\w.&-]{3,}", org) if w not in _ORG_STOP]
+        if words and words[0] in employers:
+            return [
+                Indicator(
+                    "developer",
+                    (hit,),
+                    f"made by {org.rstrip('.')}, which an author of this study works for",
+                )
+            ]
+    return []
 
 
 _GENERIC = {
@@ -434,9 +616,58 @@ def _indicator_signal(ctx: Context, kind: str, what: str) -> Signal:
     return no_information(f"no information found on whether {what}")
 
 
+# A product made by a third party: 'Gatifloxacin (Broadband™, Novartis AG)', 'supplied by
+# Magnetika Ltd.', 'purchased from the hospital pharmacy', 'a stimulator (CX-6650; Rolf
+# Schneider Electronics, Germany)'.
+_THIRD_PARTY = re.compile(
+    r"[®™]|\b(?:supplied|provided|manufactured|donated|purchased|produced|obtained|made "
+    r"available) (?:\w+ ){0,4}?(?:by|from) (?:the )?(?:[\w.&-]+ ){0,4}?(?:Ltd|Inc|GmbH|AG|A/S|"
+    r"plc|LLC|S\.?A|Co|Corp\w*|Pharma\w*|pharmacy|Laborator\w+|manufacturer)\b|"
+    r"\((?:[^()]{0,60}[;,] )?[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3},? (?:Ltd|Inc|GmbH|AG|A/S|plc|"
+    r"LLC|Corp\w*|Electronics|Medical|Pharma\w*|Laborator\w+)\b|\b(?:licensed|commercially "
+    r"available) (?:\w+ )?(?:drugs?|medications?|products?|devices?|vaccines?)\b",
+)
+
+
 def allegiance_developer(ctx: Context) -> Signal:
-    """Y: an author developed the treatment, or wrote or co-wrote its manual."""
-    return _indicator_signal(ctx, "developer", "an author developed the treatment")
+    """Y: an author developed the treatment, or wrote or co-wrote its manual. PN when the
+    treatment is a third party's product and nothing says an author made it; NI otherwise
+    (a text seldom says that its authors did not develop what it tests)."""
+    found = _indicator_signal(ctx, "developer", "an author developed the treatment")
+    if found.answer != "PN":
+        return found
+    employer = [i for i in allegiance(ctx) if i.kind == "employment"]
+    if employer:
+        return Signal(
+            "PY",
+            0.5,
+            employer[0].evidence[:2],
+            "an author works for or owns the organisation named as making or running it",
+        )
+    made = [
+        h
+        for h in find(ctx.document, _THIRD_PARTY)
+        if h.sentence.kind in ("methods", "abstract")
+        and _TREATMENT_OR_PRODUCT.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
+    ]
+    if made:
+        return Signal(
+            "PN",
+            0.45,
+            tuple(dict.fromkeys(h.sentence for h in made))[:2],
+            "the treatment is a product made or supplied by a third party, and nothing says "
+            "an author developed it",
+        )
+    return no_information(
+        "no sign that an author developed the treatment; the text does not say who did"
+    )
+
+
+_TREATMENT_OR_PRODUCT = re.compile(
+    r"\b(?:treatment|therapy|intervention|drugs?|medications?|placebo|capsules?|tablets?|"
+    r"devices?|stimulat\w*|vaccines?|supplements?|doses?|mg|received|randomi[sz]ed|assigned)\b",
+    _I,
+)
 
 
 def allegiance_training(ctx: Context) -> Signal:
@@ -520,7 +751,9 @@ def funding(ctx: Context) -> Signal:
         )
     ]
     sentences += [h.sentence for h in find(ctx.document, _FUNDED_ANYWHERE)]
-    sentences = list(dict.fromkeys(sentences))
+    sentences = [
+        s for s in dict.fromkeys(sentences) if s.kind == "funding" or not about_other_study(text, s)
+    ]
     if not sentences:
         return no_information()
     stake = [s for s in sentences if _STAKEHOLDER.search(text, s.start, s.end)]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from appraise.evidence.document import Sentence
 from appraise.evidence.instruments import InstrumentMention, find_instruments
+from appraise.evidence.schedule import schedule
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import LIST_KINDS
+from appraise.evidence.text import LIST_KINDS, find
 
 TIME_POINTS: dict[str, re.Pattern[str]] = {
     "baseline": re.compile(
@@ -89,45 +91,199 @@ def _interviews(ctx: Context) -> list[InstrumentMention]:
     return [m for m in mentions(ctx) if m.instrument.kind == "diagnostic-interview"]
 
 
+# An interview named by what it is rather than by its title ('diagnoses were established
+# with structured clinical interviews'); a qualitative 'semi-structured interview' is not one.
+_GENERIC_INTERVIEW = re.compile(
+    r"\b(?:structured (?:clinical|diagnostic|psychiatric) interviews?|"
+    r"(?:standardi[sz]ed )?diagnostic interviews?)\b",
+    re.IGNORECASE,
+)
+# Said not to be given again: 'was not repeated at post-treatment', 'administered only at
+# baseline', 'the follow-up exclusively comprised self-report measures'.
+_NOT_REPEATED = re.compile(
+    r"\b(?:(?:was|were) not (?:\w+ )?(?:repeated|re-?administered|re-?assessed|administered|"
+    r"given|conducted|used)|(?:only|solely|exclusively) (?:at|during) (?:the )?(?:baseline|"
+    r"screening|intake|entry|inclusion|pre-?treatment)|(?:at|during) (?:the )?(?:baseline|"
+    r"screening|intake|entry|inclusion|pre-?treatment) only|(?:only|solely|exclusively) "
+    r"(?:comprised|consisted of|included|used|relied on|of)? ?self-?report\w*)",
+    re.IGNORECASE,
+)
+_ONLY_AT_ENTRY = re.compile(r"baseline|screening|intake|entry|inclusion|pre-?treatment", re.I)
+# Strict time words for a schedule of measures (TIME_POINTS also lets 'outcome measures'
+# stand for the end of treatment, which is right for a named interview, not for a schedule).
+_SCHEDULE_AT: dict[str, re.Pattern[str]] = {
+    "post": re.compile(
+        r"\b(?:post-?treatment|post-?intervention|post-?test|end of (?:the )?(?:treatment|"
+        r"intervention|therapy|study)|after (?:the )?(?:treatment|intervention|therapy)|"
+        r"at post|(?:pre|baseline)[- ]?(?:and|,|to) ?post|after \w+ (?:weeks?|months?|sessions)"
+        r"|(?:\d+|\w+)[- ]weeks? (?:later|after))\b",
+        re.IGNORECASE,
+    ),
+    "follow-up": re.compile(r"\bfollow[- ]?ups?\b", re.IGNORECASE),
+}
+_MEASURED = re.compile(
+    r"\b(?:assess\w*|measur\w*|complet\w*|administer\w*|questionnaires?|scales?|repeated|"
+    r"collected|outcomes?)\b",
+    re.IGNORECASE,
+)
+_ENTRY = re.compile(
+    r"\b(?:eligib\w*|inclusion criteria|included if|were included|criteria for inclusion|"
+    r"were recruited|entry criteria|exclusion criteria|met (?:the )?(?:DSM|ICD|criteria)|"
+    r"diagnosed with|diagnosis of)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence_text(ctx: Context, sentence: Sentence) -> str:
+    return ctx.document.search_text[sentence.start : sentence.end]
+
+
+def _own_methods(sentence: Sentence) -> bool:
+    return sentence.kind in ("abstract", "methods", "results", "other", "body")
+
+
+def _interview_sentences(ctx: Context) -> list[Sentence]:
+    """Sentences naming a diagnostic interview, by title or by what it is."""
+    named = [m.sentence for m in _interviews(ctx)]
+    generic = [
+        h.sentence for h in find(ctx.document, _GENERIC_INTERVIEW) if h.sentence.kind != "coi"
+    ]
+    return list(dict.fromkeys(sorted([*named, *generic], key=lambda s: s.start)))
+
+
+def _not_given_at(ctx: Context, time_point: str, sentences: list[Sentence]) -> Sentence | None:
+    """A sentence saying the interview was not given at ``time_point``: the time word nearest
+    the negative cue must be this one ('pre- and post-treatment interviews, whereas the
+    follow-up comprised only self-report measures' rules out follow-up alone)."""
+    nearest_of = {**_SCHEDULE_AT, "baseline": TIME_POINTS["baseline"]}
+    for sentence in sentences:
+        text = _sentence_text(ctx, sentence)
+        for cue in _NOT_REPEATED.finditer(text):
+            if _ONLY_AT_ENTRY.search(cue.group(0)) and "self" not in cue.group(0).lower():
+                if time_point != "baseline":
+                    return sentence  # given at entry only: not at the later points
+                continue
+            nearest: tuple[int, str] | None = None
+            for name, pattern in nearest_of.items():
+                for m in pattern.finditer(text):
+                    gap = min(abs(m.start() - cue.end()), abs(cue.start() - m.end()))
+                    if nearest is None or gap < nearest[0]:
+                        nearest = (gap, name)
+            if nearest and nearest[1] == time_point:
+                return sentence
+    return None
+
+
+def _schedule_at(ctx: Context, time_point: str) -> list[Sentence]:
+    """Sentences giving the measures taken at ``time_point`` (the schedule)."""
+    pattern = _SCHEDULE_AT[time_point]
+    return [
+        h.sentence
+        for h in find(ctx.document, pattern, _own_methods)
+        if _MEASURED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
+    ]
+
+
+def _concluded_from_absence(ctx: Context, time_point: str) -> Signal | None:
+    """N where the report describes its own trial fully and names no diagnostic interview."""
+    if not (ctx.has_full_text and ctx.reports_own_study) or ctx.is_review:
+        return None
+    found = mentions(ctx)
+    names = ", ".join(sorted({m.instrument.name for m in found})[:6])
+    if not found:
+        measures = (
+            "no psychiatric measure is named: a trial whose entry is not a psychiatric diagnosis"
+        )
+    elif all(m.instrument.kind == "self-report" for m in found):
+        measures = f"every measure named is a self-report questionnaire: {names}"
+    else:
+        measures = f"the measures named are rating scales, not interviews: {names}"
+    if time_point == "baseline":
+        entry = [h.sentence for h in find(ctx.document, _ENTRY, _own_methods)]
+        if not entry:
+            return None
+        return Signal(
+            "N",
+            0.6,
+            tuple(dict.fromkeys(entry))[:2],
+            "concluded from absence: entry is described and no standardised diagnostic "
+            f"interview is named ({measures})",
+        )
+    schedule_sentences = _schedule_at(ctx, time_point)
+    evidence = (
+        tuple(dict.fromkeys(schedule_sentences))[:2]
+        or tuple(dict.fromkeys(m.sentence for m in found))[:2]
+    )
+    return Signal(
+        "N",
+        0.6,
+        evidence,
+        f"concluded from absence: no standardised diagnostic interview is named anywhere in "
+        f"the report ({measures})",
+    )
+
+
 def _interview_at(ctx: Context, time_point: str) -> Signal:
-    interviews = _interviews(ctx)
-    if not mentions(ctx):
-        return no_information()
-    if not interviews:
+    sentences = _interview_sentences(ctx)
+    if not sentences:
+        concluded = _concluded_from_absence(ctx, time_point)
+        if concluded:
+            return concluded
+        if not mentions(ctx):
+            return no_information()
         return Signal(
             "N" if ctx.has_full_text else "PN",
             0.6 if ctx.has_full_text else 0.4,
             (mentions(ctx)[0].sentence,),
             "instruments are named but none is a standardised diagnostic interview",
         )
-    at = [m for m in interviews if time_point in _times(ctx, m)]
-    names = ", ".join(sorted({m.instrument.name for m in interviews}))
+    interviews = _interviews(ctx)
+    names = ", ".join(sorted({m.instrument.name for m in interviews})) or "a diagnostic interview"
+    if denial := _not_given_at(ctx, time_point, sentences):
+        return Signal("N", 0.7, (denial,), f"{names} said not to be given at {time_point}")
+    at = [s for s in sentences if time_point in _sentence_times(ctx, s)]
     if at:
-        return Signal(
-            "Y", 0.75, tuple(dict.fromkeys(m.sentence for m in at)), f"{names} at {time_point}"
-        )
+        return Signal("Y", 0.75, tuple(at), f"{names} at {time_point}")
     if time_point == "baseline":
         return Signal(
             "PY",
             0.55,
-            (interviews[0].sentence,),
+            (sentences[0],),
             f"{names} named; a diagnostic interview in a trial is usually given at entry",
         )
-    if time_point == "post" and any(
-        _PRIMARY.search(ctx.document.search_text[m.sentence.start : m.sentence.end])
-        for m in interviews
-    ):
-        return Signal("PY", 0.6, (interviews[0].sentence,), f"{names} is a primary outcome")
+    if time_point == "post" and any(_PRIMARY.search(_sentence_text(ctx, s)) for s in sentences):
+        return Signal("PY", 0.6, (sentences[0],), f"{names} is a primary outcome")
+    if time_point == "follow-up" and not schedule(ctx).has_follow_up:
+        ends = schedule(ctx).post_only or schedule(ctx).no_follow_up
+        if ends or schedule(ctx).points:
+            evidence = tuple(dict.fromkeys(h.sentence for h in ends))[:2] or (sentences[0],)
+            return Signal(
+                "N", 0.55, evidence, "no follow-up after the end of treatment is reported"
+            )
+    listed = [s for s in _schedule_at(ctx, time_point) if s not in sentences]
+    if listed:
+        return Signal(
+            "PN",
+            0.5,
+            tuple(dict.fromkeys(listed))[:2],
+            f"the measures at {time_point} are listed and {names} is not among them",
+        )
     return Signal(
         "NI",
         0.4,
-        (interviews[0].sentence,),
+        (sentences[0],),
         f"{names} named, but not said to be repeated at {time_point}",
     )
 
 
+def _sentence_times(ctx: Context, sentence: Sentence) -> set[str]:
+    text = _sentence_text(ctx, sentence)
+    return {name for name, pattern in TIME_POINTS.items() if pattern.search(text)}
+
+
 def diagnostic_interview_baseline(ctx: Context) -> Signal:
-    """Y: diagnosis at entry was made with a standardised diagnostic interview."""
+    """Y: diagnosis at entry was made with a standardised diagnostic interview. N when entry is
+    described and no interview is named anywhere (concluded from absence, said so)."""
     return _interview_at(ctx, "baseline")
 
 

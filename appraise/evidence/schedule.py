@@ -1,0 +1,248 @@
+"""When outcomes were assessed: the schedule of assessments, counted where the text allows in
+months after the end of treatment.
+
+A report gives its time points against different anchors: "3 months post-treatment" counts
+from the end of treatment, "at 6 months after randomisation" or "week 52 post-quit date" from
+the start. A start-anchored point says how long after the end only when the treatment's length
+is known ("a 12-week programme": 6 months after randomisation is about 3 months after the end),
+so the longest stated treatment length is subtracted, which can only shorten a follow-up.
+Plans ("a 1-year follow-up is underway") are not assessments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from appraise.evidence.document import Sentence
+from appraise.evidence.signals import Context
+from appraise.evidence.text import NUMBER, Hit, find, to_number
+
+_I = re.IGNORECASE
+Anchor = Literal["end", "start", "unknown"]
+
+_UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
+# A number or a list of them ('1, 3, 5 and 12', '6 or 12', '3-6'); the last is the latest.
+_NUMBERS = rf"(?P<list>{NUMBER}(?:(?:, {NUMBER})*,? (?:and|or|to) {NUMBER}|[-/]{NUMBER})?)"
+_END = re.compile(
+    r"^(?:the )?(?:(?:end|completion|termination|conclusion|cessation) of (?:the |their )?"
+    r"(?:\w+ ){0,2}?(?:treatment|intervention|therapy|programme|program|course|sessions?|"
+    r"training|supplementation)|post-?(?:treatment|intervention|therapy)|(?:the )?"
+    r"(?:last|final) (?:\w+ )?session|(?:the )?(?:single |group |\w+ )?session|treatment|"
+    r"intervention|therapy|hypnotherapy|discharge|training|programme|program|course)",
+    _I,
+)
+_START = re.compile(
+    r"^(?:the )?(?:randomi[sz]ation|baseline|enrol?ment|inclusion|(?:study )?entry|"
+    r"start|beginning|onset|(?:target )?quit(?:ting)? date|recruitment|registration|"
+    r"download\w*|allocation|assignment|admission|first (?:\w+ )?(?:session|visit)|"
+    r"vaccination|surgery|birth|delivery|study start|initiation)",
+    _I,
+)
+_FOLLOW = r"follow[- ]?ups?"
+_AFTER = r"(?:(?:after|from|following|since) |post[- ]?)"
+_POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
+    # '12-month follow-up', '3 months post-treatment follow-up'
+    (
+        re.compile(
+            rf"\b{_NUMBERS}[- ]{_UNIT}[- ](?:post[- ]?(?:treatment|intervention) )?{_FOLLOW}\b"
+            rf"(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
+            _I,
+        ),
+        None,
+    ),
+    # 'follow-up at 3 and 6 months (after the intervention)'
+    (
+        re.compile(
+            rf"\b{_FOLLOW} (?:\w+ ){{0,3}}?(?:at|after|in) (?:weeks? |months? )?{_NUMBERS}"
+            rf"[- ]?{_UNIT}(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
+            _I,
+        ),
+        None,
+    ),
+    # '6 months after the intervention', '28 days after downloading', '3 months post-treatment'
+    (
+        re.compile(
+            rf"\b{_NUMBERS}[- ]{_UNIT}(?: later)? {_AFTER}(?P<anchor>[\w -]{{1,50}})",
+            _I,
+        ),
+        None,
+    ),
+    # 'at week 12', 'weeks 1, 3 and 52'
+    (
+        re.compile(
+            rf"\b(?:at|by|until|through|to|in|on|and|of) (?P<unit>week|month)s? {_NUMBERS}\b(?!%)",
+            _I,
+        ),
+        "start",
+    ),
+    # Observation periods: 'followed for 5 years', 'median follow-up of 7.7 y'
+    (
+        re.compile(
+            rf"\b(?:followed(?: up)? (?:for|over|during)|{_FOLLOW} (?:period |duration )?"
+            rf"(?:of|was|lasted|ranged from [\d.]+ \w+ to)) (?:up to |a (?:median|mean) of |"
+            rf"about |approximately )?{_NUMBERS} {_UNIT}",
+            _I,
+        ),
+        "start",
+    ),
+)
+# How long the treatment lasted: 'a 12-week programme', 'after 8 weeks of supplementation'.
+_DURATION = re.compile(
+    rf"\b(?P<n>{NUMBER})[- ](?P<unit>days?|weeks?|months?|years?|y)(?:[- ]long)? "
+    r"(?:\w+[- ]){0,3}?(?:programmes?|programs?|interventions?|treatments?|courses?|"
+    r"therap(?:y|ies)|"
+    r"supplementation|training|protocol|period of (?:treatment|intervention))\b|"
+    rf"\b(?P<n2>{NUMBER}) (?P<unit2>days?|weeks?|months?|years?) of (?:\w+ )?(?:treatment|"
+    r"intervention|therapy|supplementation|training|stimulation)\b|"
+    r"\b(?:treatment|intervention|therapy|programme|program|supplementation) (?:\w+ ){0,3}?"
+    rf"(?:lasted|lasting|was delivered over|was given over|ran for|for|over) (?:a period of )?"
+    rf"(?P<n3>{NUMBER}) (?P<unit3>days?|weeks?|months?|years?)\b",
+    _I,
+)
+_SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
+# The assessments end when treatment does: 'at baseline and post-treatment', 'lack of follow-up'.
+_POST_ONLY = re.compile(
+    r"\b(?:(?:at |before and |pre- and )?(?:baseline|pre-?treatment|pre-?test|pre-?intervention)"
+    r",? and (?:at )?(?:post-?treatment|post-?intervention|post-?test|the end of (?:the )?"
+    r"(?:treatment|intervention|therapy|study))|after \w+ (?:weeks?|months?|sessions|treatments)"
+    r" of (?:\w+ )?(?:treatment|supplementation|therapy|intervention|stimulation)|"
+    r"after (?:\w+ )?(?:\d+|\w+) treatments)\b",
+    _I,
+)
+_NO_FOLLOW_UP = re.compile(
+    rf"\b(?:(?:lack|absence) of (?:a |any )?(?:longer[- ]term |long[- ]term |longitudinal )?"
+    rf"{_FOLLOW}|no (?:longer[- ]term |long[- ]term )?{_FOLLOW}|without (?:a |any )?"
+    rf"(?:long[- ]term )?{_FOLLOW}|did not include (?:a |any )?(?:long[- ]term )?{_FOLLOW})",
+    _I,
+)
+_PLANNED = re.compile(
+    r"\b(?:underway|ongoing|will be|are planned|is planned|being (?:conducted|collected)|"
+    r"future|would be|in progress|protocol)\b",
+    _I,
+)
+
+
+_ASSESSED = re.compile(
+    r"\b(?:assess\w*|measur\w*|complet\w*|questionnaires?|surveys?|follow[- ]?ups?|outcomes?|"
+    r"interview\w*|administer\w*|collected|visits?|seen|evaluat\w*|scores?)\b",
+    _I,
+)
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    hit: Hit
+    months: float  # as the text counts them
+    anchor: Anchor
+    assessed: bool  # its sentence speaks of assessing, not only of when something happened
+
+
+@dataclass(frozen=True)
+class Schedule:
+    points: tuple[TimePoint, ...]
+    treatment_months: float | None
+    treatment_evidence: tuple[Hit, ...]
+    post_only: tuple[Hit, ...]  # sentences whose assessments end at post-treatment
+    no_follow_up: tuple[Hit, ...]  # 'no follow-up', 'lack of longitudinal follow-up'
+
+    def after_end(self, point: TimePoint) -> float | None:
+        """Months between the end of treatment and the point, where that can be counted."""
+        if point.anchor in ("end", "unknown"):
+            return point.months
+        if self.treatment_months is None:
+            return None
+        return point.months - self.treatment_months
+
+    def longest_after_end(self) -> tuple[float, TimePoint] | None:
+        best: tuple[float, TimePoint] | None = None
+        for point in self.points:
+            months = self.after_end(point)
+            if months is not None and (best is None or months > best[0]):
+                best = (months, point)
+        return best
+
+    @property
+    def has_follow_up(self) -> bool:
+        """Some assessment after the end of treatment is named."""
+        found = self.longest_after_end()
+        return bool(found and found[0] > 0.25) or any(
+            p.anchor == "start" and self.treatment_months is None for p in self.points
+        )
+
+
+def _months(n: float, unit: str) -> float:
+    unit = unit.lower()
+    if unit.startswith("d"):
+        return n / 30.4
+    if unit.startswith("w"):
+        return n / 4.345
+    if unit.startswith("y"):
+        return n * 12
+    return n
+
+
+def _where_schedules_are(sentence: Sentence) -> bool:
+    return sentence.kind in ("abstract", "methods", "results", "other", "body")
+
+
+def _latest(numbers: str) -> float | None:
+    values = [to_number(t) for t in re.findall(NUMBER, numbers, _I)]
+    found = [v for v in values if v is not None]
+    return max(found) if found else None
+
+
+def _anchor(text: str | None, default: Anchor | None) -> Anchor | None:
+    if default:
+        return default
+    if not text:
+        return "unknown"
+    if _START.match(text):
+        return "start"
+    if _END.match(text):
+        return "end"
+    return None
+
+
+def schedule(ctx: Context) -> Schedule:
+    return ctx.once("schedule", _schedule)
+
+
+def _schedule(ctx: Context) -> Schedule:
+    document = ctx.document
+    text = document.search_text
+    points: list[TimePoint] = []
+    for pattern, default in _POINT_PATTERNS:
+        for hit in find(document, pattern, _where_schedules_are):
+            if _PLANNED.search(text, hit.sentence.start, hit.sentence.end):
+                continue
+            m = pattern.match(text, hit.start, hit.end)
+            if not m:
+                continue
+            n = _latest(m.group("list"))
+            anchor_text = m.groupdict().get("anchor")
+            anchor = _anchor(anchor_text, default)
+            if n is None or anchor is None or n > 600:
+                continue
+            assessed = bool(_ASSESSED.search(text, hit.sentence.start, hit.sentence.end))
+            points.append(TimePoint(hit, _months(n, m.group("unit")), anchor, assessed))
+    durations: list[tuple[float, Hit]] = []
+    for hit in find(document, _DURATION, _where_schedules_are):
+        m = _DURATION.match(text, hit.start, hit.end)
+        if not m:
+            continue
+        n = to_number(m.group("n") or m.group("n2") or m.group("n3") or "")
+        unit = m.group("unit") or m.group("unit2") or m.group("unit3") or ""
+        if n is not None:
+            durations.append((_months(n, unit), hit))
+    if not durations:
+        durations = [(0.0, h) for h in find(document, _SINGLE_SESSION, _where_schedules_are)]
+    longest = max(durations, key=lambda d: d[0]) if durations else None
+    return Schedule(
+        tuple(points),
+        longest[0] if longest else None,
+        (longest[1],) if longest else (),
+        tuple(find(document, _POST_ONLY, _where_schedules_are)),
+        tuple(h for h in find(document, _NO_FOLLOW_UP) if h.sentence.kind != "introduction"),
+    )

@@ -1,0 +1,130 @@
+"""Allegiance (psychotherapy 3.1) and conflicts of interest (4.1/4.2): constructed sentences
+for each miss issue 13 names (paraphrased), and real dev texts of ../shared/data/oa-trials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appraise.documents import read_document
+from appraise.evidence import document_from_record, interests
+from appraise.evidence.signals import Context
+from appraise.models.record import Author, Reference, Section, StudyRecord
+
+OA_TRIALS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "oa-trials"
+
+
+def _trial(coi: str, methods: str = "Participants were randomised.", intro: str = "") -> Context:
+    record = StudyRecord(
+        id="10.1000/example",
+        title="Guided self-help for depression: a randomised trial",
+        abstract="We randomly assigned 80 adults to guided self-help or a waiting list.",
+        authors=[
+            Author(family="Lindqvist", given="Anna", affiliations=["Karolinska Institutet"]),
+            Author(family="Berg", given="Lars", affiliations=["University of Oslo"]),
+        ],
+        coi_statement=coi,
+        sections=[
+            Section(
+                title="Introduction", kind="introduction", text=intro or "Depression is common."
+            ),
+            Section(title="Methods", kind="methods", text=methods),
+        ],
+        references=[Reference(text="Beck AT, Steer RA. Manual for the BDI-II. 1996.")],
+    )
+    return Context(document_from_record(record), record)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "The authors have no competing interests.",
+        "Conflict of interest: nil",
+        "None declared",
+        "No potential conflicts of interest relevant to this article were reported.",
+        "No potential conflicts with any product or concept discussed here were reported.",
+        "The authors have no financial or other competing interests to declare.",
+    ],
+)
+def test_statements_declaring_none(statement: str) -> None:
+    ctx = _trial(statement)
+    assert interests.coi_present(ctx).answer == "Y"
+    assert interests.coi_declared(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "AL is the developer of the programme. LB has no competing interests.",
+        "AL receives royalties from sales of this book.",
+        "AL holds equity in Mindly AB, the company that built the intervention.",
+        "The first author is the author of the self-help workbook used in this trial.",
+    ],
+)
+def test_declared_roles_are_interests_and_allegiance(statement: str) -> None:
+    ctx = _trial(statement)
+    assert interests.coi_declared(ctx).answer == "Y"
+    assert interests.allegiance_developer(ctx).answer in ("Y", "PY")
+
+
+def test_we_developed_the_intervention_is_allegiance_wherever_it_is_said() -> None:
+    sentence = "We have developed a 10-week guided self-help intervention for depression."
+    assert interests.allegiance_developer(_trial("None declared.", sentence)).answer == "Y"
+    in_intro = _trial("None declared.", intro=sentence)
+    assert interests.allegiance_developer(in_intro).answer == "Y"
+
+
+@pytest.mark.parametrize(
+    "methods",
+    [
+        "The depression questionnaire was developed by Beck and colleagues.",
+        "Ten participants developed depression during the trial.",
+        "The questionnaire was developed by the authors for this study.",
+    ],
+)
+def test_not_every_developed_is_allegiance(methods: str) -> None:
+    assert interests.allegiance_developer(_trial("None declared.", methods)).answer not in (
+        "Y",
+        "PY",
+    )
+
+
+def test_a_third_party_product_is_probably_not_the_authors_and_silence_is_no_information() -> None:
+    filler = " Participants took the capsules daily and kept a diary of any side effects." * 60
+    drug = _trial(
+        "None declared.",
+        "Capsules of the oil and placebo were supplied by Magnetika Ltd. and taken daily." + filler,
+    )
+    assert interests.allegiance_developer(drug).answer == "PN"
+    silent = _trial("None declared.", "Participants received guided self-help." + filler)
+    assert interests.allegiance_developer(silent).answer == "NI"
+
+
+def test_a_cited_trials_funding_is_not_this_trials() -> None:
+    ctx = _trial(
+        "None declared.",
+        "The earlier trial was funded by Pfizer [12]. Participants received guided self-help.",
+    )
+    assert interests.funding(ctx).answer != "PY"
+
+
+needs_texts = pytest.mark.skipif(not OA_TRIALS.is_dir(), reason="needs ../shared/data/oa-trials")
+
+
+@needs_texts
+@pytest.mark.parametrize(
+    ("name", "developer", "declared"),
+    [
+        ("PMC3564767.xml", "Y", "Y"),  # 'the first author is the author of the game'
+        ("PMC3698199.xml", "Y", "N"),  # the treatment cited to a paper an author co-wrote
+        ("PMC5446666.xml", "Y", "N"),  # designed by the organisation two authors work for
+        ("PMC1201146.xml", "PY", "Y"),  # two authors employed by the product's maker
+        ("PMC4884360.xml", "PN", None),  # licensed drugs bought from a pharmacy
+    ],
+)
+def test_real_dev_texts(name: str, developer: str, declared: str | None) -> None:
+    ctx = Context(read_document(OA_TRIALS / name))
+    assert interests.allegiance_developer(ctx).answer == developer
+    if declared:
+        assert interests.coi_declared(ctx).answer == declared

@@ -1,0 +1,167 @@
+"""Follow-up (psychotherapy 7.1) and the interview schedule (2.1-2.3), on constructed
+sentences for each miss issue 13 names, and on real dev texts of ../shared/data/oa-trials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appraise.documents import read_document
+from appraise.evidence import design, measurement
+from appraise.evidence.signals import Context
+from tests.evidence.helpers import context
+
+OA_TRIALS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "oa-trials"
+
+
+def test_a_schedule_ending_at_post_treatment_is_no_follow_up() -> None:
+    ctx = context(
+        "Participants were assessed at baseline and post-treatment with the BDI-II.",
+    )
+    assert design.followup(ctx).answer == "N"
+
+
+def test_follow_up_under_six_months_after_the_end_is_no() -> None:
+    ctx = context("Outcomes were assessed at post-treatment and 3 months post-treatment.")
+    signal = design.followup(ctx)
+    assert signal.answer == "N" and "under six" in (signal.comment or "")
+
+
+def test_six_months_after_the_end_is_yes() -> None:
+    ctx = context("Six months after the intervention, a follow-up interview was conducted.")
+    assert design.followup(ctx).answer == "Y"
+
+
+def test_six_months_after_randomisation_of_a_12_week_treatment_is_three_after_the_end() -> None:
+    ctx = context(
+        "Participants received a 12-week programme of guided self-help.",
+        "Outcomes were assessed 6 months after randomisation.",
+    )
+    signal = design.followup(ctx)
+    assert signal.answer == "N", signal.comment
+    one_year = context(
+        "Participants received a 12-week programme of guided self-help.",
+        "Outcomes were assessed at 12 months after randomisation.",
+    )
+    assert design.followup(one_year).answer == "Y"
+
+
+def test_a_planned_follow_up_is_not_an_assessment() -> None:
+    ctx = context(
+        "Assessments took place at post-treatment and 3 months post-treatment.",
+        "A 1-year follow-up assessment is currently underway.",
+    )
+    assert design.followup(ctx).answer == "N"
+
+
+def test_start_anchored_points_without_a_treatment_length_stay_open_when_long() -> None:
+    ctx = context("Mortality was assessed at 24 months after randomisation.")
+    assert design.followup(ctx).answer == "NI"
+    short = context("Questionnaires were completed 6 weeks post-baseline.")
+    assert design.followup(short).answer == "N"
+
+
+# --- diagnostic interviews -------------------------------------------------------------------
+
+_TRIAL = (
+    "We randomly assigned 120 adults to guided self-help or a waiting list.",
+    "Participants were eligible if they were aged 18 or over and scored 10 or more on the PHQ-9.",
+    "Outcomes were the PHQ-9 and GAD-7, completed online at baseline and post-treatment.",
+)
+
+
+def _full(*sentences: str) -> Context:
+    # Enough body text to count as a full text (signals.FULL_TEXT_MINIMUM).
+    filler = "The sessions followed the published workbook chapter by chapter. " * 50
+    return context(*sentences, filler)
+
+
+def test_only_self_report_and_no_interview_named_is_no_by_absence() -> None:
+    ctx = _full(*_TRIAL)
+    for detector in (
+        measurement.diagnostic_interview_baseline,
+        measurement.diagnostic_interview_end,
+        measurement.diagnostic_interview_followup,
+    ):
+        signal = detector(ctx)
+        assert signal.answer == "N"
+        assert "concluded from absence" in (signal.comment or "")
+        assert "self-report" in (signal.comment or "")
+
+
+def test_an_abstract_alone_concludes_nothing_from_absence() -> None:
+    ctx = context(*_TRIAL)
+    signal = measurement.diagnostic_interview_baseline(ctx)
+    assert signal.answer == "PN" and "absence" not in (signal.comment or "")
+
+
+def test_a_medical_entry_with_no_psychiatric_measure_is_no_with_a_comment() -> None:
+    ctx = _full(
+        "We randomly assigned 200 patients with knee osteoarthritis to gel or placebo.",
+        "Patients were eligible if they had radiologically confirmed osteoarthritis.",
+    )
+    signal = measurement.diagnostic_interview_baseline(ctx)
+    assert signal.answer == "N" and "not a psychiatric diagnosis" in (signal.comment or "")
+
+
+def test_an_interview_not_repeated_at_the_end_is_no() -> None:
+    ctx = context(
+        "Diagnosis was established with the SCID-5 at baseline.",
+        "The diagnostic interview was not repeated at the end of treatment.",
+    )
+    assert measurement.diagnostic_interview_baseline(ctx).answer == "Y"
+    assert measurement.diagnostic_interview_end(ctx).answer == "N"
+
+
+def test_an_interview_at_baseline_only_is_no_later() -> None:
+    ctx = context("The MINI was administered at baseline only.")
+    assert measurement.diagnostic_interview_end(ctx).answer == "N"
+    assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+def test_a_follow_up_of_self_report_only_rules_out_the_follow_up_interview_alone() -> None:
+    ctx = context(
+        "Diagnoses were established using structured clinical interviews at pre- and "
+        "post-treatment, whereas the 3 month follow-up assessment exclusively comprised "
+        "self-report measures.",
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "Y"
+    assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+def test_a_listed_schedule_without_the_interview_is_probably_no() -> None:
+    ctx = context(
+        "Diagnosis at entry was confirmed with the MINI.",
+        "At post-treatment the BDI-II and the GAD-7 were completed.",
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "PN"
+
+
+needs_texts = pytest.mark.skipif(not OA_TRIALS.is_dir(), reason="needs ../shared/data/oa-trials")
+
+
+@needs_texts
+@pytest.mark.parametrize(
+    ("name", "end", "follow_up", "seven_one"),
+    [
+        # dev texts: SCID at entry, post-treatment battery without it, no follow-up
+        ("PMC3421236.xml", "N", "N", "N"),
+        # SCID at pre and post, a 3-month follow-up of self-report only
+        ("PMC3698199.xml", "Y", "N", "N"),
+        # week 52 after a quit date; treatment up to 22 weeks
+        ("PMC4884360.xml", None, None, "Y"),
+        # self-report questionnaires only, 28-day follow-up
+        ("PMC5847600.xml", "N", "N", "N"),
+    ],
+)
+def test_real_dev_texts(name: str, end: str | None, follow_up: str | None, seven_one: str) -> None:
+    ctx = Context(read_document(OA_TRIALS / name))
+    direction = {"Y": "yes", "PY": "yes", "N": "no", "PN": "no"}
+    if end:
+        got = measurement.diagnostic_interview_end(ctx).answer
+        assert direction.get(got) == direction[end]
+    if follow_up:
+        got = measurement.diagnostic_interview_followup(ctx).answer
+        assert direction.get(got) == direction[follow_up]
+    assert design.followup(ctx).answer == seven_one
