@@ -82,6 +82,11 @@ class NotCached(Exception):
         self.url = url
 
 
+class Unreachable(SourceError):
+    """The host's name did not resolve, or it refused the connection: the network (or this
+    source) is down, and asking it again in this run will not help."""
+
+
 class _RetryableBody(Exception):
     """A 200 response whose body is not what the API sends (an HTML page, truncated JSON)."""
 
@@ -171,15 +176,25 @@ class HostLimiter:
     the server asks for one (Retry-After).
 
     Starts are timed one thread at a time from when earlier ones really began, so the count
-    holds in every window, however the server aligns or slides it; a margin (4 %) absorbs the
-    jitter between our clock and the server's. Within a window, starts are spread at least
-    three quarters of the even spacing apart: no bursts, yet a thread that woke late can be
-    made up for by the next ones.
+    holds in every window, however the server aligns or slides it. The server stamps a request
+    when it arrives, a little after we started it (a busy machine, a new connection), and may
+    count a request exactly one window later as still inside it: so the next start after N waits
+    the window plus a margin (4 %, and at least ``SLACK`` seconds). Within a window, starts are
+    spread at least three quarters of the even spacing apart: no bursts, yet a thread that woke
+    late can be made up for by the next ones.
+
+    A *lane* is a class of requests with a lower limit of its own on the same host (Crossref's
+    list queries, about 3/s inside its 10/s): its starts count against the host's windows and,
+    in addition, against the lane's.
     """
 
     MARGIN = 1.04
-    MAX_MARGIN = 1.25
+    SLACK = 0.05
+    MAX_MARGIN = 1.5
     MIN_SPACING = 0.75
+    # After a 429 we did not expect, the rate we allow ourselves drops to this share of what
+    # the server advertises (and stays there for the run).
+    BACKOFF_SHARE = 0.8
 
     def __init__(
         self,
@@ -195,10 +210,13 @@ class HostLimiter:
         self._windows = _windows_of(limits)
         self._concurrency = max(1, limits.concurrency)
         self._starts: deque[float] = deque()  # actual starts, as many as the widest window
+        self._lanes: dict[str, list[tuple[int, float]]] = {}
+        self._lane_starts: dict[str, deque[float]] = {}
         self._in_flight = 0
         self._paused_until = 0.0
         self._advertised = False
         self._margin = self.MARGIN
+        self._ceiling: float | None = None  # requests/s we keep under after a 429
 
     @property
     def limits(self) -> Limits:
@@ -222,33 +240,60 @@ class HostLimiter:
             self._windows = _windows_of(stricter)
             self._concurrency = min(self._concurrency, max(1, limits.concurrency))
 
-    def acquire(self) -> None:
-        """Block until this thread may start a request."""
+    def add_lane(self, lane: str, limits: Limits) -> None:
+        """Declare ``lane``'s own limit (the stricter one if declared twice). Servers do not
+        advertise lane limits, so headers never raise them."""
+        with self._cond:
+            windows = _windows_of(limits)
+            known = self._lanes.get(lane)
+            if known is None or windows[0][0] / windows[0][1] < known[0][0] / known[0][1]:
+                self._lanes[lane] = windows
+                self._lane_starts.setdefault(lane, deque())
+
+    def acquire(self, lane: str | None = None) -> None:
+        """Block until this thread may start a request (in ``lane``, if given)."""
         with self._cond:
             while self._in_flight >= self._concurrency:
                 self._cond.wait()
             self._in_flight += 1
         with self._turn:
-            while (delay := self._earliest_start() - self._clock()) > 0:
+            while (delay := self._earliest_start(lane) - self._clock()) > 0:
                 if self._sleep(delay):
                     break
             with self._cond:
-                self._starts.append(self._clock())
-                widest = max(count for count, _ in self._windows)
-                while len(self._starts) > widest:
-                    self._starts.popleft()
+                now = self._clock()
+                self._record(self._starts, self._windows, now)
+                if lane in self._lanes:
+                    self._record(self._lane_starts[lane], self._lanes[lane], now)
 
-    def _earliest_start(self) -> float:
+    @staticmethod
+    def _record(starts: deque[float], windows: list[tuple[int, float]], now: float) -> None:
+        starts.append(now)
+        widest = max(count for count, _ in windows)
+        while len(starts) > widest:
+            starts.popleft()
+
+    def _earliest_start(self, lane: str | None) -> float:
         """When the next request may start, under the limits as they stand now."""
         with self._cond:
-            start = self._paused_until
-            if self._starts:
-                count, seconds = self._windows[0]
-                start = max(start, self._starts[-1] + self.MIN_SPACING * seconds / count)
-            for count, seconds in self._windows:
-                if len(self._starts) >= count:
-                    start = max(start, self._starts[-count] + seconds * self._margin)
+            start = max(self._paused_until, self._next_in(self._starts, self._windows))
+            if lane in self._lanes:
+                start = max(start, self._next_in(self._lane_starts[lane], self._lanes[lane]))
             return start
+
+    def _next_in(self, starts: deque[float], windows: list[tuple[int, float]]) -> float:
+        if not starts:
+            return 0.0
+        count, seconds = windows[0]
+        start = starts[-1] + self.MIN_SPACING * seconds / count
+        for count, seconds in windows:
+            if len(starts) >= count:
+                start = max(start, starts[-count] + self._window(seconds))
+        return start
+
+    def _window(self, seconds: float) -> float:
+        """A window as we count it: the server's, widened by the margin."""
+        return max(seconds * self._margin, seconds + self.SLACK)
 
     def release(self) -> None:
         with self._cond:
@@ -256,10 +301,17 @@ class HostLimiter:
             self._cond.notify_all()
 
     def throttled(self) -> None:
-        """The server answered 429 although we kept to its limits: our clock and its clock
-        disagree by more than the margin, so widen the spacing a little (at most to 25 %)."""
+        """The server answered 429 although we kept to its limits: its count and ours
+        disagree. Slow down for the rest of the run (a lower rate, a wider margin) and start
+        nothing until a whole window has passed, so the retry does not land in the window that
+        was refused."""
         with self._cond:
-            self._margin = min(self._margin * 1.03, self.MAX_MARGIN)
+            self._margin = min(self._margin * 1.1, self.MAX_MARGIN)
+            count, seconds = self._windows[0]
+            self._ceiling = self.BACKOFF_SHARE * count / seconds
+            self._windows = [_slower(self._windows[0], self._ceiling), *self._windows[1:]]
+            pause = self._window(self._windows[0][1])
+            self._paused_until = max(self._paused_until, self._clock() + pause)
 
     def pause(self, seconds: float) -> None:
         """No request to this host starts for ``seconds`` (the server said to wait)."""
@@ -267,19 +319,32 @@ class HostLimiter:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def adapt(self, headers: Mapping[str, str]) -> None:
-        """Follow the limits the server advertises; they replace the documented defaults."""
+        """Follow the limits the server advertises; they replace the documented defaults (but
+        never lift the rate above what a 429 taught us)."""
         advertised = advertised_limits(headers)
         with self._cond:
             if advertised.window is not None or advertised.concurrency is not None:
                 self._advertised = True
             if advertised.window is not None:
                 # the server's own figures replace the documented ones, per-minute cap too
-                self._windows = [advertised.window]
+                window = advertised.window
+                if self._ceiling is not None:
+                    window = _slower(window, self._ceiling)
+                self._windows = [window]
             if advertised.concurrency is not None:
                 self._concurrency = advertised.concurrency
                 self._cond.notify_all()
             if advertised.wait is not None:
                 self._paused_until = max(self._paused_until, self._clock() + advertised.wait)
+
+
+def _slower(window: tuple[int, float], ceiling: float) -> tuple[int, float]:
+    """``window`` (requests, seconds) at no more than ``ceiling`` requests per second."""
+    count, seconds = window
+    if count / seconds <= ceiling:
+        return window
+    allowed = int(ceiling * seconds)
+    return (allowed, seconds) if allowed >= 1 else (1, 1 / ceiling)
 
 
 @dataclass(frozen=True)
@@ -426,6 +491,7 @@ class HttpClient:
         self._network.mount("https://", adapter)
         self._network.headers["User-Agent"] = user_agent(mailto)
         self._limiters: dict[str, HostLimiter] = {}
+        self._unreachable: dict[str, str] = {}  # host -> why, once a request could not connect
         self._lock = threading.Lock()
         self.network_requests = 0
         self._cancelled = threading.Event()
@@ -444,7 +510,9 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def limiter(self, url: str, default: Limits) -> HostLimiter:
+    def limiter(
+        self, url: str, default: Limits, lane: tuple[str, Limits] | None = None
+    ) -> HostLimiter:
         """The limiter for ``url``'s host; two sources on one host share the stricter start."""
         host = urlsplit(url).netloc.lower()
         with self._lock:
@@ -454,7 +522,14 @@ class HttpClient:
                 limiter = self._limiters[host] = HostLimiter(default, sleep=self._cancelled.wait)
             else:
                 limiter.tighten(default)
+            if lane is not None:
+                limiter.add_lane(*lane)
             return limiter
+
+    def unreachable(self, url: str) -> str | None:
+        """Why ``url``'s host could not be reached earlier in this run (None if it could)."""
+        with self._lock:
+            return self._unreachable.get(urlsplit(url).netloc.lower())
 
     def get(
         self,
@@ -464,15 +539,21 @@ class HttpClient:
         limits: Limits,
         expect: BodyKind,
         params: Mapping[str, str] | None = None,
+        lane: tuple[str, Limits] | None = None,
     ) -> Response:
-        """GET ``url`` and return a 200 response with a well-formed-looking body.
+        """GET ``url`` and return a 200 response with a well-formed-looking body. ``lane``
+        names a class of requests with a lower limit of its own on that host, and the limit.
 
-        Raises NotFound on 404, NotCached when offline and not cached, SourceError when the
-        retries are used up (the message says what went wrong last).
+        Raises NotFound on 404, NotCached when offline and not cached, Unreachable when the
+        host does not resolve or refuses connections (at once, and for every later request to
+        it in this run), SourceError when the retries are used up (the message says what went
+        wrong last).
         """
-        limiter = self.limiter(url, limits)
+        limiter = self.limiter(url, limits, lane)
         if self._cancelled.is_set():
             raise SourceError(f"{source}: not asked, the run was interrupted")
+        if (why := self.unreachable(url)) is not None:
+            raise Unreachable(f"{source}: not asked, {why} earlier", fix=_UNREACHABLE_FIX)
         settings = self.settings
         problem = "no attempt made"
         tries = 0
@@ -483,7 +564,7 @@ class HttpClient:
             wait: float | None = None
             try:
                 response = self._send(
-                    url, params, limiter, source, force_refresh=force, give_up_at=give_up_at
+                    url, params, limiter, lane, source, force_refresh=force, give_up_at=give_up_at
                 )
             except _UnreadableBody as exc:
                 raise SourceError(f"{source}: {exc} ({url})", fix=_UNREADABLE_FIX) from None
@@ -495,6 +576,10 @@ class HttpClient:
                 )
             except requests.ConnectionError as exc:
                 problem = f"could not connect ({_reason(exc)})"
+                if _reason(exc) in _DEAD:
+                    with self._lock:
+                        self._unreachable.setdefault(urlsplit(url).netloc.lower(), _reason(exc))
+                    raise Unreachable(f"{source}: {problem}", fix=_UNREACHABLE_FIX) from None
             except requests.RequestException as exc:
                 problem = f"request failed ({_reason(exc)})"
             else:
@@ -522,7 +607,7 @@ class HttpClient:
                 if status != 429 and status < 500:
                     break  # 400, 401, 403...: asking again will not help
                 if status == 429:
-                    limiter.throttled()
+                    limiter.throttled()  # slower from now on; nothing starts for a window
                 if retry_after is not None:
                     refuse_long_wait(source, url, problem, retry_after, settings)
                     wait = retry_after
@@ -547,6 +632,7 @@ class HttpClient:
         url: str,
         params: Mapping[str, str] | None,
         limiter: HostLimiter,
+        lane: tuple[str, Limits] | None,
         source: str,
         *,
         force_refresh: bool,
@@ -560,13 +646,17 @@ class HttpClient:
             cached = self._cached(url, params, timeout)
             if cached.status_code != _CACHE_MISS:
                 return cached
-        limiter.acquire()
+        # Everything but the send is done before the limiter times the start, so the request
+        # reaches the server as soon after its counted start as this machine allows.
+        request = self._network.prepare_request(requests.Request("GET", url, params=params))
+        options = self._network.merge_environment_settings(request.url, {}, None, None, None)
+        limiter.acquire(lane[0] if lane else None)
         try:
             if self._cancelled.is_set():
                 raise SourceError(f"{source}: not asked, the run was interrupted")
             with self._lock:
                 self.network_requests += 1
-            response = self._read(url, params, timeout, give_up_at)
+            response = self._read(request, dict(options), timeout, give_up_at)
             limiter.adapt(response.headers)
             return response
         finally:
@@ -665,8 +755,8 @@ class HttpClient:
 
     def _read(
         self,
-        url: str,
-        params: Mapping[str, str] | None,
+        request: requests.PreparedRequest,
+        options: dict[str, Any],
         timeout: tuple[float, float],
         give_up_at: float,
     ) -> requests.Response:
@@ -675,7 +765,9 @@ class HttpClient:
         seconds = max(0.0, min(self.settings.request_deadline, give_up_at - time.monotonic()))
         with _Deadline(seconds) as deadline:
             try:
-                response = self._network.get(url, params=params, timeout=timeout, stream=True)
+                response = self._network.send(
+                    request, timeout=timeout, **{**options, "stream": True}
+                )
                 read_body(response, self.settings.max_body_bytes)
             except requests.RequestException:
                 if deadline.expired:
@@ -871,14 +963,34 @@ def _cache_key(request: requests.PreparedRequest, **kwargs: Any) -> str:
     return create_key(anonymous, **kwargs)
 
 
+_REFUSED = "connection refused"
+_NO_HOST = "host name not found"
+_NO_NETWORK = "network unreachable"
+_DEAD = (_REFUSED, _NO_HOST, _NO_NETWORK)
+_UNREACHABLE_FIX = (
+    "check your connection; use --offline to work from the corpus and the cache, or point "
+    "APPRAISE_<SOURCE>_URL at a mirror"
+)
+_NAME_NOT_RESOLVED = (
+    "Name or service not known",
+    "nodename nor servname",
+    "Temporary failure in name resolution",
+    "No address associated with hostname",
+    "NameResolutionError",
+    "getaddrinfo failed",
+)
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "the body was cut off"
     text = str(exc)
     if "Connection refused" in text:
-        return "connection refused"
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return "host name not found"
+        return _REFUSED
+    if any(marker in text for marker in _NAME_NOT_RESOLVED):
+        return _NO_HOST
+    if "Network is unreachable" in text:
+        return _NO_NETWORK
     return type(exc).__name__
 
 
