@@ -314,7 +314,8 @@ def agree(
     rubric: OptionalRubric = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Agreement between reviewers: percent, Cohen's kappa, prevalence-adjusted kappa."""
+    """Agreement between reviewers: percent, Cohen's, prevalence-adjusted and weighted kappa,
+    Gwet's AC1."""
     from appraise.review.agreement import agreement
     from appraise.rubrics import rubric_ids
 
@@ -349,6 +350,8 @@ def _show_pair(rubric: str, pair: PairAgreement) -> None:
         "agreement %",
         "Cohen's kappa",
         "prevalence-adjusted",
+        "Gwet's AC1",
+        "weighted kappa",
         title=f"{rubric}: {first} and {second}",
     )
     notes = []
@@ -359,10 +362,14 @@ def _show_pair(rubric: str, pair: PairAgreement) -> None:
             _number(stats.percent, 1),
             _number(stats.kappa),
             _number(stats.prevalence_adjusted),
+            _number(stats.ac1),
+            _number(stats.weighted_kappa),
         )
         if stats.note:
             notes.append(f"{domain}: {stats.note}")
     console.print(table)
+    if pair.warning:
+        err_console.print(f"warning: {pair.warning}", markup=False)
     for text in notes:
         console.print(f"  {text}", markup=False)
     if pair.disagreements:
