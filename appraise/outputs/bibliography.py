@@ -27,11 +27,14 @@ def bib_format(explicit: str | None, suffix: str) -> str:
 
 
 def judgement_note(matrix: Matrix, row: StudyRow) -> str:
-    """'Risk of bias (RoB 2, cochrane profile): High' plus the domains, for a note field."""
+    """'Risk of bias (RoB 2, cochrane profile): High' plus the domains, for a note field (the
+    profile named only for a rubric that has profiles to choose from)."""
     name = matrix.rubric.name.split(" (")[0]
+    if matrix.rubric.profiles:
+        name += f", {matrix.profile} profile"
     overall = row.overall or "not yet judged"
     domains = "; ".join(f"{d.id} {row.domains.get(d.id) or 'not judged'}" for d in matrix.domains)
-    return f"Risk of bias ({name}, {matrix.profile} profile): {overall} ({domains})"
+    return f"Risk of bias ({name}): {overall} ({domains})"
 
 
 def _record(row: StudyRow) -> StudyRecord:
@@ -71,6 +74,19 @@ def _ris_type(record: StudyRecord) -> str:
     }.get(kind, "JOUR")
 
 
+def _ris_writer() -> type[Any]:
+    from rispy.writer import RisWriter
+
+    class PlainRisWriter(RisWriter):
+        """rispy's writer without the "1." "2." line it puts before each entry, which is no
+        RIS tag: some reference managers read it as a stray line or a broken first entry."""
+
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return PlainRisWriter
+
+
 def ris_text(matrix: Matrix) -> str:
     import rispy
 
@@ -96,7 +112,7 @@ def ris_text(matrix: Matrix) -> str:
         if record.pmid:
             entry["accession_number"] = f"PMID:{record.pmid}"
         entries.append({k: v for k, v in entry.items() if v not in (None, [], "")})
-    return rispy.dumps(entries)
+    return rispy.dumps(entries, implementation=_ris_writer())
 
 
 # --- BibTeX -----------------------------------------------------------------------------
