@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from appraise.appraisals import CONSENSUS_REVIEWER, final_domains, final_overall
-from appraise.corpus import Corpus
+from appraise.corpus import AppraisalFile, Corpus
 from appraise.errors import InputError, NotFoundError
 from appraise.models import Answer, Appraisal, Judgement, Quote
 from appraise.review.session import AssessSession, parse_result
-from appraise.review.store import AppraisalFile
 from appraise.rubrics import Engine, load_rubric
 
 
