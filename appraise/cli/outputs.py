@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -167,8 +166,7 @@ def report(
     """Write tables, figures, claim traces, methods and references, with an index.html."""
     from appraise.outputs.report import build_report
 
-    folder = corpus_dir or Path(os.environ.get("APPRAISE_CORPUS", "."))
-    result = build_report(open_corpus(folder), out, rubric=rubric, profile=profile)
+    result = build_report(open_corpus(corpus_dir), out, rubric=rubric, profile=profile)
     if as_json:
         emit_json(
             {
@@ -242,7 +240,12 @@ def import_robvis(
     rub = load_rubric(rubric)
     parsed = parse_robvis(read_text(file), rub, source=str(file))
     result = run_import(
-        open_corpus(corpus), parsed, rub, profile=profile, reviewer=reviewer, source=file.name
+        open_corpus(corpus),
+        parsed,
+        rub,
+        profile=profile,
+        reviewer=reviewer,
+        source=file.name,
     )
     if as_json:
         emit_json(

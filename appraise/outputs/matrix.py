@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Literal
 
-from appraise.appraisals import final_domains, final_overall, select_appraisals
+from appraise.appraisals import default_rubric, final_domains, final_overall, select_appraisals
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
 from appraise.files import load_model
@@ -149,22 +149,7 @@ class Matrix:
 # --- choosing the rubric and the appraisals ------------------------------------------------
 def rubric_counts(corpus: Corpus) -> Counter[str]:
     """How many appraisal files each rubric has (read from the file names: no parsing)."""
-    return Counter(path.name.split("--", 1)[0] for path in corpus.appraisal_paths())
-
-
-def default_rubric(corpus: Corpus) -> str:
-    """corpus.yaml's default rubric, else the rubric most of the corpus's appraisals use."""
-    configured = corpus.info.default_rubric
-    if configured:
-        return configured
-    counts = rubric_counts(corpus)
-    if not counts:
-        raise NotFoundError(
-            f"{corpus.root} has no appraisals",
-            fix="appraise some studies first, or import a robvis CSV with "
-            "`appraise import robvis FILE --rubric RUBRIC`",
-        )
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return Counter(corpus.appraisal_rubrics())
 
 
 def base_name(record: StudyRecord | None, study_id: str) -> str:
@@ -256,8 +241,13 @@ def build_matrix(
 ) -> Matrix:
     """Read the corpus once and build the matrix. ``studies`` (ids or names) selects and, when
     no ``order`` is given, orders the rows; otherwise ``order`` defaults to 'input'."""
-    rubric_id = rubric or default_rubric(corpus)
-    rub = load_rubric(rubric_id)
+    if not corpus.appraisal_paths():
+        raise NotFoundError(
+            f"{corpus.root} has no appraisals",
+            fix="appraise some studies first, or import a robvis CSV with "
+            "`appraise import robvis FILE --rubric RUBRIC`",
+        )
+    rub = load_rubric(rubric or default_rubric(corpus))
     chosen = select_appraisals(corpus, rub.id, per="study")
     if not chosen:
         present = ", ".join(sorted(rubric_counts(corpus))) or "none"

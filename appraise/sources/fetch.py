@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError, NotFoundError, SourceError
-from appraise.files import atomic_write_text
 from appraise.ids import StudyId, unique_identifiers
 from appraise.models import Retrieval, StudyRecord
 from appraise.sources import crossref, europepmc, openalex, pubmed
@@ -289,7 +288,7 @@ class FetchIndex:
 
     def save(self) -> None:
         if self.changed:
-            atomic_write_text(self.path, json.dumps(self.entries, ensure_ascii=False))
+            self.corpus.write_text(self.path, json.dumps(self.entries, ensure_ascii=False))
 
 
 def fetch_records(
