@@ -358,7 +358,19 @@ _PSYCHOLOGICAL = re.compile(
     r"cognitive processing therapy|counsell?ing|psycho-?education\w*|mindfulness|"
     r"behavio(?:u)?ral activation|interpersonal (?:psycho)?therapy|trauma-focused|"
     r"problem[- ]solving therapy|internet-(?:based|delivered) (?:treatment|intervention|therapy)|"
-    r"wait(?:ing)?[- ]?list|usual care|treatment as usual)\b",
+    r"wait(?:ing)?[- ]?list|usual care|treatment as usual|standard care|"
+    # Comparators nothing disguises: no treatment, no placebo, untouched control clusters.
+    r"no[- ](?:intervention|treatment) (?:control|group|arm|condition)|"
+    r"(?:absence of|no|without (?:a )?) placebo|did not receive (?:a |any )?(?:placebo|"
+    r"intervention)|control (?:halls?|schools?|sites?|clusters?|villages?|practices))\b",
+    re.IGNORECASE,
+)
+# Delivered by a machine with nobody in the loop: nobody delivering can know the arm.
+_AUTOMATED = re.compile(
+    r"\b(?:(?:fully )?automated (?:system|e-?mails?|delivery|programs?|messages?)|"
+    r"no (?:interaction|contact) with (?:a |any )?(?:therapists?|clinicians?|counsell?ors?|staff)|"
+    r"self-guided|unguided|without (?:any )?(?:therapist|human|clinician) (?:support|contact|"
+    r"guidance|involvement))\b",
     re.IGNORECASE,
 )
 
@@ -410,8 +422,9 @@ def _unblindable(ctx: Context, who: str) -> Signal | None:
         "PN",
         0.55,
         (hits[0],),
-        f"no statement on blinding {who}; a psychological treatment or wait list cannot "
-        f"usually be hidden from {who}",
+        f"no statement on blinding {who}; by the nature of the interventions (a psychological "
+        f"or behavioural treatment, a wait list, usual care or no treatment) the allocation "
+        f"cannot usually be hidden from {who}",
     )
 
 
@@ -423,24 +436,24 @@ def assessor_blinding(ctx: Context) -> Signal:
 
 def assessor_awareness(ctx: Context) -> Signal:
     """Y: outcome assessors knew the allocation (RoB 2 4.3). For a self-reported outcome the
-    participant is the assessor, so without a statement on assessors the participants' answer
-    is used when every instrument found is self-report."""
-    decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
-    if decided:
-        return decided.inverted()
-    from appraise.evidence.measurement import outcome_instruments
+    participant is the assessor ('this study relied on self-reported outcomes'), aware when
+    the participants were aware; otherwise what the text says of the assessors decides."""
+    from appraise.evidence.raters import outcome_rating
 
-    mentions = outcome_instruments(ctx)
-    if mentions and all(m.instrument.kind == "self-report" for m in mentions):
-        aware = participant_blinding(ctx).inverted()
+    rating = outcome_rating(ctx)
+    if rating.self_report:
+        aware = participant_awareness(ctx)
         if aware.answer != "NI":
             return Signal(
                 aware.answer,
-                min(aware.confidence, 0.5),
-                (mentions[0].sentence, *aware.evidence),
-                "outcomes appear self-reported, so the participant is the assessor: "
+                min(aware.confidence, 0.6),
+                (rating.self_report[0], *aware.evidence),
+                "the outcome is self-reported, so the participant is the assessor: "
                 + (aware.comment or ""),
             )
+    decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
+    if decided:
+        return decided.inverted()
     return no_information()
 
 
@@ -451,6 +464,17 @@ def participant_awareness(ctx: Context) -> Signal:
 
 def personnel_awareness(ctx: Context) -> Signal:
     """Y: those delivering the interventions knew the allocation (RoB 2 2.2)."""
+    decided = _decide(blinding(ctx).for_role("personnel"), "personnel")
+    if decided:
+        return decided.inverted()
+    automated = find(ctx.document, _AUTOMATED)
+    if automated:
+        return Signal(
+            "PN",
+            0.5,
+            (automated[0],),
+            "delivered automatically, with no therapist or carer who could know the arm",
+        )
     return personnel_blinding(ctx).inverted()
 
 

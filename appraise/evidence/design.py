@@ -189,8 +189,8 @@ _CONCEALED_WEAK = re.compile(
     r"(?:was|were) concealed|sealed envelopes?|envelopes?|"
     # Kept from those who enrol, method not named: 'concealed from the investigators'.
     r"concealed from (?:the )?(?:investigators?|researchers?|recruiters?|study (?:team|staff)|"
-    r"staff|clinicians?|physicians?|those (?:enrolling|recruiting))|numbered (?:\w+ )?(?:bottles|packs|"
-    r"containers|kits|boxes|envelopes))\b",
+    r"staff|clinicians?|physicians?|those (?:enrolling|recruiting))|"
+    r"numbered (?:\w+ )?(?:bottles|packs|containers|kits|boxes|envelopes))\b",
     _I,
 )
 _NOT_CONCEALED = re.compile(
