@@ -8,7 +8,7 @@ the first rule that holds decides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,10 +363,13 @@ class Engine:
             self.rubric.id, self.profile, dict(self.options), results, overall, overall_rule, notes
         )
 
-    def overall_from(self, domains: Mapping[str, str | None]) -> tuple[str | None, str | None]:
+    def overall_from(
+        self, domains: Mapping[str, str | None], *, assessed: Collection[str] | None = None
+    ) -> tuple[str | None, str | None]:
         """The overall judgement (and rule) from domain judgements alone, e.g. when they were
-        imported (robvis, a database) or overridden by a reviewer."""
-        labels = [domains.get(d.id) for d in self.domains]
+        imported (robvis, a database) or overridden by a reviewer. ``assessed`` limits the rule
+        to the domains a source rated (a RoB 1 table with four of its seven domains)."""
+        labels = [domains.get(d.id) for d in self.domains if assessed is None or d.id in assessed]
         if self.overall_needs_every_domain and None in labels:
             return None, None
         for check, then, description in self.overall_rules:
