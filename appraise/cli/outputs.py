@@ -1,4 +1,5 @@
-"""`appraise table`, `plot`, `report`, `export` and `import robvis`: outputs for manuscripts."""
+"""`appraise table`, `plot`, `report`, `export` and `import robvis|metapsy`: outputs for
+manuscripts, and judgements made elsewhere brought in."""
 
 from __future__ import annotations
 
@@ -218,6 +219,70 @@ def export(
         return
     atomic_write_text(output, text)
     note(f"wrote {output} ({chosen}, {len(matrix.rows)} references)")
+
+
+@import_app.command("metapsy")
+def import_metapsy(
+    file: Annotated[Path, typer.Argument(help="A Metapsy database CSV (one row per comparison).")],
+    corpus: CorpusOption,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            "-r",
+            help="rob2 or metapsy-rob (RoB 2 domain columns), rob1 (RoB 1 items). "
+            "Default: rob2 or rob1 by the database's columns.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a Metapsy database: records from its references, the database's judgements per
+    comparison, and (metapsy-rob) the items the Metapsy tool computes from its fields."""
+    from appraise.imports.metapsy import import_metapsy as run_import
+    from appraise.imports.metapsy import read_database
+
+    result = run_import(open_corpus(corpus), read_database(file), rubric=rubric)
+    if as_json:
+        emit_json(
+            {
+                "layout": result.layout,
+                "rubric": result.rubric,
+                "studies": result.studies,
+                "comparisons": result.comparisons,
+                "records_written": result.records_written,
+                "records_kept": result.records_kept,
+                "appraisals_written": result.appraisals_written,
+                "appraisals_unchanged": result.appraisals_unchanged,
+                "disagreements": [vars(d) for d in result.disagreements],
+                "computed_domains": result.computed_domains,
+            }
+        )
+        return
+    console.print(
+        f"imported {_count(result.comparisons, 'comparison')} of "
+        f"{_count(result.studies, 'study', 'studies')} ({result.layout}) as {result.rubric} "
+        f"appraisals into {corpus}: {result.appraisals_written} written, "
+        f"{result.appraisals_unchanged} unchanged, "
+        f"{_count(result.records_written, 'record')} written",
+        markup=False,
+    )
+    if result.records_kept:
+        note(
+            f"kept {_count(len(result.records_kept), 'existing record')} not made from this "
+            f"database (e.g. {result.records_kept[0]})"
+        )
+    if result.computed_domains:
+        judged = ", ".join(f"{d} {n}" for d, n in sorted(result.computed_domains.items()))
+        note(f"domains judged from database fields alone (metapsy-computed): {judged}")
+    if result.disagreements:
+        note(
+            f"{_count(len(result.disagreements), 'comparison')} where the database's overall "
+            f"differs from the {result.rubric} rule (kept as the database states it), e.g. "
+            f"{result.disagreements[0].study}: rule {result.disagreements[0].by_rule}, "
+            f"database {result.disagreements[0].database}"
+        )
+    else:
+        note(f"the database's overall agrees with the {result.rubric} rule for every comparison")
 
 
 @import_app.command("robvis")

@@ -77,6 +77,19 @@ class RobvisTable:
     problems: list[str] = field(default_factory=list)
 
 
+def read_judgement(value: str, labels: Sequence[str]) -> str | None:
+    """A judgement cell read as robvis reads it: the whole word in any case, else its first
+    letter ('some concerns', 'low risk', 'L', 'high'). None when neither names one label."""
+    text = value.strip().lower()
+    if not text:
+        return None
+    for label in labels:
+        if label.lower() == text:
+            return label
+    initial = [label for label in labels if label[0].lower() == text[0]]
+    return initial[0] if len(initial) == 1 else None
+
+
 def _strict_word(value: str, allowed: Sequence[str], where: str) -> str:
     if value in allowed:
         return value
