@@ -29,8 +29,8 @@ StudiesOption = Annotated[
     list[str] | None,
     typer.Option(
         "--studies",
-        help="Only these studies (ids or 'Author Year'), in this order. "
-        "Repeat the option or separate with commas.",
+        help="Only these studies (ids or 'Author Year'), in this order: repeat the option "
+        "(each value is one label, commas and all) or give a file with one label per line.",
     ),
 ]
 OrderOption = Annotated[
@@ -53,9 +53,9 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _studies(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    from appraise.outputs.matrix import study_selection
+
+    return study_selection(values) if values else None
 
 
 def table(
