@@ -29,8 +29,8 @@ StudiesOption = Annotated[
     list[str] | None,
     typer.Option(
         "--studies",
-        help="Only these studies (ids or 'Author Year'), in this order. "
-        "Repeat the option or separate with commas.",
+        help="Only these studies (ids or 'Author Year'), in this order: repeat the option "
+        "(each value is one label, commas and all) or give a file with one label per line.",
     ),
 ]
 OrderOption = Annotated[
@@ -53,9 +53,9 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _studies(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    from appraise.outputs.matrix import study_selection
+
+    return study_selection(values) if values else None
 
 
 def table(
@@ -124,10 +124,33 @@ def plot(
     studies: StudiesOption = None,
     order: OrderOption = None,
     profile: ProfileOption = None,
+    rows_per_page: Annotated[
+        int | None,
+        typer.Option(
+            "--rows-per-page",
+            help="Traffic light: studies per page (default: as many as fit an A4 page).",
+        ),
+    ] = None,
+    width: Annotated[
+        float | None, typer.Option("--width", help="Page width in inches (default: fitted).")
+    ] = None,
+    height: Annotated[
+        float | None,
+        typer.Option("--height", help="Traffic light: page height in inches (default: A4)."),
+    ] = None,
+    label_size: Annotated[
+        float | None, typer.Option("--label-size", help="Study labels, in points (default 8).")
+    ] = None,
 ) -> None:
-    """robvis-style traffic-light or summary plot of the corpus's judgements."""
+    """robvis-style traffic-light or summary plot of the corpus's judgements. A traffic light
+    longer than a page goes into a multi-page PDF, or one PNG/SVG per page (NAME-p01.png...)."""
     from appraise.errors import InputError
-    from appraise.outputs.figures import draw_summary, draw_traffic_light, figure_format
+    from appraise.outputs.figures import (
+        FigureSize,
+        draw_summary,
+        draw_traffic_light,
+        figure_format,
+    )
     from appraise.outputs.matrix import build_matrix
 
     if kind not in ("traffic-light", "summary"):
@@ -140,9 +163,12 @@ def plot(
     )
     if kind == "summary":
         draw_summary(matrix, output, palette, weighted=weighted)
+        written = [output]
     else:
-        draw_traffic_light(matrix, output, palette)
-    note(f"wrote {output} ({kind}, {len(matrix.rows)} studies)")
+        size = FigureSize(rows_per_page, width, height, label_size)
+        written = draw_traffic_light(matrix, output, palette, size)
+    pages = f", {len(written)} files: {written[0].name}..." if len(written) > 1 else ""
+    note(f"wrote {output} ({kind}, {len(matrix.rows)} studies{pages})")
 
 
 def report(

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from appraise.appraisals import default_rubric, final_domains, final_overall, select_appraisals
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
-from appraise.files import load_model
+from appraise.files import load_model, read_text
 from appraise.ids import parse_identifier
 from appraise.models import Appraisal, StudyRecord
 from appraise.models.rubric import Domain, Rubric
@@ -291,23 +292,47 @@ def build_matrix(
     return Matrix(rub, used_profile, columns, rows, scale)
 
 
+def study_selection(values: Sequence[str]) -> list[str]:
+    """The studies a user named: each value is one label, taken whole (so 'Aagaard, 2017'
+    stays one study), or the path of a file of labels, one per line ('#' starts a comment)."""
+    wanted: list[str] = []
+    for value in values:
+        path = Path(value)
+        if path.is_file():
+            lines = (line.strip() for line in read_text(path).splitlines())
+            wanted += [line for line in lines if line and not line.startswith("#")]
+        elif value.strip():
+            wanted.append(value.strip())
+    return wanted
+
+
 def _pick(rows: Sequence[StudyRow], wanted: Sequence[str]) -> list[StudyRow]:
     by_key: dict[str, StudyRow] = {}
     for candidate in rows:
         by_key.setdefault(candidate.study.lower(), candidate)
         by_key.setdefault(candidate.name.casefold(), candidate)
-    picked: dict[str, StudyRow] = {}
-    for key in wanted:
-        row: StudyRow | None = by_key.get(key.strip().lower()) or by_key.get(key.strip().casefold())
+
+    def find(key: str) -> StudyRow | None:
+        row = by_key.get(key.strip().lower()) or by_key.get(key.strip().casefold())
         if row is None:
             try:
                 row = by_key.get(str(parse_identifier(key)).lower())
             except InputError:
                 row = None
-        if row is None:
+        return row
+
+    picked: dict[str, StudyRow] = {}
+    for key in wanted:
+        found = find(key)
+        # A label is taken whole first; 'a,b' naming two studies still selects both.
+        matches = [found] if found else [find(part) for part in key.split(",") if part.strip()]
+        if not matches or None in matches:
             raise NotFoundError(
                 f"no appraised study '{key}' for this rubric",
-                fix="give a study id or its 'Author Year' name as `appraise table` prints it",
+                fix="give a study id or its 'Author Year' name as `appraise table` prints it, "
+                "or a file of them, one per line",
             )
-        picked.setdefault(row.study, row)
+        for row in matches:
+            if row is not None:
+                picked.setdefault(row.study, row)
     return list(picked.values())
