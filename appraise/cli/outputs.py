@@ -320,6 +320,14 @@ def import_robvis(
     reviewer: Annotated[
         str, typer.Option("--reviewer", help="Reviewer name stored with the judgements.")
     ] = "robvis-import",
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Judgements spelt exactly as robvis spells them (default: robvis' reading, "
+            "by first letter in any case).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import a robvis CSV as appraisals; Overall is computed by the rubric's rule if absent."""
@@ -329,7 +337,7 @@ def import_robvis(
     from appraise.rubrics import load_rubric
 
     rub = load_rubric(rubric)
-    parsed = parse_robvis(read_text(file), rub, source=str(file))
+    parsed = parse_robvis(read_text(file), rub, source=str(file), strict=strict)
     result = run_import(
         open_corpus(corpus),
         parsed,
