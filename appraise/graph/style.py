@@ -16,6 +16,12 @@ UNAPPRAISED_SYMBOL = "∅"
 SECONDARY_COLOUR = "#eeeeee"
 CLAIM_COLOUR = "#ffffff"
 _SECONDARY_SYMBOLS = {"review": "R", "commentary": "C"}
+# The words robvis accepts beyond a tool's own scale, drawn as robvis draws them:
+# label -> (symbol, Cochrane colour, colour-blind colour; robvis' colour-blind white).
+BEYOND_SCALE: dict[str, tuple[str, str, str]] = {
+    "No information": ("?", "#4EA1F7", "#ffffff"),
+    "Not applicable": ("/", "#cccccc", "#cccccc"),
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ def judgement_style(judgement: str | None, rubric: Rubric, palette: Palette) -> 
     try:
         level = rubric.level(judgement)
     except KeyError:
+        if judgement in BEYOND_SCALE:
+            symbol, cochrane, colourblind = BEYOND_SCALE[judgement]
+            fill = cochrane if palette == "cochrane" else colourblind
+            return NodeStyle(fill, symbol, _text_on(fill), judgement)
         return NodeStyle(UNAPPRAISED_COLOUR, "?", "#000000", judgement)
     colour = level.colour if palette == "cochrane" else level.colourblind
     return NodeStyle(colour, level.symbol, _text_on(colour), judgement)

@@ -85,7 +85,7 @@ def summary_data(
                 f"(e.g. {missing[0]})",
                 fix="import a robvis CSV with a Weight column, or plot without --weighted",
             )
-    columns = [(d.id, d.name) for d in matrix.domains] + [(OVERALL, "Overall risk of bias")]
+    columns = [(d.id, d.name) for d in judged_domains(matrix)] + [(OVERALL, "Overall risk of bias")]
     bars: list[SummaryBar] = []
     for domain, caption in columns:
         totals: dict[str, tuple[Level, int, float]] = {}

@@ -15,13 +15,16 @@ from PIL import Image
 from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.errors import InputError
-from appraise.models import Appraisal
+from appraise.graph.style import check_palette, judgement_style
+from appraise.models import Appraisal, Judgement
 from appraise.outputs.figures import (
     A4_HEIGHT,
     A4_WIDTH,
     MIN_ROW_HEIGHT,
     FigureSize,
     draw_traffic_light,
+    summary_data,
+    traffic_light_data,
     traffic_light_layout,
 )
 from appraise.outputs.matrix import (
@@ -162,3 +165,64 @@ def test_studies_with_commas_are_chosen_whole_by_option_or_file(
 def test_comma_separated_ids_still_select_each(rob2_corpus: Corpus) -> None:
     matrix = build_matrix(rob2_corpus, studies=study_selection(["okafor 2015,pmid:123456"]))
     assert [r.study for r in matrix.rows] == ["10.1000/beta", "pmid:123456"]
+
+
+def test_a_rob1_corpus_judged_on_some_domains_draws_only_those(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    # Sequence generation, concealment and attrition: what a review database often holds.
+    for index, words in enumerate([("Low", "Unclear", "High"), ("Low", "Low", "Unclear")]):
+        judged = dict(zip(("D1", "D2", "D5"), words, strict=True))
+        corpus.write_appraisal(
+            Appraisal(
+                study=f"ref:trial-{index}",
+                rubric="rob1",
+                rubric_version=load_rubric("rob1").version,
+                reviewer="r",
+                domains={d: Judgement(judgement=w) for d, w in judged.items()},
+                overall=Judgement(judgement="High" if "High" in words else "Unclear"),
+            )
+        )
+    matrix = build_matrix(corpus, "rob1")
+    assert len(matrix.domains) == 7
+    assert list(dict.fromkeys(b.domain for b in summary_data(matrix))) == [
+        "D1",
+        "D2",
+        "D5",
+        "Overall",
+    ]
+    assert {c.domain for c in traffic_light_data(matrix)} == {"D1", "D2", "D5", "Overall"}
+    assert draw_traffic_light(matrix, tmp_path / "tl.png") == [tmp_path / "tl.png"]
+
+
+NI_NA_CSV = """Study,D1,D2,D3,D4,D5,Overall
+Study 1,Low,No information,Low,Not applicable,Low,Some concerns
+Study 2,High,Low,No information,Low,Low,High
+"""
+
+
+@pytest.mark.parametrize(
+    ("palette", "information", "applicable"),
+    [("cochrane", "#4EA1F7", "#cccccc"), ("colourblind", "#ffffff", "#cccccc")],
+)
+def test_no_information_and_not_applicable_have_their_own_colour_and_symbol(
+    corpus: Corpus, palette: str, information: str, applicable: str
+) -> None:
+    rub = load_rubric("rob2")
+    import_robvis(corpus, parse_robvis(NI_NA_CSV, rub, source="x.csv"), rub, source="x.csv")
+    cells = {(c.study, c.domain): c for c in traffic_light_data(build_matrix(corpus), palette)}
+    assert (cells["Study 1", "D2"].colour, cells["Study 1", "D2"].symbol) == (information, "?")
+    assert (cells["Study 1", "D4"].colour, cells["Study 1", "D4"].symbol) == (applicable, "/")
+    bars = [b for b in summary_data(build_matrix(corpus), palette) if b.domain == "D3"]
+    assert [(b.judgement, b.colour, b.symbol) for b in bars] == [
+        ("Low", rub.level("Low").colour if palette == "cochrane" else "#fed98e", "+"),
+        ("No information", information, "?"),
+    ]
+    # Claim figures draw them the same way, not as an unknown word.
+    style = judgement_style("No information", rub, check_palette(palette))
+    assert (style.colour, style.symbol) == (information, "?")
+    style = judgement_style("Not applicable", rub, check_palette(palette))
+    assert (style.colour, style.symbol) == (applicable, "/")
+    # ROBINS-I's own No information keeps a colour-blind fill distinct from Not applicable.
+    robins = load_rubric("robins-i")
+    assert robins.level("No information").colourblind != applicable
