@@ -17,7 +17,14 @@ from typing import Literal
 
 from appraise.errors import InputError
 from appraise.files import atomic_write_bytes
-from appraise.graph.style import Palette, check_palette, legend_styles, node_style
+from appraise.graph.style import (
+    Palette,
+    check_palette,
+    figure_metadata,
+    figure_stamp,
+    legend_styles,
+    node_style,
+)
 from appraise.graph.trace import ClaimTrace, TracedWork
 
 FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -40,11 +47,6 @@ Point = tuple[float, float]
 _AXES = (0.02, 0.12, 0.96, 0.72)
 _XLIM = (-0.02, 1.02)
 _YLIM = (-0.3, 1.12)
-_METADATA = {
-    "png": {"Software": None},
-    "svg": {"Date": None, "Creator": None},
-    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
-}
 
 
 def _side(work: TracedWork | None) -> int:
@@ -183,7 +185,7 @@ def trace_layout(trace: ClaimTrace) -> TraceLayout:
     return TraceLayout(rows, xy, inches, width, height)
 
 
-def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette) -> bytes:
+def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette, profile: str | None) -> bytes:
     import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -337,16 +339,20 @@ def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette) -> bytes:
             y=0.97,
         )
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=FIGURE_DPI, metadata=_METADATA[fmt])
+        stamp = figure_stamp(rubric, profile)
+        fig.savefig(buffer, format=fmt, dpi=FIGURE_DPI, metadata=figure_metadata(fmt, stamp))
     return buffer.getvalue()
 
 
-def draw_trace(trace: ClaimTrace, path: Path, palette: str = "cochrane") -> Path:
-    """Draw ``trace`` to ``path`` as PNG, SVG or PDF (by extension)."""
+def draw_trace(
+    trace: ClaimTrace, path: Path, palette: str = "cochrane", profile: str | None = None
+) -> Path:
+    """Draw ``trace`` to ``path`` as PNG, SVG or PDF (by extension); ``profile`` (the rubric
+    profile the appraisals used) goes into the figure's metadata."""
     fmt = FIGURE_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
             f"cannot draw to '{path.name}'", fix="give a file ending in .png, .svg or .pdf"
         )
-    atomic_write_bytes(path, _figure_bytes(trace, fmt, check_palette(palette)))
+    atomic_write_bytes(path, _figure_bytes(trace, fmt, check_palette(palette), profile))
     return path

@@ -80,3 +80,32 @@ def legend_styles(rubric: Rubric, palette: Palette) -> list[NodeStyle]:
     return [judgement_style(label, rubric, palette) for label in rubric.labels] + [
         judgement_style(None, rubric, palette)
     ]
+
+
+def figure_stamp(rubric: Rubric, profile: str | None) -> str:
+    """The line every figure carries in its metadata, so a figure found alone still says what
+    drew it: e.g. 'appraise 0.1.0; RoB 2 version 2019-08-22; profile cochrane'."""
+    from appraise import __version__
+
+    tool = rubric.name.split(" (")[0]
+    stamp = f"appraise {__version__}; {tool} version {rubric.version}"
+    return stamp + (f"; profile {profile}" if profile else "; profile as each appraisal states")
+
+
+def figure_metadata(fmt: str, stamp: str) -> dict[str, str | None]:
+    """Metadata for matplotlib's savefig: the stamp as PNG text, SVG and PDF description;
+    no dates or library versions, so the same data gives the same bytes."""
+    from appraise import __version__
+
+    creator = f"appraise {__version__}"
+    if fmt == "png":
+        return {"Software": creator, "Description": stamp}
+    if fmt == "svg":
+        return {"Date": None, "Creator": creator, "Description": stamp}
+    return {
+        "CreationDate": None,
+        "ModDate": None,
+        "Producer": None,
+        "Creator": creator,
+        "Subject": stamp,
+    }

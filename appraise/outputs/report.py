@@ -264,7 +264,9 @@ def claim_rows(traces: list[Any]) -> list[list[str]]:
     return rows
 
 
-def _claims(corpus: Corpus, rubric: str, root: Path, files: list[str]) -> _Section | None:
+def _claims(
+    corpus: Corpus, rubric: str, profile: str, root: Path, files: list[str]
+) -> _Section | None:
     if corpus.read_claims() is None:
         return None
     from appraise.graph import trace_all
@@ -290,7 +292,7 @@ def _claims(corpus: Corpus, rubric: str, root: Path, files: list[str]) -> _Secti
     for trace, row in zip(traces, rows, strict=True):
         stem = f"claims/{file_stem(trace.claim.id)}"
         for ext in ("png", "svg"):
-            draw_trace(trace, root / f"{stem}.{ext}", "cochrane")
+            draw_trace(trace, root / f"{stem}.{ext}", "cochrane", profile)
             files.append(f"{stem}.{ext}")
         cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
         body.append(
@@ -408,7 +410,7 @@ def build_report(
     try:
         when = data_date(matrix)
         sections = [_figures(matrix, staging, files), _tables(matrix, staging, files, when)]
-        claims = _claims(corpus, matrix.rubric.id, staging, files)
+        claims = _claims(corpus, matrix.rubric.id, matrix.profile, staging, files)
         if claims is not None:
             sections.append(claims)
         sections.append(_methods(corpus, matrix.rubric.id, staging, files))

@@ -22,6 +22,7 @@ from appraise.outputs.figures import (
     A4_WIDTH,
     MIN_ROW_HEIGHT,
     FigureSize,
+    draw_summary,
     draw_traffic_light,
     summary_data,
     traffic_light_data,
@@ -226,3 +227,38 @@ def test_no_information_and_not_applicable_have_their_own_colour_and_symbol(
     # ROBINS-I's own No information keeps a colour-blind fill distinct from Not applicable.
     robins = load_rubric("robins-i")
     assert robins.level("No information").colourblind != applicable
+
+
+def _stamp_of(path: Path) -> str:
+    """The caption metadata a figure carries, read as a reader's tools read it."""
+    if path.suffix == ".png":
+        return str(Image.open(path).text["Description"])  # a PNG tEXt chunk
+    if path.suffix == ".pdf":
+        with pdfplumber.open(path) as pdf:
+            return str(pdf.metadata["Subject"])
+    text = path.read_text(encoding="utf-8")
+    return text.split("<dc:description>", 1)[1].split("</dc:description>", 1)[0]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_every_figure_names_the_tool_and_rubric_version(
+    rob2_corpus: Corpus, tmp_path: Path, suffix: str
+) -> None:
+    from appraise import __version__
+    from appraise.graph import trace_claim
+    from appraise.graph.draw import draw_trace
+    from tests.graph.corpora import claim, write_claims
+
+    matrix = build_matrix(rob2_corpus, profile="metapsy")
+    expected = f"appraise {__version__}; RoB 2 version 2019-08-22; profile metapsy"
+    figures = [
+        *draw_traffic_light(matrix, tmp_path / f"tl{suffix}"),
+        tmp_path / f"summary{suffix}",
+    ]
+    draw_summary(matrix, figures[-1])
+    write_claims(rob2_corpus, [claim("works", "10.1000/alpha", "10.1000/gamma")])
+    trace = draw_trace(
+        trace_claim(rob2_corpus, "works", "rob2"), tmp_path / f"c{suffix}", profile="metapsy"
+    )
+    for path in [*figures, trace]:
+        assert _stamp_of(path) == expected, path.name
