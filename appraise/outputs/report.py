@@ -30,6 +30,7 @@ from appraise.errors import InputError
 from appraise.ids import file_stem
 from appraise.outputs.bibliography import render_bibliography
 from appraise.outputs.figures import draw_summary, draw_traffic_light
+from appraise.outputs.forest import draw_forest, has_estimates
 from appraise.outputs.matrix import Matrix, build_matrix, rubric_counts
 from appraise.outputs.tables import (
     TABLE_CSS,
@@ -154,7 +155,8 @@ def _tables(matrix: Matrix, root: Path, files: list[str], when: datetime) -> _Se
 def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
     (root / "figures").mkdir(parents=True, exist_ok=True)
     body: list[str] = []
-    drawings: list[tuple[str, str, Callable[[Path], list[Path] | None]]] = [
+    # Each drawing returns what it drew; only a traffic light's is a list of pages.
+    drawings: list[tuple[str, str, Callable[[Path], object]]] = [
         (
             "summary",
             "Summary: share of studies at each judgement, per domain",
@@ -176,13 +178,22 @@ def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
             lambda p: draw_traffic_light(matrix, p),
         )
     )
+    if has_estimates(matrix):
+        drawings.append(
+            (
+                "forest",
+                "Forest plot: each result's estimate and 95% CI beside its judgements",
+                lambda p: draw_forest(matrix, p),
+            )
+        )
     figures = root / "figures"
     for name, caption, draw in drawings:
         # A traffic-light plot may run to several pages: one PNG/SVG each, one PDF of all.
         pages: dict[str, list[Path]] = {}
         for ext in ("png", "svg", "pdf") if name == "traffic-light" else ("png", "svg"):
-            written = draw(figures / f"{name}.{ext}")
-            pages[ext] = written or [figures / f"{name}.{ext}"]
+            target = figures / f"{name}.{ext}"
+            written = draw(target)
+            pages[ext] = written if isinstance(written, list) else [target]
             files.extend(str(p.relative_to(root)) for p in pages[ext])
         links = ", ".join(
             _link(str(p.relative_to(root)), ext.upper() + (f" {i}" if len(found) > 1 else ""))

@@ -16,7 +16,7 @@ from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.errors import InputError
 from appraise.graph.style import check_palette, judgement_style
-from appraise.models import Appraisal, Judgement
+from appraise.models import Appraisal, Judgement, ResultAssessed
 from appraise.outputs.figures import (
     A4_HEIGHT,
     A4_WIDTH,
@@ -28,6 +28,7 @@ from appraise.outputs.figures import (
     traffic_light_data,
     traffic_light_layout,
 )
+from appraise.outputs.forest import draw_forest, forest_data
 from appraise.outputs.matrix import (
     DomainColumn,
     Matrix,
@@ -262,3 +263,83 @@ def test_every_figure_names_the_tool_and_rubric_version(
     )
     for path in [*figures, trace]:
         assert _stamp_of(path) == expected, path.name
+
+
+ESTIMATES = {  # study -> (estimate, ci_low, ci_high); pmid:123456 has none
+    "10.1000/alpha": (-0.5, -0.8, -0.2),
+    "10.1000/beta": (-0.3, -0.7, 0.1),
+    "10.1000/gamma": (-0.9, -1.3, -0.5),
+}
+
+
+def _with_estimates(corpus: Corpus, measure: str = "SMD") -> Corpus:
+    for stored in list(corpus.iter_appraisals()):
+        found = ESTIMATES.get(stored.appraisal.study)
+        if found is None:
+            continue
+        estimate, low, high = found
+        result = ResultAssessed(
+            label=stored.appraisal.result.label,
+            measure=measure,
+            estimate=estimate,
+            ci_low=low,
+            ci_high=high,
+        )
+        corpus.write_appraisal(stored.appraisal.model_copy(update={"result": result}))
+    return corpus
+
+
+def test_forest_rows_pair_each_estimate_with_its_judgements(rob2_corpus: Corpus) -> None:
+    forest = forest_data(build_matrix(_with_estimates(rob2_corpus), order="year"))
+    assert (forest.measure, forest.ratio) == ("SMD", False)
+    assert [(r.study, r.estimate, r.ci_low, r.ci_high) for r in forest.rows] == [
+        ("Okafor 2015", -0.3, -0.7, 0.1),
+        ("Smith et al. 2019a", -0.5, -0.8, -0.2),
+        ("Smith et al. 2019b", -0.9, -1.3, -0.5),
+    ]
+    # Weights 20, 30, 50 of the drawn rows; the row's judgements ride along, Overall last.
+    assert [r.weight_percent for r in forest.rows] == [20.0, 30.0, 50.0]
+    high = forest.rows[2]
+    assert [(c.domain, c.judgement) for c in high.cells][1] == ("D2", "High")
+    assert high.cells[-1].domain == "Overall" and high.cells[-1].symbol == "x"
+    assert forest.left_out == ["García & Müller 2021"]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_forest_plot_draws_in_every_format_and_reproducibly(
+    rob2_corpus: Corpus, tmp_path: Path, suffix: str
+) -> None:
+    matrix = build_matrix(_with_estimates(rob2_corpus))
+    first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    draw_forest(matrix, first)
+    draw_forest(matrix, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert "RoB 2 version" in _stamp_of(first)
+
+
+def test_forest_refuses_what_it_cannot_draw(rob2_corpus: Corpus, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no appraisal in this corpus gives an effect"):
+        forest_data(build_matrix(rob2_corpus))
+    ratios = build_matrix(_with_estimates(rob2_corpus, measure="OR"))
+    with pytest.raises(InputError, match="must be above 0"):
+        forest_data(ratios)
+    with pytest.raises(ValueError, match="outside its interval"):
+        ResultAssessed(estimate=2.0, ci_low=0.1, ci_high=1.0)
+    with pytest.raises(ValueError, match="both ci_low and ci_high"):
+        ResultAssessed(estimate=0.5, ci_low=0.1)
+
+
+def test_cli_forest_and_report_carry_it(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appraise.outputs.report import build_report
+
+    _with_estimates(rob2_corpus)
+    out = tmp_path / "forest.png"
+    args = ["plot", "--kind", "forest", "--corpus", str(rob2_corpus.root), "-o", str(out)]
+    assert main(args) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert "1 study without an estimate left out" in capsys.readouterr().err
+    report = build_report(rob2_corpus, tmp_path / "report")
+    assert {"figures/forest.png", "figures/forest.svg"} <= set(report.files)
+    assert 'src="figures/forest.png"' in (tmp_path / "report" / "index.html").read_text()
