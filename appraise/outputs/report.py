@@ -43,6 +43,9 @@ from appraise.outputs.tables import (
 MANIFEST = "manifest.json"
 # Above this many studies the index links the tables instead of showing them inline.
 INLINE_TABLE_STUDIES = 300
+# Above this many studies the report leaves the traffic-light plot (tens of A4 pages) to
+# `appraise plot`, which draws any number.
+REPORT_TRAFFIC_LIGHT_STUDIES = 1000
 
 
 @dataclass
@@ -152,7 +155,7 @@ def _tables(matrix: Matrix, root: Path, files: list[str], when: datetime) -> _Se
     return _Section("Tables", "\n".join(body))
 
 
-def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
+def _figures(matrix: Matrix, root: Path, files: list[str], notes: list[str]) -> _Section:
     (root / "figures").mkdir(parents=True, exist_ok=True)
     body: list[str] = []
     # Each drawing returns what it drew; only a traffic light's is a list of pages.
@@ -171,13 +174,20 @@ def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
                 lambda p: draw_summary(matrix, p, weighted=True),
             )
         )
-    drawings.append(
-        (
-            "traffic-light",
-            "Traffic-light plot: judgements per study and domain",
-            lambda p: draw_traffic_light(matrix, p),
+    if len(matrix.rows) <= REPORT_TRAFFIC_LIGHT_STUDIES:
+        drawings.append(
+            (
+                "traffic-light",
+                "Traffic-light plot: judgements per study and domain",
+                lambda p: draw_traffic_light(matrix, p),
+            )
         )
-    )
+    else:
+        notes.append(
+            f"traffic-light plot left out: {len(matrix.rows)} studies is more than "
+            f"{REPORT_TRAFFIC_LIGHT_STUDIES} (draw its pages with `appraise plot --kind "
+            "traffic-light -o traffic-light.pdf`, or choose studies with --studies)"
+        )
     if has_estimates(matrix):
         drawings.append(
             (
@@ -420,7 +430,7 @@ def build_report(
     notes: list[str] = []
     try:
         when = data_date(matrix)
-        sections = [_figures(matrix, staging, files), _tables(matrix, staging, files, when)]
+        sections = [_figures(matrix, staging, files, notes), _tables(matrix, staging, files, when)]
         claims = _claims(corpus, matrix.rubric.id, matrix.profile, staging, files)
         if claims is not None:
             sections.append(claims)

@@ -343,3 +343,29 @@ def test_cli_forest_and_report_carry_it(
     report = build_report(rob2_corpus, tmp_path / "report")
     assert {"figures/forest.png", "figures/forest.svg"} <= set(report.files)
     assert 'src="figures/forest.png"' in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_report_carries_every_page_of_a_long_traffic_light(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appraise.outputs import report as report_module
+
+    corpus = _robvis_corpus(tmp_path / "c", 45)  # more than one A4 page
+    result = report_module.build_report(corpus, tmp_path / "report")
+    pages = sorted(f for f in result.files if f.startswith("figures/traffic-light"))
+    assert pages == [
+        "figures/traffic-light-p1.png",
+        "figures/traffic-light-p1.svg",
+        "figures/traffic-light-p2.png",
+        "figures/traffic-light-p2.svg",
+        "figures/traffic-light.pdf",
+    ]
+    index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert 'src="figures/traffic-light-p1.png"' in index
+    assert 'src="figures/traffic-light-p2.png"' in index
+    with pdfplumber.open(tmp_path / "report" / "figures" / "traffic-light.pdf") as pdf:
+        assert len(pdf.pages) == 2
+    monkeypatch.setattr(report_module, "REPORT_TRAFFIC_LIGHT_STUDIES", 40)
+    again = report_module.build_report(corpus, tmp_path / "report")
+    assert not [f for f in again.files if "traffic-light" in f]
+    assert any("appraise plot --kind traffic-light" in n for n in again.notes)
