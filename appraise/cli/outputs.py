@@ -159,6 +159,12 @@ def plot(
         raise InputError(f"unknown plot kind '{kind}'", fix="use traffic-light, summary or forest")
     if weighted and kind != "summary":
         raise InputError("--weighted applies to summary plots", fix="add --kind summary")
+    sized = (rows_per_page, width, height, label_size)
+    if kind != "traffic-light" and any(option is not None for option in sized):
+        raise InputError(
+            "--rows-per-page, --width, --height and --label-size apply to traffic-light plots",
+            fix="add --kind traffic-light, or leave the size options out",
+        )
     figure_format(output)
     matrix = build_matrix(
         open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile

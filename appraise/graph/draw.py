@@ -150,9 +150,14 @@ def route_edges(
     it can, else the gentlest curve that clears every node; the clearest curve otherwise."""
     routes: dict[tuple[str, str], float] = {}
     for source, target, _ in edges:
-        scored = [(bend, edge_clearance(positions, source, target, bend)) for bend in _BENDS]
-        clear = [bend for bend, room in scored if room > 0]
-        routes[(source, target)] = clear[0] if clear else max(scored, key=lambda b: b[1])[0]
+        best, best_room = 0.0, -math.inf
+        for bend in _BENDS:  # gentlest first; stop at the first that clears every node
+            room = edge_clearance(positions, source, target, bend)
+            if room > best_room:
+                best, best_room = bend, room
+            if room > 0:
+                break
+        routes[(source, target)] = best
     return routes
 
 

@@ -130,6 +130,8 @@ def test_cli_pages_and_refuses_illegible_sizes(
         assert width / 200 <= A4_WIDTH and abs(height / 200 - 8) < 0.01
     assert main([*args, "--rows-per-page", "100", "--height", "11.69"]) == 2
     assert "illegible in print" in capsys.readouterr().err
+    assert main([*args, "--kind", "summary", "--label-size", "10"]) == 2
+    assert "apply to traffic-light plots" in capsys.readouterr().err
 
 
 COMMA_CSV = """Study,D1,D2,D3,D4,D5,Overall
