@@ -113,7 +113,9 @@ def plot(
     kind: Annotated[
         str,
         typer.Option(
-            "--kind", help="traffic-light (studies x domains) or summary (bars per domain)."
+            "--kind",
+            help="traffic-light (studies x domains), summary (bars per domain) or forest "
+            "(each result's estimate and CI beside its judgements).",
         ),
     ] = "traffic-light",
     rubric: RubricOption = None,
@@ -153,10 +155,16 @@ def plot(
     )
     from appraise.outputs.matrix import build_matrix
 
-    if kind not in ("traffic-light", "summary"):
-        raise InputError(f"unknown plot kind '{kind}'", fix="use traffic-light or summary")
+    if kind not in ("traffic-light", "summary", "forest"):
+        raise InputError(f"unknown plot kind '{kind}'", fix="use traffic-light, summary or forest")
     if weighted and kind != "summary":
         raise InputError("--weighted applies to summary plots", fix="add --kind summary")
+    sized = (rows_per_page, width, height, label_size)
+    if kind != "traffic-light" and any(option is not None for option in sized):
+        raise InputError(
+            "--rows-per-page, --width, --height and --label-size apply to traffic-light plots",
+            fix="add --kind traffic-light, or leave the size options out",
+        )
     figure_format(output)
     matrix = build_matrix(
         open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
@@ -164,6 +172,13 @@ def plot(
     if kind == "summary":
         draw_summary(matrix, output, palette, weighted=weighted)
         written = [output]
+    elif kind == "forest":
+        from appraise.outputs.forest import draw_forest
+
+        forest = draw_forest(matrix, output, palette)
+        written = [output]
+        if forest.left_out:
+            note(f"{_count(len(forest.left_out), 'study', 'studies')} without an estimate left out")
     else:
         size = FigureSize(rows_per_page, width, height, label_size)
         written = draw_traffic_light(matrix, output, palette, size)

@@ -16,6 +16,12 @@ UNAPPRAISED_SYMBOL = "∅"
 SECONDARY_COLOUR = "#eeeeee"
 CLAIM_COLOUR = "#ffffff"
 _SECONDARY_SYMBOLS = {"review": "R", "commentary": "C"}
+# The words robvis accepts beyond a tool's own scale, drawn as robvis draws them:
+# label -> (symbol, Cochrane colour, colour-blind colour; robvis' colour-blind white).
+BEYOND_SCALE: dict[str, tuple[str, str, str]] = {
+    "No information": ("?", "#4EA1F7", "#ffffff"),
+    "Not applicable": ("/", "#cccccc", "#cccccc"),
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ def judgement_style(judgement: str | None, rubric: Rubric, palette: Palette) -> 
     try:
         level = rubric.level(judgement)
     except KeyError:
+        if judgement in BEYOND_SCALE:
+            symbol, cochrane, colourblind = BEYOND_SCALE[judgement]
+            fill = cochrane if palette == "cochrane" else colourblind
+            return NodeStyle(fill, symbol, _text_on(fill), judgement)
         return NodeStyle(UNAPPRAISED_COLOUR, "?", "#000000", judgement)
     colour = level.colour if palette == "cochrane" else level.colourblind
     return NodeStyle(colour, level.symbol, _text_on(colour), judgement)
@@ -70,3 +80,32 @@ def legend_styles(rubric: Rubric, palette: Palette) -> list[NodeStyle]:
     return [judgement_style(label, rubric, palette) for label in rubric.labels] + [
         judgement_style(None, rubric, palette)
     ]
+
+
+def figure_stamp(rubric: Rubric, profile: str | None) -> str:
+    """The line every figure carries in its metadata, so a figure found alone still says what
+    drew it: e.g. 'appraise 0.1.0; RoB 2 version 2019-08-22; profile cochrane'."""
+    from appraise import __version__
+
+    tool = rubric.name.split(" (")[0]
+    stamp = f"appraise {__version__}; {tool} version {rubric.version}"
+    return stamp + (f"; profile {profile}" if profile else "; profile as each appraisal states")
+
+
+def figure_metadata(fmt: str, stamp: str) -> dict[str, str | None]:
+    """Metadata for matplotlib's savefig: the stamp as PNG text, SVG and PDF description;
+    no dates or library versions, so the same data gives the same bytes."""
+    from appraise import __version__
+
+    creator = f"appraise {__version__}"
+    if fmt == "png":
+        return {"Software": creator, "Description": stamp}
+    if fmt == "svg":
+        return {"Date": None, "Creator": creator, "Description": stamp}
+    return {
+        "CreationDate": None,
+        "ModDate": None,
+        "Producer": None,
+        "Creator": creator,
+        "Subject": stamp,
+    }

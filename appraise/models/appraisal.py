@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from appraise.models.base import Strict
 
@@ -62,6 +62,26 @@ class ResultAssessed(Strict):
     label: str = Field(
         default="study", description="'outcome, time point' as the reviewer gave it."
     )
+    # The result's effect size, for a forest plot beside the judgements (all optional).
+    measure: str | None = Field(default=None, description="e.g. Hedges' g, SMD, OR, RR.")
+    estimate: float | None = Field(default=None, description="The effect size.")
+    ci_low: float | None = Field(default=None, description="Lower bound of its 95% CI.")
+    ci_high: float | None = Field(default=None, description="Upper bound of its 95% CI.")
+
+    @model_validator(mode="after")
+    def _interval_holds_the_estimate(self) -> ResultAssessed:
+        low, high, estimate = self.ci_low, self.ci_high, self.estimate
+        if (low is None) != (high is None):
+            raise ValueError("give both ci_low and ci_high, or neither")
+        if low is not None and high is not None:
+            if estimate is None:
+                raise ValueError("a confidence interval needs its estimate")
+            if not low <= estimate <= high:
+                raise ValueError(
+                    f"estimate {self.estimate} lies outside its interval "
+                    f"[{self.ci_low}, {self.ci_high}]"
+                )
+        return self
 
 
 class Appraisal(Strict):

@@ -14,6 +14,7 @@ from typing import Any
 
 from appraise.errors import InputError
 from appraise.files import atomic_write_bytes
+from appraise.graph.style import figure_metadata, figure_stamp
 from appraise.outputs.matrix import PALETTES, DomainColumn, Level, Matrix, ink_for
 
 OVERALL = "Overall"
@@ -85,7 +86,7 @@ def summary_data(
                 f"(e.g. {missing[0]})",
                 fix="import a robvis CSV with a Weight column, or plot without --weighted",
             )
-    columns = [(d.id, d.name) for d in matrix.domains] + [(OVERALL, "Overall risk of bias")]
+    columns = [(d.id, d.name) for d in judged_domains(matrix)] + [(OVERALL, "Overall risk of bias")]
     bars: list[SummaryBar] = []
     for domain, caption in columns:
         totals: dict[str, tuple[Level, int, float]] = {}
@@ -129,31 +130,28 @@ def _pyplot() -> Any:
     return plt
 
 
-_METADATA: dict[str, dict[str, Any]] = {
-    "png": {"Software": None},
-    "svg": {"Date": None, "Creator": None},
-    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
-}
-
-
-def _save(fig: Any, path: Path, fmt: str, *, tight: bool = True) -> None:
-    """Write ``fig`` without dates or library versions, so the same data gives the same bytes.
-    ``tight=False`` keeps the figure's own size (pages sized for print)."""
+def _save(fig: Any, path: Path, fmt: str, stamp: str, *, tight: bool = True) -> None:
+    """Write ``fig`` with the tool and rubric in its metadata and no dates, so the same data
+    gives the same bytes. ``tight=False`` keeps the figure's own size (pages sized for print)."""
     buffer = io.BytesIO()
     fit: dict[str, Any] = {"bbox_inches": "tight", "pad_inches": 0.15} if tight else {}
-    fig.savefig(buffer, format=fmt, dpi=200, metadata=_METADATA[fmt], **fit)
+    fig.savefig(buffer, format=fmt, dpi=200, metadata=figure_metadata(fmt, stamp), **fit)
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def _save_pages(figures: list[Any], path: Path) -> None:
+def _save_pages(figures: list[Any], path: Path, stamp: str) -> None:
     """Several figures as the pages of one PDF."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     buffer = io.BytesIO()
-    with PdfPages(buffer, metadata=_METADATA["pdf"]) as pdf:
+    with PdfPages(buffer, metadata=figure_metadata("pdf", stamp)) as pdf:
         for fig in figures:
             pdf.savefig(fig)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def matrix_stamp(matrix: Matrix) -> str:
+    return figure_stamp(matrix.rubric, matrix.profile)
 
 
 def figure_format(path: Path) -> str:
@@ -311,10 +309,10 @@ def draw_traffic_light(
     targets = page_paths(path, len(figures))
     try:
         if fmt == "pdf" and len(figures) > 1:
-            _save_pages(figures, path)
+            _save_pages(figures, path, matrix_stamp(matrix))
         else:
             for fig, target in zip(figures, targets, strict=True):
-                _save(fig, target, fmt, tight=False)
+                _save(fig, target, fmt, matrix_stamp(matrix), tight=False)
     finally:
         for fig in figures:
             plt.close(fig)
@@ -506,5 +504,5 @@ def draw_summary(
     )
     ax.set_title(matrix.rubric.name.split(" (")[0], loc="left", fontsize=10)
     fig.tight_layout()
-    _save(fig, path, fmt)
+    _save(fig, path, fmt, matrix_stamp(matrix))
     plt.close(fig)

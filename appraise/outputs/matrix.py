@@ -19,6 +19,7 @@ from appraise.appraisals import default_rubric, final_domains, final_overall, se
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
 from appraise.files import load_model, read_text
+from appraise.graph.style import BEYOND_SCALE
 from appraise.ids import parse_identifier
 from appraise.models import Appraisal, StudyRecord
 from appraise.models.rubric import Domain, Rubric
@@ -29,8 +30,6 @@ ORDERS: tuple[str, ...] = ("input", "year", "author", "judgement")
 Palette = Literal["cochrane", "colourblind"]
 PALETTES: tuple[str, ...] = ("cochrane", "colourblind")
 
-NO_INFORMATION = "No information"
-NOT_APPLICABLE = "Not applicable"
 NOT_JUDGED = "Not yet judged"
 
 
@@ -71,10 +70,10 @@ class Scale:
             for lvl in sorted(rubric.scale, key=lambda lvl: lvl.severity)
         ]
         worst = max(lvl.severity for lvl in levels)
+        # robvis' own colours for these words (its colour-blind white gets an outline).
         extras = [
-            # robvis' own colours for these words (its colour-blind white gets an outline).
-            Level(NO_INFORMATION, worst + 1, "?", "#4EA1F7", "#ffffff", on_scale=False),
-            Level(NOT_APPLICABLE, worst + 2, "/", "#cccccc", "#cccccc", on_scale=False),
+            Level(label, worst + rank, symbol, colour, colourblind, on_scale=False)
+            for rank, (label, (symbol, colour, colourblind)) in enumerate(BEYOND_SCALE.items(), 1)
         ]
         self.scale = levels
         self.by_label = {lvl.label: lvl for lvl in levels}

@@ -31,6 +31,7 @@ from appraise.files import make_temp_dir
 from appraise.ids import file_stem
 from appraise.outputs.bibliography import render_bibliography
 from appraise.outputs.figures import draw_summary, draw_traffic_light
+from appraise.outputs.forest import draw_forest, has_estimates
 from appraise.outputs.matrix import Matrix, build_matrix, rubric_counts
 from appraise.outputs.tables import (
     TABLE_CSS,
@@ -50,6 +51,9 @@ MADE_BY = "appraise report"
 BUILDER = ".appraise-building"
 # Above this many studies the index links the tables instead of showing them inline.
 INLINE_TABLE_STUDIES = 300
+# Above this many studies the report leaves the traffic-light plot (tens of A4 pages) to
+# `appraise plot`, which draws any number.
+REPORT_TRAFFIC_LIGHT_STUDIES = 1000
 
 
 @dataclass
@@ -266,10 +270,11 @@ def _tables(matrix: Matrix, root: Path, files: list[str], when: datetime) -> _Se
     return _Section("Tables", "\n".join(body))
 
 
-def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
+def _figures(matrix: Matrix, root: Path, files: list[str], notes: list[str]) -> _Section:
     (root / "figures").mkdir(parents=True, exist_ok=True)
     body: list[str] = []
-    drawings: list[tuple[str, str, Callable[[Path], list[Path] | None]]] = [
+    # Each drawing returns what it drew; only a traffic light's is a list of pages.
+    drawings: list[tuple[str, str, Callable[[Path], object]]] = [
         (
             "summary",
             "Summary: share of studies at each judgement, per domain",
@@ -284,20 +289,36 @@ def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
                 lambda p: draw_summary(matrix, p, weighted=True),
             )
         )
-    drawings.append(
-        (
-            "traffic-light",
-            "Traffic-light plot: judgements per study and domain",
-            lambda p: draw_traffic_light(matrix, p),
+    if len(matrix.rows) <= REPORT_TRAFFIC_LIGHT_STUDIES:
+        drawings.append(
+            (
+                "traffic-light",
+                "Traffic-light plot: judgements per study and domain",
+                lambda p: draw_traffic_light(matrix, p),
+            )
         )
-    )
+    else:
+        notes.append(
+            f"traffic-light plot left out: {len(matrix.rows)} studies is more than "
+            f"{REPORT_TRAFFIC_LIGHT_STUDIES} (draw its pages with `appraise plot --kind "
+            "traffic-light -o traffic-light.pdf`, or choose studies with --studies)"
+        )
+    if has_estimates(matrix):
+        drawings.append(
+            (
+                "forest",
+                "Forest plot: each result's estimate and 95% CI beside its judgements",
+                lambda p: draw_forest(matrix, p),
+            )
+        )
     figures = root / "figures"
     for name, caption, draw in drawings:
         # A traffic-light plot may run to several pages: one PNG/SVG each, one PDF of all.
         pages: dict[str, list[Path]] = {}
         for ext in ("png", "svg", "pdf") if name == "traffic-light" else ("png", "svg"):
-            written = draw(figures / f"{name}.{ext}")
-            pages[ext] = written or [figures / f"{name}.{ext}"]
+            target = figures / f"{name}.{ext}"
+            written = draw(target)
+            pages[ext] = written if isinstance(written, list) else [target]
             files.extend(str(p.relative_to(root)) for p in pages[ext])
         links = ", ".join(
             _link(str(p.relative_to(root)), ext.upper() + (f" {i}" if len(found) > 1 else ""))
@@ -379,7 +400,9 @@ def claim_rows(traces: list[Any]) -> list[list[str]]:
     return rows
 
 
-def _claims(corpus: Corpus, rubric: str, root: Path, files: list[str]) -> _Section | None:
+def _claims(
+    corpus: Corpus, rubric: str, profile: str, root: Path, files: list[str]
+) -> _Section | None:
     if corpus.read_claims() is None:
         return None
     from appraise.graph import trace_all
@@ -405,7 +428,7 @@ def _claims(corpus: Corpus, rubric: str, root: Path, files: list[str]) -> _Secti
     for trace, row in zip(traces, rows, strict=True):
         stem = f"claims/{file_stem(trace.claim.id)}"
         for ext in ("png", "svg"):
-            draw_trace(trace, root / f"{stem}.{ext}", "cochrane")
+            draw_trace(trace, root / f"{stem}.{ext}", "cochrane", profile)
             files.append(f"{stem}.{ext}")
         cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
         body.append(
@@ -524,8 +547,8 @@ def build_report(
     notes: list[str] = []
     try:
         when = data_date(matrix)
-        sections = [_figures(matrix, staging, files), _tables(matrix, staging, files, when)]
-        claims = _claims(corpus, matrix.rubric.id, staging, files)
+        sections = [_figures(matrix, staging, files, notes), _tables(matrix, staging, files, when)]
+        claims = _claims(corpus, matrix.rubric.id, matrix.profile, staging, files)
         if claims is not None:
             sections.append(claims)
         sections.append(_methods(corpus, matrix.rubric.id, staging, files))

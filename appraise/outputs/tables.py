@@ -401,11 +401,14 @@ def json_table(matrix: Matrix, detail: bool = False) -> str:
 TABLE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
  margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1a1a1a;line-height:1.45}
-table.rob{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
+table.rob{border-collapse:collapse;margin:1rem 0;font-size:.9rem;max-width:100%}
 table.rob th,table.rob td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top}
 table.rob thead th{background:#f0f0f0;position:sticky;top:0}
-table.rob td.j{text-align:center;white-space:nowrap}
+table.rob th[scope=row]{overflow-wrap:anywhere;min-width:6rem}
+table.rob td.j{text-align:center}
 table.rob td.support{max-width:40rem}
+@media (max-width:90rem){table.rob{font-size:.8rem}
+ table.rob th,table.rob td{padding:.2rem .3rem}}
 p.key{font-size:.85rem;color:#333;margin:.2rem 0}
 caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
 @media print{body{margin:0;max-width:none}table.rob thead th{position:static}

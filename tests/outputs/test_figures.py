@@ -15,15 +15,20 @@ from PIL import Image
 from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.errors import InputError
-from appraise.models import Appraisal
+from appraise.graph.style import check_palette, judgement_style
+from appraise.models import Appraisal, Judgement, ResultAssessed
 from appraise.outputs.figures import (
     A4_HEIGHT,
     A4_WIDTH,
     MIN_ROW_HEIGHT,
     FigureSize,
+    draw_summary,
     draw_traffic_light,
+    summary_data,
+    traffic_light_data,
     traffic_light_layout,
 )
+from appraise.outputs.forest import draw_forest, forest_data
 from appraise.outputs.matrix import (
     DomainColumn,
     Matrix,
@@ -125,6 +130,8 @@ def test_cli_pages_and_refuses_illegible_sizes(
         assert width / 200 <= A4_WIDTH and abs(height / 200 - 8) < 0.01
     assert main([*args, "--rows-per-page", "100", "--height", "11.69"]) == 2
     assert "illegible in print" in capsys.readouterr().err
+    assert main([*args, "--kind", "summary", "--label-size", "10"]) == 2
+    assert "apply to traffic-light plots" in capsys.readouterr().err
 
 
 COMMA_CSV = """Study,D1,D2,D3,D4,D5,Overall
@@ -162,3 +169,205 @@ def test_studies_with_commas_are_chosen_whole_by_option_or_file(
 def test_comma_separated_ids_still_select_each(rob2_corpus: Corpus) -> None:
     matrix = build_matrix(rob2_corpus, studies=study_selection(["okafor 2015,pmid:123456"]))
     assert [r.study for r in matrix.rows] == ["10.1000/beta", "pmid:123456"]
+
+
+def test_a_rob1_corpus_judged_on_some_domains_draws_only_those(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    # Sequence generation, concealment and attrition: what a review database often holds.
+    for index, words in enumerate([("Low", "Unclear", "High"), ("Low", "Low", "Unclear")]):
+        judged = dict(zip(("D1", "D2", "D5"), words, strict=True))
+        corpus.write_appraisal(
+            Appraisal(
+                study=f"ref:trial-{index}",
+                rubric="rob1",
+                rubric_version=load_rubric("rob1").version,
+                reviewer="r",
+                domains={d: Judgement(judgement=w) for d, w in judged.items()},
+                overall=Judgement(judgement="High" if "High" in words else "Unclear"),
+            )
+        )
+    matrix = build_matrix(corpus, "rob1")
+    assert len(matrix.domains) == 7
+    assert list(dict.fromkeys(b.domain for b in summary_data(matrix))) == [
+        "D1",
+        "D2",
+        "D5",
+        "Overall",
+    ]
+    assert {c.domain for c in traffic_light_data(matrix)} == {"D1", "D2", "D5", "Overall"}
+    assert draw_traffic_light(matrix, tmp_path / "tl.png") == [tmp_path / "tl.png"]
+
+
+NI_NA_CSV = """Study,D1,D2,D3,D4,D5,Overall
+Study 1,Low,No information,Low,Not applicable,Low,Some concerns
+Study 2,High,Low,No information,Low,Low,High
+"""
+
+
+@pytest.mark.parametrize(
+    ("palette", "information", "applicable"),
+    [("cochrane", "#4EA1F7", "#cccccc"), ("colourblind", "#ffffff", "#cccccc")],
+)
+def test_no_information_and_not_applicable_have_their_own_colour_and_symbol(
+    corpus: Corpus, palette: str, information: str, applicable: str
+) -> None:
+    rub = load_rubric("rob2")
+    import_robvis(corpus, parse_robvis(NI_NA_CSV, rub, source="x.csv"), rub, source="x.csv")
+    cells = {(c.study, c.domain): c for c in traffic_light_data(build_matrix(corpus), palette)}
+    assert (cells["Study 1", "D2"].colour, cells["Study 1", "D2"].symbol) == (information, "?")
+    assert (cells["Study 1", "D4"].colour, cells["Study 1", "D4"].symbol) == (applicable, "/")
+    bars = [b for b in summary_data(build_matrix(corpus), palette) if b.domain == "D3"]
+    assert [(b.judgement, b.colour, b.symbol) for b in bars] == [
+        ("Low", rub.level("Low").colour if palette == "cochrane" else "#fed98e", "+"),
+        ("No information", information, "?"),
+    ]
+    # Claim figures draw them the same way, not as an unknown word.
+    style = judgement_style("No information", rub, check_palette(palette))
+    assert (style.colour, style.symbol) == (information, "?")
+    style = judgement_style("Not applicable", rub, check_palette(palette))
+    assert (style.colour, style.symbol) == (applicable, "/")
+    # ROBINS-I's own No information keeps a colour-blind fill distinct from Not applicable.
+    robins = load_rubric("robins-i")
+    assert robins.level("No information").colourblind != applicable
+
+
+def _stamp_of(path: Path) -> str:
+    """The caption metadata a figure carries, read as a reader's tools read it."""
+    if path.suffix == ".png":
+        return str(Image.open(path).text["Description"])  # a PNG tEXt chunk
+    if path.suffix == ".pdf":
+        with pdfplumber.open(path) as pdf:
+            return str(pdf.metadata["Subject"])
+    text = path.read_text(encoding="utf-8")
+    return text.split("<dc:description>", 1)[1].split("</dc:description>", 1)[0]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_every_figure_names_the_tool_and_rubric_version(
+    rob2_corpus: Corpus, tmp_path: Path, suffix: str
+) -> None:
+    from appraise import __version__
+    from appraise.graph import trace_claim
+    from appraise.graph.draw import draw_trace
+    from tests.graph.corpora import claim, write_claims
+
+    matrix = build_matrix(rob2_corpus, profile="metapsy")
+    expected = f"appraise {__version__}; RoB 2 version 2019-08-22; profile metapsy"
+    figures = [
+        *draw_traffic_light(matrix, tmp_path / f"tl{suffix}"),
+        tmp_path / f"summary{suffix}",
+    ]
+    draw_summary(matrix, figures[-1])
+    write_claims(rob2_corpus, [claim("works", "10.1000/alpha", "10.1000/gamma")])
+    trace = draw_trace(
+        trace_claim(rob2_corpus, "works", "rob2"), tmp_path / f"c{suffix}", profile="metapsy"
+    )
+    for path in [*figures, trace]:
+        assert _stamp_of(path) == expected, path.name
+
+
+ESTIMATES = {  # study -> (estimate, ci_low, ci_high); pmid:123456 has none
+    "10.1000/alpha": (-0.5, -0.8, -0.2),
+    "10.1000/beta": (-0.3, -0.7, 0.1),
+    "10.1000/gamma": (-0.9, -1.3, -0.5),
+}
+
+
+def _with_estimates(corpus: Corpus, measure: str = "SMD") -> Corpus:
+    for stored in list(corpus.iter_appraisals()):
+        found = ESTIMATES.get(stored.appraisal.study)
+        if found is None:
+            continue
+        estimate, low, high = found
+        result = ResultAssessed(
+            label=stored.appraisal.result.label,
+            measure=measure,
+            estimate=estimate,
+            ci_low=low,
+            ci_high=high,
+        )
+        corpus.write_appraisal(stored.appraisal.model_copy(update={"result": result}))
+    return corpus
+
+
+def test_forest_rows_pair_each_estimate_with_its_judgements(rob2_corpus: Corpus) -> None:
+    forest = forest_data(build_matrix(_with_estimates(rob2_corpus), order="year"))
+    assert (forest.measure, forest.ratio) == ("SMD", False)
+    assert [(r.study, r.estimate, r.ci_low, r.ci_high) for r in forest.rows] == [
+        ("Okafor 2015", -0.3, -0.7, 0.1),
+        ("Smith et al. 2019a", -0.5, -0.8, -0.2),
+        ("Smith et al. 2019b", -0.9, -1.3, -0.5),
+    ]
+    # Weights 20, 30, 50 of the drawn rows; the row's judgements ride along, Overall last.
+    assert [r.weight_percent for r in forest.rows] == [20.0, 30.0, 50.0]
+    high = forest.rows[2]
+    assert [(c.domain, c.judgement) for c in high.cells][1] == ("D2", "High")
+    assert high.cells[-1].domain == "Overall" and high.cells[-1].symbol == "x"
+    assert forest.left_out == ["García & Müller 2021"]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_forest_plot_draws_in_every_format_and_reproducibly(
+    rob2_corpus: Corpus, tmp_path: Path, suffix: str
+) -> None:
+    matrix = build_matrix(_with_estimates(rob2_corpus))
+    first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    draw_forest(matrix, first)
+    draw_forest(matrix, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert "RoB 2 version" in _stamp_of(first)
+
+
+def test_forest_refuses_what_it_cannot_draw(rob2_corpus: Corpus, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no appraisal in this corpus gives an effect"):
+        forest_data(build_matrix(rob2_corpus))
+    ratios = build_matrix(_with_estimates(rob2_corpus, measure="OR"))
+    with pytest.raises(InputError, match="must be above 0"):
+        forest_data(ratios)
+    with pytest.raises(ValueError, match="outside its interval"):
+        ResultAssessed(estimate=2.0, ci_low=0.1, ci_high=1.0)
+    with pytest.raises(ValueError, match="both ci_low and ci_high"):
+        ResultAssessed(estimate=0.5, ci_low=0.1)
+
+
+def test_cli_forest_and_report_carry_it(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appraise.outputs.report import build_report
+
+    _with_estimates(rob2_corpus)
+    out = tmp_path / "forest.png"
+    args = ["plot", "--kind", "forest", "--corpus", str(rob2_corpus.root), "-o", str(out)]
+    assert main(args) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert "1 study without an estimate left out" in capsys.readouterr().err
+    report = build_report(rob2_corpus, tmp_path / "report")
+    assert {"figures/forest.png", "figures/forest.svg"} <= set(report.files)
+    assert 'src="figures/forest.png"' in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_report_carries_every_page_of_a_long_traffic_light(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appraise.outputs import report as report_module
+
+    corpus = _robvis_corpus(tmp_path / "c", 45)  # more than one A4 page
+    result = report_module.build_report(corpus, tmp_path / "report")
+    pages = sorted(f for f in result.files if f.startswith("figures/traffic-light"))
+    assert pages == [
+        "figures/traffic-light-p1.png",
+        "figures/traffic-light-p1.svg",
+        "figures/traffic-light-p2.png",
+        "figures/traffic-light-p2.svg",
+        "figures/traffic-light.pdf",
+    ]
+    index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert 'src="figures/traffic-light-p1.png"' in index
+    assert 'src="figures/traffic-light-p2.png"' in index
+    with pdfplumber.open(tmp_path / "report" / "figures" / "traffic-light.pdf") as pdf:
+        assert len(pdf.pages) == 2
+    monkeypatch.setattr(report_module, "REPORT_TRAFFIC_LIGHT_STUDIES", 40)
+    again = report_module.build_report(corpus, tmp_path / "report")
+    assert not [f for f in again.files if "traffic-light" in f]
+    assert any("appraise plot --kind traffic-light" in n for n in again.notes)

@@ -292,3 +292,77 @@ def test_report_files_follow_the_umask(rob2_corpus: Corpus, tmp_path: Path) -> N
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert stat.S_IMODE((out / "index.html").stat().st_mode) == 0o644
+
+
+class _Cells(HTMLParser):
+    """The first judgement table's cells, per column: (text, is a row header)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns: dict[int, list[tuple[str, bool]]] = {}
+        self._column = -1
+        self._cell: list[str] | None = None
+        self._row_header = False
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        if tag == "tr":
+            self._column = -1
+        elif tag in ("td", "th"):
+            self._column += 1
+            self._cell = []
+            self._row_header = ("scope", "row") in attrs
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            text = "".join(self._cell)
+            self.columns.setdefault(self._column, []).append((text, self._row_header))
+            self._cell = None
+        elif tag == "table":
+            self._done = True
+
+
+def _min_table_width(fragment: str, *, font_rem: float, pad_rem: float, wrap: bool) -> float:
+    """The narrowest the judgement table can be, in CSS px (1rem = 16 px; DejaVu/Arial-like
+    glyphs about 0.62 em wide): row headers may break anywhere (min 6rem); other cells break
+    at spaces when ``wrap``, else each cell is one unbreakable line."""
+    parser = _Cells()
+    parser.feed(fragment)
+    glyph, padding, border = 0.62 * font_rem * 16, 2 * pad_rem * 16, 1
+    total = 0.0
+    for cells in parser.columns.values():
+        widest = 0.0
+        for text, row_header in cells:
+            if row_header and wrap:
+                width = 6 * 16
+            elif row_header:
+                width = glyph * len(text)
+            else:
+                pieces = text.split() if wrap else [text]
+                width = glyph * max((len(p) for p in pieces), default=0)
+            widest = max(widest, width)
+        total += widest + padding + border
+    return total
+
+
+def test_judgement_table_fits_a_1400_px_window() -> None:
+    from appraise.outputs.matrix import build_matrix
+    from appraise.outputs.report import INDEX_CSS
+    from appraise.outputs.tables import html_fragment
+
+    shipped = Path(__file__).resolve().parents[2] / "corpus" / "metapsy-ptsd"
+    fragment = html_fragment(build_matrix(Corpus(shipped)))
+    css = INDEX_CSS.replace(" ", "")
+    # At 1,400 px the page's content is body's max-width (72rem = 1,152 px) and the narrow-
+    # screen rule applies (max-width:90rem = 1,440 px); judgement cells may wrap.
+    assert "max-width:72rem" in css and "@media(max-width:90rem)" in css
+    assert "nowrap" not in css and "table.rob{border-collapse:collapse" in css
+    assert _min_table_width(fragment, font_rem=0.8, pad_rem=0.3, wrap=True) <= 1152
+    # What overflowed before: 0.9rem text, 0.5rem padding, 'Some concerns (-)' on one line.
+    assert _min_table_width(fragment, font_rem=0.9, pad_rem=0.5, wrap=False) > 1152
