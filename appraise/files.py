@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,31 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 M = TypeVar("M", bound=BaseModel)
+
+# No data file or API answer of ours nests anywhere near this deep (an appraisal: 6 levels, a
+# Crossref work: 7). Deeper data is refused where it is read, before recursive code (pydantic,
+# the YAML composer, our parsers) can hit Python's recursion limit on it.
+MAX_DEPTH = 100
+
+
+def nested_deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists/dicts in ``data`` nest more than ``limit`` levels (walked without
+    recursion, so any depth can be measured)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list | tuple):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
+        )
+    return False
 
 
 class _BlockDumper(_Dumper):
@@ -168,12 +194,47 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux says it (/proc), else by
+    setting and restoring it at once."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(path: Path) -> int:
+    """The mode a rewrite of ``path`` should have: the existing file's own mode, else what
+    open() would give under the umask (0644 by default). mkstemp's 0600 would otherwise hide
+    shared corpus files from the rest of a team."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def make_temp_dir(prefix: str, parent: Path) -> Path:
+    """A fresh uniquely named folder in ``parent`` with the umask's mode (0755 by default),
+    not mkdtemp's 0700: it becomes an output folder that others read."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    folder.chmod(0o777 & ~current_umask())
+    return folder
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, fsync, then rename over the target:
-    readers see the old file or the new one, never a part."""
+    readers see the old file or the new one, never a part. The file keeps its mode (a new
+    one follows the umask)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = new_file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -241,6 +241,8 @@ def _show_step(step: Step) -> None:
     console.print(f"[bold]{escape(step.id)}[/bold] {escape(step.text)}")
     if step.guidance:
         console.print(f"  [dim]{escape(step.guidance)}[/dim]")
+    if step.note:
+        console.print(f"  no proposal [dim]({escape(step.note)})[/dim]")
     shown = step.current if step.current is not None and step.current.confirmed else None
     if step.proposal is not None:
         p = step.proposal
@@ -266,12 +268,14 @@ def _show_step(step: Step) -> None:
     if shown is not None:
         console.print(f"  your answer so far: [bold]{escape(shown.answer)}[/bold]")
     answers = {who: alt for who, alt in step.alternatives.items() if isinstance(alt, Answer)}
-    quoted = {q.text: q for alt in answers.values() for q in alt.quotes}  # each quote once
-    for quote in quoted.values():
-        console.print(f"    [italic]“{escape(quote.text)}”[/italic]")
+    quoted: set[str] = set()  # each side's quotes under its answer; a quote both cite, once
     for who, alt in answers.items():
         note = f"  [dim]{escape(alt.comment)}[/dim]" if alt.comment else ""
         console.print(f"  {escape(who)}: [bold]{escape(alt.answer)}[/bold]{note}")
+        for quote in alt.quotes:
+            if quote.text not in quoted:
+                quoted.add(quote.text)
+                console.print(f"    [italic]“{escape(quote.text)}”[/italic]")
 
 
 def _show_summary(session: AssessSession) -> None:
@@ -296,7 +300,7 @@ def _show_summary(session: AssessSession) -> None:
         ""
         if status == "complete"
         else (
-            f"; {len(left)} question(s) still to confirm: {', '.join(left[:12])}"
+            f"; {len(left)} question(s) still to confirm: {', '.join(left)}"
             if left
             else "; judgements still to confirm"
         )
@@ -310,7 +314,8 @@ def agree(
     rubric: OptionalRubric = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Agreement between reviewers: percent, Cohen's kappa, prevalence-adjusted kappa."""
+    """Agreement between reviewers: percent, Cohen's, prevalence-adjusted and weighted kappa,
+    Gwet's AC1."""
     from appraise.review.agreement import agreement
     from appraise.rubrics import rubric_ids
 
@@ -345,6 +350,8 @@ def _show_pair(rubric: str, pair: PairAgreement) -> None:
         "agreement %",
         "Cohen's kappa",
         "prevalence-adjusted",
+        "Gwet's AC1",
+        "weighted kappa",
         title=f"{rubric}: {first} and {second}",
     )
     notes = []
@@ -355,10 +362,14 @@ def _show_pair(rubric: str, pair: PairAgreement) -> None:
             _number(stats.percent, 1),
             _number(stats.kappa),
             _number(stats.prevalence_adjusted),
+            _number(stats.ac1),
+            _number(stats.weighted_kappa),
         )
         if stats.note:
             notes.append(f"{domain}: {stats.note}")
     console.print(table)
+    if pair.warning:
+        err_console.print(f"warning: {pair.warning}", markup=False)
     for text in notes:
         console.print(f"  {text}", markup=False)
     if pair.disagreements:

@@ -118,6 +118,19 @@ class StudyRecord(Strict):
     )
 
     @property
+    def missing_fields(self) -> list[str]:
+        """Fields a citation needs that no source gave (a record typed in from a commentary
+        that names a work only by author and year): exports flag such a record as incomplete."""
+        needed: dict[str, object] = {
+            "title": self.title,
+            "authors": self.authors,
+            "year": self.year,
+        }
+        if self.type == "journal-article":
+            needed["journal"] = self.journal
+        return [name for name, value in needed.items() if not value]
+
+    @property
     def first_author(self) -> str:
         return self.authors[0].family or self.authors[0].display if self.authors else "Anon"
 

@@ -27,15 +27,32 @@ def bib_format(explicit: str | None, suffix: str) -> str:
 
 
 def judgement_note(matrix: Matrix, row: StudyRow) -> str:
-    """'Risk of bias (RoB 2, cochrane profile): High' plus the domains, for a note field."""
+    """'Risk of bias (RoB 2, cochrane profile): High' plus the domains, for a note field (the
+    profile named only for a rubric that has profiles to choose from)."""
     name = matrix.rubric.name.split(" (")[0]
+    if matrix.rubric.profiles:
+        name += f", {matrix.profile} profile"
     overall = row.overall or "not yet judged"
     domains = "; ".join(f"{d.id} {row.domains.get(d.id) or 'not judged'}" for d in matrix.domains)
-    return f"Risk of bias ({name}, {matrix.profile} profile): {overall} ({domains})"
+    return f"Risk of bias ({name}): {overall} ({domains})"
 
 
 def _record(row: StudyRow) -> StudyRecord:
-    return row.record or StudyRecord(id=row.study, title=row.name)
+    return row.record or StudyRecord(id=row.study)
+
+
+def _title(record: StudyRecord, row: StudyRow) -> str:
+    """The record's title; a record without one is named by its label, marked as such."""
+    return record.title or f"{row.name} [title not known]"
+
+
+def _notes(matrix: Matrix, row: StudyRow, record: StudyRecord) -> list[str]:
+    notes = [judgement_note(matrix, row)]
+    if record.missing_fields:
+        notes.append(
+            f"Incomplete record: no {', '.join(record.missing_fields)} in its sources ({record.id})"
+        )
+    return notes
 
 
 def _pages(record: StudyRecord) -> tuple[str | None, str | None]:
@@ -57,6 +74,19 @@ def _ris_type(record: StudyRecord) -> str:
     }.get(kind, "JOUR")
 
 
+def _ris_writer() -> type[Any]:
+    from rispy.writer import RisWriter
+
+    class PlainRisWriter(RisWriter):
+        """rispy's writer without the "1." "2." line it puts before each entry, which is no
+        RIS tag: some reference managers read it as a stray line or a broken first entry."""
+
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return PlainRisWriter
+
+
 def ris_text(matrix: Matrix) -> str:
     import rispy
 
@@ -66,7 +96,7 @@ def ris_text(matrix: Matrix) -> str:
         start, end = _pages(record)
         entry: dict[str, Any] = {
             "type_of_reference": _ris_type(record),
-            "title": record.title or row.name,
+            "title": _title(record, row),
             "authors": [a.display for a in record.authors],
             "year": str(record.year) if record.year else None,
             "journal_name": record.journal,
@@ -77,12 +107,12 @@ def ris_text(matrix: Matrix) -> str:
             "doi": record.doi,
             "urls": [record.url] if record.url else [],
             "id": row.study,
-            "notes": [judgement_note(matrix, row)],
+            "notes": _notes(matrix, row, record),
         }
         if record.pmid:
             entry["accession_number"] = f"PMID:{record.pmid}"
         entries.append({k: v for k, v in entry.items() if v not in (None, [], "")})
-    return rispy.dumps(entries)
+    return rispy.dumps(entries, implementation=_ris_writer())
 
 
 # --- BibTeX -----------------------------------------------------------------------------
@@ -146,7 +176,7 @@ def bibtex_text(matrix: Matrix) -> str:
         fields = [
             ("author", authors),
             # Double braces keep the title's capitalisation as written.
-            ("title", "{" + bibtex_escape(record.title or row.name) + "}"),
+            ("title", "{" + bibtex_escape(_title(record, row)) + "}"),
             ("journal", bibtex_escape(record.journal or "")),
             ("year", str(record.year or "")),
             ("volume", bibtex_escape(record.volume or "")),
@@ -155,7 +185,7 @@ def bibtex_text(matrix: Matrix) -> str:
             ("doi", bibtex_escape(record.doi or "")),
             ("pmid", record.pmid or ""),
             ("url", bibtex_escape(record.url or "")),
-            ("note", bibtex_escape(judgement_note(matrix, row))),
+            ("note", bibtex_escape(". ".join(_notes(matrix, row, record)))),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         blocks.append(f"@{kind}{{{keys[row.study]},\n{body}\n}}\n")
@@ -176,7 +206,7 @@ def csl_items(matrix: Matrix) -> list[dict[str, Any]]:
         item: dict[str, Any] = {
             "id": row.study,
             "type": "book" if record.type == "book" else "article-journal",
-            "title": record.title or row.name,
+            "title": _title(record, row),
             "author": authors,
             "container-title": record.journal,
             "volume": record.volume,
@@ -186,7 +216,7 @@ def csl_items(matrix: Matrix) -> list[dict[str, Any]]:
             "PMID": record.pmid,
             "PMCID": record.pmcid,
             "URL": record.url,
-            "note": judgement_note(matrix, row),
+            "note": ". ".join(_notes(matrix, row, record)),
         }
         if record.year:
             item["issued"] = {"date-parts": [[record.year]]}

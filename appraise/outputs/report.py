@@ -27,6 +27,7 @@ from typing import Any
 from appraise import __version__
 from appraise.corpus import Corpus
 from appraise.errors import InputError
+from appraise.files import make_temp_dir
 from appraise.ids import file_stem
 from appraise.outputs.bibliography import render_bibliography
 from appraise.outputs.figures import (
@@ -44,6 +45,13 @@ from appraise.outputs.tables import (
 )
 
 MANIFEST = "manifest.json"
+# The report's own marker: every file it wrote, with its sha256. A folder is replaced only when
+# it holds exactly these files, unchanged, so nothing a user put there is ever deleted.
+MARKER = ".appraise-report"
+MADE_BY = "appraise report"
+# Inside a staging folder while it is built: the builder's pid, so a later run can tell a
+# folder left by a killed report from one another report is still building.
+BUILDER = ".appraise-building"
 # Above this many studies the index links the tables instead of showing them inline.
 INLINE_TABLE_STUDIES = 300
 
@@ -79,15 +87,122 @@ def _link(relative: str, label: str | None = None) -> str:
     return f'<a href="{html.escape(relative)}">{html.escape(label or relative)}</a>'
 
 
-def _check_target(out: Path) -> None:
-    """Refuse to replace a folder that is not an earlier report: it may hold the user's work."""
+def _digests(root: Path) -> dict[str, str] | None:
+    """sha256 of every file under ``root`` by relative path, or None when anything there is not
+    a plain file or folder (a symlink, a socket): a folder like that was not made by us."""
+    digests: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            return None
+        if path.is_file():
+            digests[path.relative_to(root).as_posix()] = _sha256(path)
+    return digests
+
+
+def _recorded_files(folder: Path) -> dict[str, str] | None:
+    """What an earlier report says it wrote: the marker's list, or (reports from before the
+    marker) manifest.json's list plus the manifest itself. None when neither is readable."""
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        if marker.get("made_by") == MADE_BY and isinstance(marker.get("files"), dict):
+            return {str(k): str(v) for k, v in marker["files"].items()}
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+        if "appraise" in manifest and isinstance(files, dict):
+            recorded = {str(k): str(v) for k, v in files.items()}
+            recorded[MANIFEST] = _sha256(folder / MANIFEST)
+            return recorded
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _is_manifest(path: Path) -> bool:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "appraise" in manifest and "files" in manifest
+
+
+def _foreign_files(folder: Path) -> list[str] | None:
+    """Files in ``folder`` that an earlier report did not write, or changed since; None when
+    the folder is not a report at all. Only a folder with none of either may be replaced."""
+    recorded = _recorded_files(folder)
+    if recorded is None:
+        return None
+    present = _digests(folder)
+    if present is None:
+        return None
+    present.pop(MARKER, None)
+    if MANIFEST not in recorded and MANIFEST in present and _is_manifest(folder / MANIFEST):
+        present.pop(MANIFEST)
+    return sorted(name for name, digest in present.items() if recorded.get(name) != digest)
+
+
+def _is_corpus(folder: Path) -> bool:
+    return any((folder / name).exists() for name in ("records", "appraisals", "corpus.yaml"))
+
+
+def _check_target(out: Path, corpus: Corpus) -> None:
+    """Refuse to replace a folder unless it is wholly an earlier report: it may hold the
+    user's work. An empty folder or a new path is fine."""
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} exists and is a file", fix="give a folder for the report")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists():
+    fix = "choose a new folder for --out, e.g. report"
+    resolved, root = out.resolve(), corpus.root.resolve()
+    if resolved == root or resolved in root.parents:
+        raise InputError(f"{out} holds the corpus; the report needs a folder of its own", fix=fix)
+    if out.is_symlink():
+        raise InputError(f"{out} is a symbolic link; it would be replaced", fix=fix)
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if _is_corpus(out) and not (out / MARKER).exists():
+        raise InputError(
+            f"{out} is a corpus, not an appraise report; it would be replaced", fix=fix
+        )
+    foreign = _foreign_files(out)
+    if foreign is None:
         raise InputError(
             f"{out} is not empty and is not an appraise report; it would be replaced",
             fix="choose a new folder for --out, or empty this one",
         )
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise InputError(
+            f"{out / foreign[0]}{more} was not written by appraise report (or was changed "
+            "since); rerunning would delete it",
+            fix="move it out of the report folder, or choose a new folder for --out",
+        )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove build folders that a killed report left beside ``out``: a staging folder whose
+    builder is no longer running, or a previous report that was being swapped out. Only
+    folders carrying our own marker are touched."""
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        try:
+            pid = int((leftover / BUILDER).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+        if not _pid_alive(pid):
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.old-*"):
+        if leftover.is_dir() and not leftover.is_symlink() and _foreign_files(leftover) == []:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _swap_in(staging: Path, out: Path) -> None:
@@ -396,10 +511,12 @@ def build_report(
 ) -> ReportResult:
     """Write the report for ``corpus`` into ``out`` (replacing an earlier report there)."""
     out = Path(out)
-    _check_target(out)
+    _check_target(out, corpus)
     matrix = build_matrix(corpus, rubric, profile=profile)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    _clean_stale(out)
+    staging = make_temp_dir(f".{out.name}.building-", out.parent)
+    (staging / BUILDER).write_text(str(os.getpid()), encoding="ascii")
     files: list[str] = []
     notes: list[str] = []
     try:
@@ -429,6 +546,12 @@ def build_report(
             "notes": notes,
         }
         _write(staging, MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", [])
+        (staging / BUILDER).unlink()
+        # manifest.json carries the clock; leaving it out keeps the marker the same bytes on
+        # a rerun. The manifest is still recognised as ours (see _foreign_files).
+        written = {k: v for k, v in (_digests(staging) or {}).items() if k != MANIFEST}
+        marker = {"made_by": MADE_BY, "files": written}
+        _write(staging, MARKER, json.dumps(marker, indent=2) + "\n", [])
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,11 +1,21 @@
 """Agreement between reviewers who appraised the same studies independently.
 
 Per domain and overall: the number of studies both judged, percent agreement, Cohen's kappa
-(statsmodels' ``cohens_kappa`` on the contingency table) and the Brennan-Prediger
+(statsmodels' ``cohens_kappa`` on the contingency table), the Brennan-Prediger
 prevalence-adjusted kappa (statsmodels' ``fleiss_kappa(..., method="randolph")``, chance =
-1/number of judgement levels of the rubric; equal to PABAK when there are two levels).
+1/number of judgement levels of the rubric; equal to PABAK when there are two levels), Gwet's
+AC1 and, for judgements on an ordered scale, the linearly weighted kappa (statsmodels'
+``cohens_kappa(..., wt="linear")``, levels in the rubric's order of severity).
+
 Kappa is undefined when chance agreement is 1 (both reviewers used one and the same level
-throughout): reported as such, not as a number.
+throughout): reported as such, not as a number. AC1 stays defined there: it is the statistic
+that does not collapse when nearly every study gets the same judgement (the prevalence
+problem of RoB data; Gwet 2008, Wongpakaran et al. 2013). No statistic means much on a few
+studies: a pair with fewer than ``MIN_STUDIES`` shared results carries a warning.
+
+Gwet's AC1 is computed here from its published formula because the one library offering it
+(irrCAC) pins SciPy to 1.12 and so NumPy below 2; the tests check it against Gwet's and
+Wongpakaran's worked examples.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ from appraise.models import Appraisal
 from appraise.rubrics import load_rubric
 
 OVERALL = "Overall"
+MIN_STUDIES = 10
+NO_INFORMATION = "No information"  # not a degree of risk: judgements using it are not ordered
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,8 @@ class Statistics:
     kappa: float | None
     prevalence_adjusted: float | None
     note: str | None = None
+    ac1: float | None = None
+    weighted_kappa: float | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,16 @@ class PairAgreement:
     reviewers: tuple[str, str]
     rows: dict[str, Statistics]
     disagreements: list[Disagreement] = field(default_factory=list)
+    studies: int = 0
+
+    @property
+    def warning(self) -> str | None:
+        if self.studies >= MIN_STUDIES:
+            return None
+        return (
+            f"only {self.studies} result(s) appraised by both: agreement statistics are "
+            f"unstable below {MIN_STUDIES} (report the disagreements rather than kappa)"
+        )
 
 
 @dataclass
@@ -62,6 +86,8 @@ class AgreementReport:
             "pairs": [
                 {
                     "reviewers": list(p.reviewers),
+                    "studies": p.studies,
+                    "warning": p.warning,
                     "domains": {d: vars(s) for d, s in p.rows.items()},
                     "disagreements": [vars(d) for d in p.disagreements],
                 }
@@ -70,10 +96,25 @@ class AgreementReport:
         }
 
 
+def gwet_ac1(table: Any) -> float:
+    """Gwet's AC1 for two raters from their contingency table over all q levels of the scale:
+    (pa - pe) / (1 - pe), pe = sum_k pi_k (1 - pi_k) / (q - 1), pi_k the mean of the two
+    raters' marginal proportions of level k (Gwet 2008, eq. 20)."""
+    import numpy as np
+
+    proportions = np.asarray(table, dtype=float) / float(np.sum(table))
+    levels = proportions.shape[0]
+    observed = float(np.trace(proportions))
+    pi = (proportions.sum(axis=1) + proportions.sum(axis=0)) / 2
+    chance = float(np.sum(pi * (1 - pi)) / (levels - 1))
+    return (observed - chance) / (1 - chance)
+
+
 def pair_statistics(
     first: Sequence[str], second: Sequence[str], levels: Sequence[str]
 ) -> Statistics:
-    """Agreement of two reviewers' judgements of the same items, on a scale of ``levels``."""
+    """Agreement of two reviewers' judgements of the same items, on a scale of ``levels``
+    (given best to worst: the weighted kappa reads them as ordered)."""
     import numpy as np
     from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
 
@@ -93,16 +134,26 @@ def pair_statistics(
         counts[row, index[a]] += 1
         counts[row, index[b]] += 1
     adjusted = float(fleiss_kappa(counts, method="randolph"))
+    ac1 = gwet_ac1(table)
     chance = float((table.sum(axis=1) / n) @ (table.sum(axis=0) / n))
     if chance >= 1.0:
         only = first[0]
         return Statistics(
-            n, percent, None, adjusted, f"kappa undefined: both reviewers judged every study {only}"
+            n,
+            percent,
+            None,
+            adjusted,
+            f"kappa undefined: both reviewers judged every study {only}",
+            ac1=ac1,
         )
+    used = set(first) | set(second)
+    ordered = NO_INFORMATION not in used
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         kappa = float(cohens_kappa(table).kappa)
-    return Statistics(n, percent, kappa, adjusted)
+        weighted = float(cohens_kappa(table, wt="linear").kappa) if ordered else None
+    note = None if ordered else f"no weighted kappa: '{NO_INFORMATION}' is not a degree of risk"
+    return Statistics(n, percent, kappa, adjusted, note, ac1=ac1, weighted_kappa=weighted)
 
 
 def _key(appraisal: Appraisal) -> tuple[str, str]:
@@ -125,6 +176,7 @@ def agreement(corpus: Corpus, rubric: str) -> AgreementReport:
             fix=f"appraise studies with `appraise assess ID --rubric {rub.id}` first",
         )
     domains = [d.id for d in rub.domains_for()] + [OVERALL]
+    levels = [j.label for j in sorted(rub.scale, key=lambda j: j.severity)]
     pairs: list[PairAgreement] = []
     for a_name, b_name in itertools.combinations(sorted(by_reviewer), 2):
         shared = sorted(set(by_reviewer[a_name]) & set(by_reviewer[b_name]))
@@ -153,9 +205,9 @@ def agreement(corpus: Corpus, rubric: str) -> AgreementReport:
                     disagreements.append(
                         Disagreement(key[0], key[1], domain, {a_name: ja, b_name: jb})
                     )
-            rows[domain] = pair_statistics(first, second, rub.labels)
-        pairs.append(PairAgreement((a_name, b_name), rows, disagreements))
-    return AgreementReport(rub.id, rub.labels, pairs)
+            rows[domain] = pair_statistics(first, second, levels)
+        pairs.append(PairAgreement((a_name, b_name), rows, disagreements, len(shared)))
+    return AgreementReport(rub.id, levels, pairs)
 
 
 def _final(appraisal: Appraisal, domain: str) -> str | None:

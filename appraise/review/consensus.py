@@ -1,21 +1,28 @@
 """The consensus of two independent appraisals of one result.
 
-Answers both reviewers gave alike are taken over (source 'consensus', quotes and comments of
-both kept); a domain whose answers all agree and whose final judgements agree is decided
-too. What is left open, and so asked, is exactly the disagreements: differing answers (shown
-with each reviewer's answer, quotes and comment), questions that newly apply, and domains
-whose judgements or overrides differ.
+Answers both reviewers gave alike are taken over (source 'consensus', with both reviewers'
+quotes, merged, and comments, each attributed to its reviewer); a domain whose answers all
+agree and whose final judgements agree is decided too. What is left open, and so asked, is
+exactly the disagreements: differing answers (shown with each reviewer's answer, quotes and
+comment, and settled with the evidence of the side agreed with), context answers that differ
+(e.g. who rated the outcome), questions that newly apply, and domains whose judgements or
+overrides differ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from appraise.appraisals import CONSENSUS_REVIEWER, final_domains, final_overall
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
-from appraise.models import Answer, Appraisal, Judgement, Quote
-from appraise.review.session import AssessSession, parse_result
+from appraise.models import Answer, Appraisal, Judgement
+from appraise.review.session import (
+    AssessSession,
+    combined_comment,
+    combined_quotes,
+    parse_result,
+)
 from appraise.review.store import AppraisalFile
 from appraise.rubrics import Engine, load_rubric
 
@@ -47,22 +54,6 @@ def _pick_two(
             else "ask a second reviewer to run `appraise assess` first",
         )
     return candidates[0], candidates[1]
-
-
-def _combined_quotes(*answers: Answer) -> list[Quote]:
-    seen: dict[str, Quote] = {}
-    for answer in answers:
-        for quote in answer.quotes:
-            seen.setdefault(quote.text, quote)
-    return list(seen.values())
-
-
-def _combined_comment(named: Mapping[str, str | None]) -> str | None:
-    texts = [text for text in named.values() if text]
-    if len(texts) == len(named) and len(set(texts)) == 1:
-        return texts[0]  # the same (e.g. a detector's) comment: once, unattributed
-    notes = [f"{who}: {text}" for who, text in named.items() if text]
-    return "\n".join(notes) or None
 
 
 def consensus_session(
@@ -104,6 +95,14 @@ def consensus_session(
     # What each reviewer said, shown at each open step (judgement steps are keyed by domain;
     # rubrics judged directly have none, and their question ids are the domain ids).
     alternatives: dict[str, dict[str, Answer | Judgement]] = dict(differing)
+    # Context items (e.g. who rated the outcome) the two answered differently: each side shown.
+    for key in dict.fromkeys([*first.context, *second.context]):
+        if key not in draft.context:
+            alternatives[key] = {
+                r.reviewer: Answer(answer=r.context[key], source="reviewer", confirmed=True)
+                for r in (first, second)
+                if key in r.context
+            }
     if not rub.judged_directly:
         for did in dict.fromkeys([*first.domains, *second.domains]):
             alternatives[did] = {
@@ -141,8 +140,8 @@ def _draft(
                 answer=a.answer,
                 source="consensus",
                 confirmed=True,
-                quotes=_combined_quotes(a, b),
-                comment=_combined_comment({first.reviewer: a.comment, second.reviewer: b.comment}),
+                quotes=combined_quotes(a, b),
+                comment=combined_comment({first.reviewer: a.comment, second.reviewer: b.comment}),
             )
     context = {k: v for k, v in first.context.items() if second.context.get(k) == v}
     evaluation = engine.evaluate({**context, **{q: a.answer for q, a in answers.items()}})

@@ -28,10 +28,21 @@ def _number(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _sentence_for_rubric(rubric_id: str, appraisals: list[Appraisal]) -> str:
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+NAMED_STUDIES = 15  # up to this many, a rubric's sentence names its studies
+
+
+def _count_word(n: int) -> str:
+    return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
+def _setup(rubric_id: str, appraisals: list[Appraisal]) -> str:
+    """'version V, cochrane profile, effect of assignment': a profile only where the rubric
+    has profiles to choose from."""
     rubric = load_rubric(rubric_id)
     setup = [f"version {rubric.version}"]
-    setup += [f"{p} profile" for p in sorted({a.profile for a in appraisals})]
+    if rubric.profiles:
+        setup += [f"{p} profile" for p in sorted({a.profile for a in appraisals})]
     setup += sorted(
         {
             f"effect of {v}" if k == "effect" else f"{k} {v}"
@@ -39,9 +50,27 @@ def _sentence_for_rubric(rubric_id: str, appraisals: list[Appraisal]) -> str:
             for k, v in a.options.items()
         }
     )
+    return ", ".join(setup)
+
+
+def _studies(labels: dict[str, str], studies: set[str]) -> str:
+    """'3 studies (Ames 2019, Bell 2020 and Cole 2021)', or the count alone for many."""
+    count = _number(len(studies), "study", "studies")
+    if len(studies) > NAMED_STUDIES:
+        return f"{count} (listed in the risk-of-bias table)"
+    return f"{count} ({_join(sorted(labels.get(s, s) for s in studies))})"
+
+
+def _sentences_for_rubric(
+    rubric_id: str, appraisals: list[Appraisal], labels: dict[str, str], only_rubric: bool
+) -> str:
+    rubric = load_rubric(rubric_id)
+    tool = f"{rubric.name}, {_setup(rubric_id, appraisals)} ({rubric.citation.rstrip('.')})"
+    studies = _studies(labels, {a.study for a in appraisals})
     text = (
-        f"Risk of bias was assessed with {rubric.name}, {', '.join(setup)} "
-        f"({rubric.citation.rstrip('.')}), applied with appraise {__version__}."
+        f"Risk of bias was assessed with {tool}, applied with appraise {__version__} to {studies}."
+        if only_rubric
+        else f"{tool} was applied to {studies}."
     )
     imported: list[Appraisal] = []
     consensus: list[Appraisal] = []
@@ -74,30 +103,49 @@ def _sentence_for_rubric(rubric_id: str, appraisals: list[Appraisal]) -> str:
 
 
 def _reviewers_sentence(independent: list[Appraisal], consensus: list[Appraisal]) -> str:
+    """How many reviewers appraised each study (or result), read from the appraisals: 'Each
+    study was appraised independently by two of three reviewers', never a total that reads
+    as a number per study."""
     if not independent:
         return ""
     per_result = Counter((a.study, a.result.label) for a in independent)
-    studies = {a.study for a in independent}
-    reviewers = {a.reviewer for a in independent}
+    several_results = len(per_result) != len({a.study for a in independent})
+    unit, units = ("result", "results") if several_results else ("study", "studies")
+    everyone = len({a.reviewer for a in independent})
+    of_all = f" of {_count_word(everyone)}"
+    by_count = Counter(per_result.values())  # reviewers per result -> how many results
+    if len(by_count) == 1:
+        (k,) = by_count
+        if k == 1:
+            text = f" Each {unit} was appraised by one reviewer" + (
+                f" ({_count_word(everyone)} reviewers shared the {units})" if everyone > 1 else ""
+            )
+        else:
+            text = (
+                f" Each {unit} was appraised independently by {_count_word(k)}"
+                + (of_all if everyone > k else "")
+                + " reviewers"
+            )
+    else:
+        parts = [
+            f"{n} by {_count_word(k)} reviewer{'s' if k > 1 else ''}"
+            for k, n in sorted(by_count.items(), reverse=True)
+        ]
+        parts[0] = parts[0].replace(
+            " by ", f" {'was' if parts[0][:2] == '1 ' else 'were'} appraised by ", 1
+        )
+        text = (
+            f" Of {_number(len(per_result), unit, units)}, {_join(parts)}"
+            f" ({_count_word(everyone)} reviewers in all)"
+        )
     doubled = sum(1 for n in per_result.values() if n >= 2)
-    subject = f"{_number(len(studies), 'study', 'studies')}" + (
-        f" ({_number(len(per_result), 'result')})" if len(per_result) != len(studies) else ""
-    )
-    text = f" {subject} {'was' if len(per_result) == 1 else 'were'} appraised by " + (
-        "one reviewer" if len(reviewers) == 1 else f"{len(reviewers)} reviewers"
-    )
-    if doubled and doubled == len(per_result):
+    if doubled:
+        reconciled = len(consensus)
         text += (
-            ", two (or more) independently for each, with disagreements resolved by "
-            f"consensus ({len(consensus)} of {doubled} reconciled so far)"
+            "; disagreements were resolved by consensus"
+            if reconciled >= doubled
+            else f"; disagreements are resolved by consensus ({reconciled} of {doubled} so far)"
         )
-    elif doubled:
-        text += (
-            f"; {doubled} of {len(per_result)} independently by two or more reviewers "
-            f"({len(consensus)} reconciled by consensus), the rest by one reviewer"
-        )
-    elif len(reviewers) > 1:
-        text += ", one reviewer for each result"
     return text + "."
 
 
@@ -161,6 +209,19 @@ def methods_paragraph(corpus: Corpus, rubric: str | None = None) -> str:
             f"no appraisals{which} in {corpus.root}",
             fix="appraise studies with `appraise assess` first",
         )
-    sentences = [_sentence_for_rubric(rid, items) for rid, items in sorted(by_rubric.items())]
     studies = {a.study for items in by_rubric.values() for a in items}
-    return " ".join(sentences) + _retrieval_sentence(corpus, studies)
+    labels = {r.id: r.label for r in corpus.iter_records() if r.id in studies}
+    only = len(by_rubric) == 1
+    sentences = [
+        _sentences_for_rubric(rid, items, labels, only) for rid, items in sorted(by_rubric.items())
+    ]
+    opening = (
+        []
+        if only
+        else [
+            f"Risk of bias was assessed with {_count_word(len(by_rubric))} tools, applied with "
+            f"appraise "
+            f"{__version__}."
+        ]
+    )
+    return " ".join([*opening, *sentences]) + _retrieval_sentence(corpus, studies)

@@ -57,6 +57,7 @@ class Step:
     judgement: Judgement | None = None
     guidance: str | None = None
     alternatives: Mapping[str, Answer | Judgement] = field(default_factory=dict)
+    note: str | None = None  # why nothing is proposed (no detector for the question)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,28 @@ def match_option(text: str, options: tuple[str, ...], what: str) -> str:
         return prefixed[0]
     raise InputError(
         f"'{typed}' is not an answer to {what}", fix="type one of " + " / ".join(options)
+    )
+
+
+def existing_result(corpus: Corpus, study: str, rubric: str, reviewer: str) -> str | None:
+    """The result to resume when none was named: the whole study if the reviewer appraised
+    it so, else their one appraised result; several results are a question only they can
+    answer (refused, naming them), none means a new whole-study appraisal."""
+    labels = sorted(
+        {
+            stored.appraisal.result.label
+            for stored in corpus.iter_appraisals(rubric=rubric, study=study)
+            if stored.appraisal.reviewer == reviewer and stored.appraisal.rubric == rubric
+        }
+    )
+    if not labels or "study" in labels:
+        return None
+    if len(labels) == 1:
+        return labels[0]
+    raise InputError(
+        f"{reviewer} has {len(labels)} {rubric} appraisals of {study}: "
+        + "; ".join(f'"{label}"' for label in labels),
+        fix='name the one to work on with --result "outcome, time point"',
     )
 
 
@@ -142,8 +165,10 @@ class AssessSession:
         self.proposals: dict[str, Answer] = {
             qid: a for qid, a in (proposals or {}).items() if qid in self._questions
         }
-        self._pending_comment: str | None = None
-        self._pending_quotes: list[Quote] = []
+        # Typed for a question that has no answer in the file yet: kept (through going back
+        # and forth) until the question is answered, then saved with the answer.
+        self._pending_comments: dict[str, str] = {}
+        self._pending_quotes: dict[str, list[Quote]] = {}
         self.appraisal = self._derive(self._with_proposals(appraisal))
         self.appraisal = self.file.save(self.appraisal, self._derive)
         self._history: list[int] = []
@@ -171,6 +196,8 @@ class AssessSession:
         ``document`` (the study's text) and proposes answers for the reviewer to confirm.
         ``revise`` walks every step again (answers so far as defaults), not only open ones."""
         rub = load_rubric(rubric)
+        if result is None and rub.unit == "result":
+            result = existing_result(corpus, study, rub.id, reviewer)
         assessed = parse_result(result if rub.unit == "result" else None)
         path = corpus.appraisal_path(study, rub.id, assessed.label, reviewer)
         file = AppraisalFile.open(corpus, path)
@@ -279,9 +306,7 @@ class AssessSession:
         for qid, proposal in self.proposals.items():
             held = answers.get(qid)
             if held is None or (held.source == "proposed" and not held.confirmed):
-                answers[qid] = proposal.model_copy(
-                    update={"source": "proposed", "confirmed": False}
-                )
+                answers[qid] = _refreshed(proposal, held)
         return appraisal.model_copy(update={"answers": answers})
 
     def _derive(self, appraisal: Appraisal) -> Appraisal:
@@ -367,13 +392,27 @@ class AssessSession:
         if item.kind == "context":
             ctx = next(c for c in self.rubric.context if c.id == item.id)
             value = self.appraisal.context.get(item.id)
-            return Step("context", None, item.id, ctx.text, tuple(ctx.options), value)
+            return Step(
+                "context",
+                None,
+                item.id,
+                ctx.text,
+                tuple(ctx.options),
+                value,
+                alternatives=self.alternatives.get(item.id, {}),
+            )
         if item.kind == "question":
             q = self._questions[item.id]
             current = self.appraisal.answers.get(item.id)
             proposal = self.proposals.get(item.id)
             options = (*q.options, NOT_APPLICABLE) if q.na_allowed else tuple(q.options)
-            # A placeholder from a question with no detector is shown, never offered on Enter.
+            # A placeholder from a question with no detector is no proposal: it is neither
+            # shown as one nor offered on Enter, so the reviewer answers it themselves.
+            placeholder = next(
+                (a for a in (proposal, current) if a is not None and _is_placeholder(a)), None
+            )
+            if proposal is not None and _is_placeholder(proposal):
+                proposal = None
             offered = next(
                 (a for a in (current, proposal) if a is not None and (a.confirmed or a.detector)),
                 None,
@@ -390,6 +429,7 @@ class AssessSession:
                 current,
                 guidance=q.guidance,
                 alternatives=self.alternatives.get(item.id, {}),
+                note=placeholder.comment if placeholder is not None and default is None else None,
             )
         judgement = (
             self.appraisal.overall
@@ -426,7 +466,7 @@ class AssessSession:
         )
         if chosen is None:
             raise InputError(
-                f"{step.id} has no proposed answer to accept",
+                f"{step.id} needs your answer: nothing was proposed to accept",
                 fix="type one of " + " / ".join(step.options),
             )
         if step.kind == "context":
@@ -443,6 +483,8 @@ class AssessSession:
         proposal = self.proposals.get(qid) or (
             held if held is not None and held.source == "proposed" else None
         )
+        if proposal is not None and _is_placeholder(proposal):
+            proposal = None  # nothing was proposed: the answer is the reviewer's own
         original = (
             held.proposed
             if held is not None and held.proposed
@@ -450,11 +492,17 @@ class AssessSession:
         )
         base = held or proposal
         unchanged = original is not None and original == chosen
-        quotes = [*(base.quotes if base else []), *self._pending_quotes]
-        # A detector's comment explains its proposal: it goes when the reviewer answers otherwise.
-        reviewers_own = held is not None and held.confirmed
-        kept = base.comment if base is not None and (unchanged or reviewers_own) else None
-        notes = [n for n in (kept, self._pending_comment, comment) if n]
+        # A consensus settling a disagreement inherits the evidence of the side it agrees with.
+        inherited = (
+            settled_support(self._answer_alternatives(qid), chosen) if base is None else None
+        )
+        quotes = [
+            *(base.quotes if base else inherited.quotes if inherited else []),
+            *self._pending_quotes.pop(qid, []),
+        ]
+        kept = self._kept_comment(qid, held, base, unchanged)
+        pending = self._pending_comments.pop(qid, None)
+        notes = [n for n in (kept, inherited.comment if inherited else None, pending, comment) if n]
         source = (
             "proposed" if unchanged and self.answer_source == "reviewer" else self.answer_source
         )
@@ -463,28 +511,52 @@ class AssessSession:
             source=source,
             confirmed=True,
             proposed=None if unchanged else original,
-            confidence=base.confidence if base else None,
+            confidence=base.confidence if base and not _is_placeholder(base) else None,
             detector=base.detector if base else None,
             quotes=quotes,
             comment="\n".join(dict.fromkeys(notes)) or None,
         )
-        self._pending_comment, self._pending_quotes = None, []
         self.appraisal = self.appraisal.model_copy(
             update={"answers": {**self.appraisal.answers, qid: answer}}
         )
 
-    def comment(self, text: str) -> None:
-        """Attach a comment to the current question's answer (held until it is answered, if
-        it has only a proposal so far)."""
+    def _kept_comment(
+        self, qid: str, held: Answer | None, base: Answer | None, unchanged: bool
+    ) -> str | None:
+        """What of the comment so far stays with the answer given now. A detector's comment
+        explains its proposal: it goes when the reviewer answers otherwise; whatever the
+        reviewer wrote stays."""
+        if base is None or base.comment is None:
+            return None
+        if unchanged or (held is not None and held.confirmed):
+            return base.comment
+        proposal = self.proposals.get(qid)
+        if held is None or proposal is None:
+            return None if held is None else held.comment
+        return _without_lines(held.comment, proposal.comment)
+
+    def _answer_alternatives(self, qid: str) -> dict[str, Answer]:
+        return {
+            who: alt
+            for who, alt in self.alternatives.get(qid, {}).items()
+            if isinstance(alt, Answer)
+        }
+
+    def comment(self, text: str) -> bool:
+        """Attach a comment to the current question's answer. Saved at once when the file
+        holds an answer or a proposal for it (True); otherwise kept until the question is
+        answered and saved with that answer (False)."""
         step = self._require({"question"})
         if not text.strip():
             raise InputError("an empty comment was given", fix="type the comment after 'c '")
         held = self.appraisal.answers.get(step.id)
-        if held is None or not held.confirmed:  # kept with the answer about to be given
-            self._pending_comment = "\n".join(filter(None, [self._pending_comment, text.strip()]))
-            return
+        if held is None:
+            earlier = self._pending_comments.get(step.id)
+            self._pending_comments[step.id] = "\n".join(filter(None, [earlier, text.strip()]))
+            return False
         merged = "\n".join(filter(None, [held.comment, text.strip()]))
         self._commit(self._replace_answer(step.id, held.model_copy(update={"comment": merged})))
+        return True
 
     def quote(self, text: str) -> Quote:
         """Attach a verbatim quote to the current answer; located in the study's text if found."""
@@ -492,7 +564,7 @@ class AssessSession:
         quote = self._locate(text.strip())
         held = self.appraisal.answers.get(step.id)
         if held is None:
-            self._pending_quotes.append(quote)
+            self._pending_quotes.setdefault(step.id, []).append(quote)
         else:
             updated = held.model_copy(update={"quotes": [*held.quotes, quote]})
             self._commit(self._replace_answer(step.id, updated))
@@ -555,7 +627,6 @@ class AssessSession:
         if not self._history:
             return False
         self._position = self._history.pop()
-        self._pending_comment, self._pending_quotes = None, []
         return True
 
     def apply_answers(self, given: Mapping[str, Any], *, where: str = "answers") -> None:
@@ -719,6 +790,74 @@ class AssessSession:
         ]
 
 
+def _is_placeholder(answer: Answer) -> bool:
+    """An unconfirmed answer no detector proposed (evidence marks such questions NI)."""
+    return not answer.confirmed and answer.detector is None and answer.source == "proposed"
+
+
+def _refreshed(proposal: Answer, held: Answer | None) -> Answer:
+    """A fresh proposal in place of an unconfirmed one, keeping the quotes and comments a
+    reviewer added to the old one."""
+    known = {q.text for q in proposal.quotes}
+    added = [q for q in (held.quotes if held else []) if q.text not in known]
+    comment = "\n".join(
+        filter(
+            None,
+            [proposal.comment, _without_lines(held.comment, proposal.comment) if held else None],
+        )
+    )
+    return proposal.model_copy(
+        update={
+            "source": "proposed",
+            "confirmed": False,
+            "quotes": [*proposal.quotes, *added],
+            "comment": comment or None,
+        }
+    )
+
+
+def _without_lines(text: str | None, remove: str | None) -> str | None:
+    """``text`` without the lines that ``remove`` consists of (a detector's note)."""
+    if not text:
+        return None
+    drop = set((remove or "").splitlines())
+    kept = [line for line in text.splitlines() if line not in drop]
+    return "\n".join(kept) or None
+
+
+def settled_support(named: Mapping[str, Answer], chosen: str) -> Answer | None:
+    """The evidence behind a settled disagreement: the quotes and comments (attributed) of
+    the reviewers who gave the answer chosen, else of every reviewer when nobody did."""
+    agreeing = {who: a for who, a in named.items() if a.answer == chosen} or dict(named)
+    if not agreeing:
+        return None
+    return Answer(
+        answer=chosen,
+        source="consensus",
+        quotes=combined_quotes(*agreeing.values()),
+        comment=combined_comment({who: a.comment for who, a in agreeing.items()}),
+    )
+
+
+def combined_quotes(*answers: Answer) -> list[Quote]:
+    """Every quote of ``answers``, each text once, in order."""
+    seen: dict[str, Quote] = {}
+    for answer in answers:
+        for quote in answer.quotes:
+            seen.setdefault(quote.text, quote)
+    return list(seen.values())
+
+
+def combined_comment(named: Mapping[str, str | None]) -> str | None:
+    """Reviewers' comments, each line prefixed with its reviewer ('ann: ...'); one comment
+    that every reviewer carries alike (a detector's note they all accepted) once, as it is."""
+    texts = [text for text in named.values() if text]
+    if len(named) > 1 and len(texts) == len(named) and len(set(texts)) == 1:
+        return texts[0]
+    notes = [f"{who}: {text}" for who, text in named.items() if text]
+    return "\n".join(notes) or None
+
+
 def _answer_and_comment(raw: Any, where: str) -> tuple[str, str | None]:
     if isinstance(raw, dict):
         unknown = set(raw) - {"answer", "comment"}
@@ -758,6 +897,7 @@ __all__ = [
     "AssessSession",
     "DomainSummary",
     "Step",
+    "existing_result",
     "match_option",
     "parse_result",
     "validate_answers",

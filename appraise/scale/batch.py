@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError
+from appraise.files import make_temp_dir
 from appraise.ids import file_stem
 from appraise.models import Appraisal, Judgement, Rubric, StudyRecord
 from appraise.rubrics import Engine
@@ -280,7 +280,7 @@ def run_batch(
     The output folder is built beside the old one and swapped in when every part is written.
     """
     inputs = part_files(export / task.input_table)
-    staging = Path(tempfile.mkdtemp(prefix=f".{task.name}-", dir=export)).resolve()
+    staging = make_temp_dir(f".{task.name}-", export).resolve()
     outputs = [str(staging / part_name(i)) for i in range(len(inputs))]
     in_paths = [str(p.resolve()) for p in inputs]
     started = time.perf_counter()

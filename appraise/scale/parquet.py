@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from appraise import __version__
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError
-from appraise.files import load_model
+from appraise.files import load_model, make_temp_dir, new_file_mode
 from appraise.models import Appraisal, StudyRecord
 from appraise.scale.tables import (
     APPRAISAL_SCHEMA,
@@ -110,7 +110,9 @@ def part_name(index: int) -> str:
 def write_part(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
     """Write one Parquet file atomically (temporary file in the same folder, then rename)."""
     table = pa.Table.from_pylist(rows, schema=schema)
+    mode = new_file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, mode)  # mkstemp's 0600 would hide the export from everyone else
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
@@ -151,7 +153,7 @@ def export_corpus(
     if n_parts < 1:
         raise InputError(f"--partitions must be at least 1, not {n_parts}", fix="e.g. 8")
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    staging = make_temp_dir(".export-", out)
     try:
         records = PartWriter(
             staging / "records", RECORD_SCHEMA, math.ceil(len(record_paths) / n_parts)

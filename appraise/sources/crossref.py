@@ -10,6 +10,7 @@ from appraise.errors import SourceError
 from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
+from appraise.sources.guard import parse_entry, source_call
 from appraise.sources.http import HttpClient, Limits, Response, path_segment
 from appraise.sources.registrations import find_registrations, registration_from_number
 from appraise.sources.xmltext import collapse
@@ -29,6 +30,7 @@ def work_url(root: str, doi: str) -> str:
     return f"{root.rstrip('/')}/works/{path_segment(doi)}"
 
 
+@source_call
 def fetch(client: HttpClient, root: str, doi: str) -> tuple[Response, Fields]:
     """The record for ``doi``; raises NotFound when Crossref does not hold it."""
     limits = POLITE_LIMITS if client.mailto else PUBLIC_LIMITS
@@ -38,6 +40,7 @@ def fetch(client: HttpClient, root: str, doi: str) -> tuple[Response, Fields]:
     return response, parse_work(response.json())
 
 
+@parse_entry("Crossref")
 def parse_work(payload: Any) -> Fields:
     """Fields from a ``/works/{doi}`` response (``{"message-type": "work", "message": {...}}``)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("message"), dict):

@@ -15,6 +15,7 @@ from appraise.errors import SourceError
 from appraise.ids import StudyId, doi_or_none
 from appraise.models import Author, Funder, Reference, Section
 from appraise.sources.fields import Fields, compact, year_of
+from appraise.sources.guard import parse_entry, source_call
 from appraise.sources.http import HttpClient, Limits, NotFound, Response
 from appraise.sources.jats import JatsArticle, JatsError, parse_jats
 from appraise.sources.registrations import find_registrations, unique_registrations
@@ -38,6 +39,7 @@ def search_query(study: StudyId) -> str:
     return f"PMCID:{study.value}"
 
 
+@source_call
 def fetch_search(client: HttpClient, root: str, study: StudyId) -> tuple[Response, Fields]:
     """Search Europe PMC for ``study``; raises NotFound when nothing matches."""
     params = {"query": search_query(study), "format": "json", "resultType": "core", "pageSize": "5"}
@@ -56,12 +58,14 @@ def fetch_search(client: HttpClient, root: str, study: StudyId) -> tuple[Respons
     return response, fields
 
 
+@source_call
 def fetch_fulltext(client: HttpClient, root: str, pmcid: str) -> tuple[Response, Fields]:
     url = f"{root.rstrip('/')}/{pmcid}/fullTextXML"
     response = client.get(url, source="Europe PMC full text", limits=LIMITS, expect="xml")
     return response, parse_fulltext(response.body)
 
 
+@parse_entry("Europe PMC")
 def parse_search(payload: Any, study: StudyId) -> Fields | None:
     """Fields from the search hit that is ``study`` (None when there is none)."""
     if not isinstance(payload, dict) or "resultList" not in payload:
@@ -133,6 +137,7 @@ def has_fulltext(fields: Fields) -> bool:
     return _PMCID.fullmatch(pmcid) is not None and fields.get("is_open_access") is True
 
 
+@parse_entry("Europe PMC full text")
 def parse_fulltext(data: bytes) -> Fields:
     """Fields from a JATS ``fullTextXML`` body: sections, statements, references, ids."""
     try:

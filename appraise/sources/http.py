@@ -16,13 +16,17 @@ Every request to a bibliographic API goes through :class:`HttpClient`. It
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import re
+import socket
+import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -32,11 +36,13 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 import requests_cache
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests_cache import create_key
 
 from appraise import __version__
 from appraise.errors import InputError, SourceError
+from appraise.files import MAX_DEPTH, nested_deeper_than
 
 BodyKind = Literal["json", "xml"]
 
@@ -46,6 +52,14 @@ _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 # requests-cache answers a cache-only lookup that misses with a made-up 504; a real 504 is
 # never stored (only checked 200s and 404s are), so in a cache-only answer 504 always means a miss.
 _CACHE_MISS = 504
+# Caps on what a server may make us do (docs/sources.md): the longest wait it can ask for by
+# Retry-After or a rate-limit reset, the widest spacing its rate headers can impose, and the
+# most starts a window is counted over.
+MAX_ADVERTISED_WAIT = 120.0
+MAX_ADVERTISED_SPACING = 10.0
+MAX_WINDOW_REQUESTS = 1000
+# Bodies are read in pieces this size, so a decompression bomb is caught a piece at a time.
+_READ_PIECE = 64 * 1024
 # Query parameters that identify the caller, not the resource: kept out of cache keys so the
 # cache serves a response whatever contact address was given.
 _IDENTITY_PARAMS = ("mailto", "email", "tool", "api_key")
@@ -68,8 +82,21 @@ class NotCached(Exception):
         self.url = url
 
 
+class Unreachable(SourceError):
+    """The host's name did not resolve, or it refused the connection: the network (or this
+    source) is down, and asking it again in this run will not help."""
+
+
 class _RetryableBody(Exception):
     """A 200 response whose body is not what the API sends (an HTML page, truncated JSON)."""
+
+
+class _UnreadableBody(Exception):
+    """A 200 response no retry will mend: too large, or nested deeper than any API nests."""
+
+
+class _TooSlow(requests.Timeout):
+    """The request's wall-time deadline passed: the server trickled its answer."""
 
 
 @dataclass(frozen=True)
@@ -84,38 +111,55 @@ class Limits:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """Timeouts and retry policy. Tests pass small values; users rarely need to change them."""
+    """Timeouts, size limits and retry policy. Tests pass small values; users rarely need to
+    change them (APPRAISE_HTTP_TIMEOUT, APPRAISE_HTTP_ATTEMPTS, APPRAISE_HTTP_MAX_MB)."""
 
     connect_timeout: float = 5.0
-    read_timeout: float = 30.0
+    read_timeout: float = 30.0  # silence allowed between two packets
     attempts: int = 5
     backoff: float = 0.5
     max_backoff: float = 30.0
-    max_retry_after: float = 120.0
+    max_retry_after: float = (
+        MAX_ADVERTISED_WAIT  # the longest wait a server may ask for (Retry-After)
+    )
+    request_deadline: float = 120.0  # wall time for one request, headers and body
+    source_deadline: float = 300.0  # wall time for one call to a source, retries and waits
+    max_body_bytes: int = 64 * 2**20  # a body after decompression
 
     @classmethod
     def from_env(cls) -> HttpSettings:
-        """Read APPRAISE_HTTP_TIMEOUT (read timeout, seconds) and APPRAISE_HTTP_ATTEMPTS."""
+        """The defaults with any of APPRAISE_HTTP_TIMEOUT (read timeout, seconds),
+        APPRAISE_HTTP_ATTEMPTS and APPRAISE_HTTP_MAX_MB (largest body, megabytes) applied."""
         values: dict[str, Any] = {}
-        for name, key, kind in (
-            ("APPRAISE_HTTP_TIMEOUT", "read_timeout", float),
-            ("APPRAISE_HTTP_ATTEMPTS", "attempts", int),
-        ):
+        for name, key, kind, most in _ENV_SETTINGS:
             raw = os.environ.get(name)
-            if raw is None:
-                continue
-            try:
-                value = kind(raw)
-            except ValueError:
-                raise InputError(
-                    f"{name}={raw!r} is not a number", fix=f"unset {name} or give a positive number"
-                ) from None
-            if value <= 0:
-                raise InputError(
-                    f"{name} must be positive", fix=f"unset {name} or give more than 0"
-                )
-            values[key] = value
+            if raw is not None:
+                values[key] = env_number(name, raw, kind, most)
+        if "max_body_bytes" in values:
+            values["max_body_bytes"] = int(values["max_body_bytes"] * 2**20)
         return cls(**values)
+
+
+# variable, setting, type, largest value accepted
+_ENV_SETTINGS: list[tuple[str, str, type, float]] = [
+    ("APPRAISE_HTTP_TIMEOUT", "read_timeout", float, 3600),
+    ("APPRAISE_HTTP_ATTEMPTS", "attempts", int, 20),
+    ("APPRAISE_HTTP_MAX_MB", "max_body_bytes", float, 4096),
+]
+
+
+def env_number(name: str, raw: str, kind: type, most: float) -> float:
+    """A positive, finite number from an environment variable (at most ``most``), or an
+    InputError saying which variable is wrong: 'inf' and 'nan' parse as floats but are no
+    timeout requests or urllib3 can use."""
+    fix = f"unset {name} or give a number from 1 to {most:g}"
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise InputError(f"{name}={raw!r} is not a number", fix=fix) from None
+    if not math.isfinite(value) or value <= 0 or value > most:
+        raise InputError(f"{name}={raw!r} is out of range", fix=fix)
+    return float(value) if kind is float else int(value)
 
 
 def _windows_of(limits: Limits) -> list[tuple[int, float]]:
@@ -132,15 +176,25 @@ class HostLimiter:
     the server asks for one (Retry-After).
 
     Starts are timed one thread at a time from when earlier ones really began, so the count
-    holds in every window, however the server aligns or slides it; a margin (4 %) absorbs the
-    jitter between our clock and the server's. Within a window, starts are spread at least
-    three quarters of the even spacing apart: no bursts, yet a thread that woke late can be
-    made up for by the next ones.
+    holds in every window, however the server aligns or slides it. The server stamps a request
+    when it arrives, a little after we started it (a busy machine, a new connection), and may
+    count a request exactly one window later as still inside it: so the next start after N waits
+    the window plus a margin (4 %, and at least ``SLACK`` seconds). Within a window, starts are
+    spread at least three quarters of the even spacing apart: no bursts, yet a thread that woke
+    late can be made up for by the next ones.
+
+    A *lane* is a class of requests with a lower limit of its own on the same host (Crossref's
+    list queries, about 3/s inside its 10/s): its starts count against the host's windows and,
+    in addition, against the lane's.
     """
 
     MARGIN = 1.04
-    MAX_MARGIN = 1.25
+    SLACK = 0.05
+    MAX_MARGIN = 1.5
     MIN_SPACING = 0.75
+    # After a 429 we did not expect, the rate we allow ourselves drops to this share of what
+    # the server advertises (and stays there for the run).
+    BACKOFF_SHARE = 0.8
 
     def __init__(
         self,
@@ -156,10 +210,13 @@ class HostLimiter:
         self._windows = _windows_of(limits)
         self._concurrency = max(1, limits.concurrency)
         self._starts: deque[float] = deque()  # actual starts, as many as the widest window
+        self._lanes: dict[str, list[tuple[int, float]]] = {}
+        self._lane_starts: dict[str, deque[float]] = {}
         self._in_flight = 0
         self._paused_until = 0.0
         self._advertised = False
         self._margin = self.MARGIN
+        self._ceiling: float | None = None  # requests/s we keep under after a 429
 
     @property
     def limits(self) -> Limits:
@@ -183,33 +240,60 @@ class HostLimiter:
             self._windows = _windows_of(stricter)
             self._concurrency = min(self._concurrency, max(1, limits.concurrency))
 
-    def acquire(self) -> None:
-        """Block until this thread may start a request."""
+    def add_lane(self, lane: str, limits: Limits) -> None:
+        """Declare ``lane``'s own limit (the stricter one if declared twice). Servers do not
+        advertise lane limits, so headers never raise them."""
+        with self._cond:
+            windows = _windows_of(limits)
+            known = self._lanes.get(lane)
+            if known is None or windows[0][0] / windows[0][1] < known[0][0] / known[0][1]:
+                self._lanes[lane] = windows
+                self._lane_starts.setdefault(lane, deque())
+
+    def acquire(self, lane: str | None = None) -> None:
+        """Block until this thread may start a request (in ``lane``, if given)."""
         with self._cond:
             while self._in_flight >= self._concurrency:
                 self._cond.wait()
             self._in_flight += 1
         with self._turn:
-            while (delay := self._earliest_start() - self._clock()) > 0:
+            while (delay := self._earliest_start(lane) - self._clock()) > 0:
                 if self._sleep(delay):
                     break
             with self._cond:
-                self._starts.append(self._clock())
-                widest = max(count for count, _ in self._windows)
-                while len(self._starts) > widest:
-                    self._starts.popleft()
+                now = self._clock()
+                self._record(self._starts, self._windows, now)
+                if lane in self._lanes:
+                    self._record(self._lane_starts[lane], self._lanes[lane], now)
 
-    def _earliest_start(self) -> float:
+    @staticmethod
+    def _record(starts: deque[float], windows: list[tuple[int, float]], now: float) -> None:
+        starts.append(now)
+        widest = max(count for count, _ in windows)
+        while len(starts) > widest:
+            starts.popleft()
+
+    def _earliest_start(self, lane: str | None) -> float:
         """When the next request may start, under the limits as they stand now."""
         with self._cond:
-            start = self._paused_until
-            if self._starts:
-                count, seconds = self._windows[0]
-                start = max(start, self._starts[-1] + self.MIN_SPACING * seconds / count)
-            for count, seconds in self._windows:
-                if len(self._starts) >= count:
-                    start = max(start, self._starts[-count] + seconds * self._margin)
+            start = max(self._paused_until, self._next_in(self._starts, self._windows))
+            if lane in self._lanes:
+                start = max(start, self._next_in(self._lane_starts[lane], self._lanes[lane]))
             return start
+
+    def _next_in(self, starts: deque[float], windows: list[tuple[int, float]]) -> float:
+        if not starts:
+            return 0.0
+        count, seconds = windows[0]
+        start = starts[-1] + self.MIN_SPACING * seconds / count
+        for count, seconds in windows:
+            if len(starts) >= count:
+                start = max(start, starts[-count] + self._window(seconds))
+        return start
+
+    def _window(self, seconds: float) -> float:
+        """A window as we count it: the server's, widened by the margin."""
+        return max(seconds * self._margin, seconds + self.SLACK)
 
     def release(self) -> None:
         with self._cond:
@@ -217,10 +301,17 @@ class HostLimiter:
             self._cond.notify_all()
 
     def throttled(self) -> None:
-        """The server answered 429 although we kept to its limits: our clock and its clock
-        disagree by more than the margin, so widen the spacing a little (at most to 25 %)."""
+        """The server answered 429 although we kept to its limits: its count and ours
+        disagree. Slow down for the rest of the run (a lower rate, a wider margin) and start
+        nothing until a whole window has passed, so the retry does not land in the window that
+        was refused."""
         with self._cond:
-            self._margin = min(self._margin * 1.03, self.MAX_MARGIN)
+            self._margin = min(self._margin * 1.1, self.MAX_MARGIN)
+            count, seconds = self._windows[0]
+            self._ceiling = self.BACKOFF_SHARE * count / seconds
+            self._windows = [_slower(self._windows[0], self._ceiling), *self._windows[1:]]
+            pause = self._window(self._windows[0][1])
+            self._paused_until = max(self._paused_until, self._clock() + pause)
 
     def pause(self, seconds: float) -> None:
         """No request to this host starts for ``seconds`` (the server said to wait)."""
@@ -228,19 +319,32 @@ class HostLimiter:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def adapt(self, headers: Mapping[str, str]) -> None:
-        """Follow the limits the server advertises; they replace the documented defaults."""
+        """Follow the limits the server advertises; they replace the documented defaults (but
+        never lift the rate above what a 429 taught us)."""
         advertised = advertised_limits(headers)
         with self._cond:
             if advertised.window is not None or advertised.concurrency is not None:
                 self._advertised = True
             if advertised.window is not None:
                 # the server's own figures replace the documented ones, per-minute cap too
-                self._windows = [advertised.window]
+                window = advertised.window
+                if self._ceiling is not None:
+                    window = _slower(window, self._ceiling)
+                self._windows = [window]
             if advertised.concurrency is not None:
                 self._concurrency = advertised.concurrency
                 self._cond.notify_all()
             if advertised.wait is not None:
                 self._paused_until = max(self._paused_until, self._clock() + advertised.wait)
+
+
+def _slower(window: tuple[int, float], ceiling: float) -> tuple[int, float]:
+    """``window`` (requests, seconds) at no more than ``ceiling`` requests per second."""
+    count, seconds = window
+    if count / seconds <= ceiling:
+        return window
+    allowed = int(ceiling * seconds)
+    return (allowed, seconds) if allowed >= 1 else (1, 1 / ceiling)
 
 
 @dataclass(frozen=True)
@@ -277,7 +381,7 @@ def advertised_limits(headers: Mapping[str, str]) -> Advertised:
     if limit and limit.strip().isdigit() and interval and (m := _INTERVAL.match(interval)):
         seconds = float(m.group(1)) * _INTERVAL_UNITS[(m.group(2) or "s").lower()]
         if int(limit) > 0 and seconds > 0:
-            window = (int(limit), seconds)
+            window = _capped_window(int(limit), seconds)
     concurrency = None
     if (raw := _header(headers, "x-concurrency-limit")) and raw.strip().isdigit():
         concurrency = max(1, int(raw.strip()))
@@ -286,7 +390,17 @@ def advertised_limits(headers: Mapping[str, str]) -> Advertised:
     reset = _header(headers, "x-rate-limit-reset", "x-ratelimit-reset")
     if remaining is not None and remaining.strip() == "0" and reset:
         wait = _seconds(reset)
+        # OpenAlex counts its reset to midnight: wait a bounded time, then let a 429 say more
+        wait = None if wait is None else min(wait, MAX_ADVERTISED_WAIT)
     return Advertised(window, concurrency, wait)
+
+
+def _capped_window(count: int, seconds: float) -> tuple[int, float]:
+    """An advertised window no stricter than one request per MAX_ADVERTISED_SPACING seconds
+    and no wider than MAX_WINDOW_REQUESTS starts: a header of '1 per 86400s' must not stall a
+    fetch for a day (the server's 429s still slow us down if it means it)."""
+    count = min(count, MAX_WINDOW_REQUESTS)
+    return count, min(seconds, count * MAX_ADVERTISED_SPACING)
 
 
 def _seconds(value: str) -> float | None:
@@ -363,25 +477,21 @@ class HttpClient:
         self.offline = offline
         self.refresh = refresh
         self.settings = settings or HttpSettings.from_env()
-        path = cache_path or cache_dir() / "http-cache.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._session = requests_cache.CachedSession(
-            str(path),
-            backend="sqlite",
-            ignored_parameters=_IDENTITY_PARAMS,
-            key_fn=_cache_key,
-            busy_timeout=30_000,
-            wal=True,
-        )
+        self._session = open_cache(cache_path or cache_dir() / "http-cache.sqlite", offline)
+        # Responses that wait, per thread, for the source call that asked for them to succeed
+        # (see caching_on_success); None outside such a call: stored at once.
+        self._local = threading.local()
+        self.cache_problem: str | None = None  # set when a store failed; later ones are skipped
         # Requests that reach the network go through a plain session, so that a response is
         # stored (by _store) only once its body has been checked, and outside the host's
         # concurrency slot; the cached session only reads.
         self._network = requests.Session()
-        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=32)
+        adapter = _WatchedAdapter(pool_connections=8, pool_maxsize=32)
         self._network.mount("http://", adapter)
         self._network.mount("https://", adapter)
         self._network.headers["User-Agent"] = user_agent(mailto)
         self._limiters: dict[str, HostLimiter] = {}
+        self._unreachable: dict[str, str] = {}  # host -> why, once a request could not connect
         self._lock = threading.Lock()
         self.network_requests = 0
         self._cancelled = threading.Event()
@@ -400,7 +510,9 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def limiter(self, url: str, default: Limits) -> HostLimiter:
+    def limiter(
+        self, url: str, default: Limits, lane: tuple[str, Limits] | None = None
+    ) -> HostLimiter:
         """The limiter for ``url``'s host; two sources on one host share the stricter start."""
         host = urlsplit(url).netloc.lower()
         with self._lock:
@@ -410,7 +522,14 @@ class HttpClient:
                 limiter = self._limiters[host] = HostLimiter(default, sleep=self._cancelled.wait)
             else:
                 limiter.tighten(default)
+            if lane is not None:
+                limiter.add_lane(*lane)
             return limiter
+
+    def unreachable(self, url: str) -> str | None:
+        """Why ``url``'s host could not be reached earlier in this run (None if it could)."""
+        with self._lock:
+            return self._unreachable.get(urlsplit(url).netloc.lower())
 
     def get(
         self,
@@ -420,28 +539,47 @@ class HttpClient:
         limits: Limits,
         expect: BodyKind,
         params: Mapping[str, str] | None = None,
+        lane: tuple[str, Limits] | None = None,
     ) -> Response:
-        """GET ``url`` and return a 200 response with a well-formed-looking body.
+        """GET ``url`` and return a 200 response with a well-formed-looking body. ``lane``
+        names a class of requests with a lower limit of its own on that host, and the limit.
 
-        Raises NotFound on 404, NotCached when offline and not cached, SourceError when the
-        retries are used up (the message says what went wrong last).
+        Raises NotFound on 404, NotCached when offline and not cached, Unreachable when the
+        host does not resolve or refuses connections (at once, and for every later request to
+        it in this run), SourceError when the retries are used up (the message says what went
+        wrong last).
         """
-        limiter = self.limiter(url, limits)
+        limiter = self.limiter(url, limits, lane)
         if self._cancelled.is_set():
             raise SourceError(f"{source}: not asked, the run was interrupted")
+        if (why := self.unreachable(url)) is not None:
+            raise Unreachable(f"{source}: not asked, {why} earlier", fix=_UNREACHABLE_FIX)
         settings = self.settings
         problem = "no attempt made"
         tries = 0
+        give_up_at = time.monotonic() + settings.source_deadline
         for attempt in range(1, settings.attempts + 1):
             tries = attempt
             force = self.refresh or attempt > 1
             wait: float | None = None
             try:
-                response = self._send(url, params, limiter, source, force_refresh=force)
-            except requests.Timeout:
-                problem = f"timed out after {settings.read_timeout:g}s"
+                response = self._send(
+                    url, params, limiter, lane, source, force_refresh=force, give_up_at=give_up_at
+                )
+            except _UnreadableBody as exc:
+                raise SourceError(f"{source}: {exc} ({url})", fix=_UNREADABLE_FIX) from None
+            except requests.Timeout as exc:
+                problem = (
+                    str(exc)
+                    if isinstance(exc, _TooSlow)
+                    else (f"timed out after {settings.read_timeout:g}s")
+                )
             except requests.ConnectionError as exc:
                 problem = f"could not connect ({_reason(exc)})"
+                if _reason(exc) in _DEAD:
+                    with self._lock:
+                        self._unreachable.setdefault(urlsplit(url).netloc.lower(), _reason(exc))
+                    raise Unreachable(f"{source}: {problem}", fix=_UNREACHABLE_FIX) from None
             except requests.RequestException as exc:
                 problem = f"request failed ({_reason(exc)})"
             else:
@@ -460,6 +598,8 @@ class HttpClient:
                         if self.offline:
                             break
                         continue
+                    except _UnreadableBody as exc:
+                        raise SourceError(f"{source}: {exc} ({url})", fix=_UNREADABLE_FIX) from None
                     self._store(response, from_cache)
                     return accepted
                 retry_after = _seconds(response.headers.get("Retry-After", "") or "")
@@ -467,14 +607,18 @@ class HttpClient:
                 if status != 429 and status < 500:
                     break  # 400, 401, 403...: asking again will not help
                 if status == 429:
-                    limiter.throttled()
+                    limiter.throttled()  # slower from now on; nothing starts for a window
                 if retry_after is not None:
-                    wait = min(retry_after, settings.max_retry_after)
+                    refuse_long_wait(source, url, problem, retry_after, settings)
+                    wait = retry_after
                     limiter.pause(wait)
             if self.offline:
                 break
             if attempt < settings.attempts:
                 delay = wait if wait is not None else _backoff(settings, attempt)
+                if time.monotonic() + delay >= give_up_at:
+                    problem += f"; gave up after {settings.source_deadline:g}s in all"
+                    break
                 if self._cancelled.wait(delay):
                     raise SourceError(f"{source}: {problem}; the run was interrupted")
         times = "once" if tries == 1 else f"{tries} times"
@@ -488,25 +632,31 @@ class HttpClient:
         url: str,
         params: Mapping[str, str] | None,
         limiter: HostLimiter,
+        lane: tuple[str, Limits] | None,
         source: str,
         *,
         force_refresh: bool,
+        give_up_at: float,
     ) -> requests.Response:
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         if self.offline:
-            return self._session.get(url, params=params, timeout=timeout, only_if_cached=True)
+            return self._cached(url, params, timeout)
         if not force_refresh:
             # A cache hit costs the source nothing, so it does not wait for the limiter.
-            cached = self._session.get(url, params=params, timeout=timeout, only_if_cached=True)
+            cached = self._cached(url, params, timeout)
             if cached.status_code != _CACHE_MISS:
                 return cached
-        limiter.acquire()
+        # Everything but the send is done before the limiter times the start, so the request
+        # reaches the server as soon after its counted start as this machine allows.
+        request = self._network.prepare_request(requests.Request("GET", url, params=params))
+        options = self._network.merge_environment_settings(request.url, {}, None, None, None)
+        limiter.acquire(lane[0] if lane else None)
         try:
             if self._cancelled.is_set():
                 raise SourceError(f"{source}: not asked, the run was interrupted")
             with self._lock:
                 self.network_requests += 1
-            response = self._network.get(url, params=params, timeout=timeout)
+            response = self._read(request, dict(options), timeout, give_up_at)
             limiter.adapt(response.headers)
             return response
         finally:
@@ -527,6 +677,10 @@ class HttpClient:
                 parsed = json.loads(body)
             except (ValueError, UnicodeDecodeError):
                 raise _RetryableBody("sent truncated or invalid JSON") from None
+            except RecursionError:
+                raise _UnreadableBody(_TOO_DEEP) from None
+            if nested_deeper_than(parsed, MAX_DEPTH):
+                raise _UnreadableBody(_TOO_DEEP)
         elif not head.startswith(b"<"):
             raise _RetryableBody("sent a body that is not XML")
         elif not body.rstrip().endswith(b">"):
@@ -543,10 +697,240 @@ class HttpClient:
         )
 
     def _store(self, response: requests.Response, from_cache: bool) -> None:
-        """Keep a checked network response, under the key the cached session reads it by."""
-        if not from_cache:
+        """Keep a checked network response, under the key the cached session reads it by:
+        at once, or inside a source call when that call has succeeded."""
+        if from_cache:
+            return
+        pending: list[requests.Response] | None = getattr(self._local, "pending", None)
+        if pending is not None:
+            pending.append(response)
+        else:
+            self._save(response)
+
+    def _save(self, response: requests.Response) -> None:
+        if self.cache_problem is not None:
+            return
+        try:
             key = self._session.cache.create_key(response.request)
             self._session.cache.save_response(response, cache_key=key)
+        except (sqlite3.Error, OSError) as exc:
+            # the response is still used; only the copy for next time is lost
+            self.cache_problem = f"the HTTP cache could not be written ({exc})"
+
+    @contextmanager
+    def caching_on_success(self) -> Iterator[None]:
+        """Cache the responses this thread receives inside the block only if the block ends
+        well (or with NotFound, a real answer): a 200 body that the parser rejects is never
+        cached, so the next run asks again instead of failing on the same copy for ever."""
+        outer = getattr(self._local, "pending", None)
+        pending: list[requests.Response] = []
+        self._local.pending = pending
+        try:
+            yield
+        except NotFound:
+            self._keep(pending, outer)
+            raise
+        else:
+            self._keep(pending, outer)
+        finally:
+            self._local.pending = outer
+
+    def _keep(
+        self, pending: list[requests.Response], outer: list[requests.Response] | None
+    ) -> None:
+        if outer is not None:
+            outer.extend(pending)  # the enclosing call decides
+        else:
+            for response in pending:
+                self._save(response)
+
+    def _cached(
+        self, url: str, params: Mapping[str, str] | None, timeout: tuple[float, float]
+    ) -> requests.Response:
+        """The cached answer (a made-up 504 when there is none)."""
+        try:
+            return self._session.get(url, params=params, timeout=timeout, only_if_cached=True)
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            raise SourceError(f"the HTTP cache could not be read ({exc})", fix=_CACHE_FIX) from None
+
+    def _read(
+        self,
+        request: requests.PreparedRequest,
+        options: dict[str, Any],
+        timeout: tuple[float, float],
+        give_up_at: float,
+    ) -> requests.Response:
+        """GET from the network with the whole response, headers and body, read within the
+        request's wall-time deadline and the size limit."""
+        seconds = max(0.0, min(self.settings.request_deadline, give_up_at - time.monotonic()))
+        with _Deadline(seconds) as deadline:
+            try:
+                response = self._network.send(
+                    request, timeout=timeout, **{**options, "stream": True}
+                )
+                read_body(response, self.settings.max_body_bytes)
+            except requests.RequestException:
+                if deadline.expired:
+                    raise _TooSlow(
+                        f"the answer took longer than {seconds:g}s (sent too slowly)"
+                    ) from None
+                raise
+        return response
+
+
+_CACHE_FIX = (
+    "delete the cache (it only holds copies of API answers) or set APPRAISE_CACHE_DIR to a "
+    "folder you can write"
+)
+_TOO_DEEP = f"sent JSON nested more than {MAX_DEPTH} levels deep"
+_UNREADABLE_FIX = "check the source's URL (APPRAISE_*_URL), or try again later"
+
+
+def open_cache(path: Path, offline: bool) -> requests_cache.CachedSession:
+    """The SQLite cache at ``path``, checked now so that a damaged or read-only cache is one
+    clear line before any request rather than a failure in every worker (offline only reads
+    it, so there it need not be writable)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        session = requests_cache.CachedSession(
+            str(path),
+            backend="sqlite",
+            ignored_parameters=_IDENTITY_PARAMS,
+            key_fn=_cache_key,
+            busy_timeout=30_000,
+            wal=True,
+        )
+        _ = "probe" in session.cache.responses  # reads the table: fails on a damaged file
+        if not offline:
+            _probe_write(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise InputError(f"the HTTP cache {path} cannot be used ({exc})", fix=_CACHE_FIX) from None
+    return session
+
+
+def _probe_write(path: Path) -> None:
+    """Raise sqlite3.Error when ``path`` cannot be written (rewrites one header field)."""
+    connection = sqlite3.connect(str(path), timeout=30)
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        connection.execute(f"PRAGMA user_version = {int(version)}")
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def refuse_long_wait(
+    source: str, url: str, problem: str, seconds: float, settings: HttpSettings
+) -> None:
+    """A server that asks for a longer wait than we allow (Retry-After: 999999) is not asked
+    again in this call: fail now with the reason instead of waiting, capped, five times."""
+    if seconds > settings.max_retry_after:
+        raise SourceError(
+            f"{source}: {problem}, more than the {settings.max_retry_after:g}s appraise waits "
+            f"({url}; not retried)",
+            fix="try again later",
+        )
+
+
+def read_body(response: requests.Response, limit: int) -> None:
+    """Read a streamed body, decompressed, into ``response`` (as ``.content`` gives it), a
+    piece at a time: a body larger than ``limit`` bytes (a 4 MB gzip bomb that would expand
+    to 4 GB) is refused when the limit is passed, never held whole."""
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        for piece in response.iter_content(_READ_PIECE):
+            size += len(piece)
+            if size > limit:
+                raise _UnreadableBody(
+                    f"sent more than {limit / 2**20:g} MB (after decompression); "
+                    "APPRAISE_HTTP_MAX_MB raises the limit"
+                )
+            pieces.append(piece)
+    except BaseException:
+        response.close()
+        raise
+    response._content = b"".join(pieces)
+    response._content_consumed = True  # type: ignore[attr-defined]
+
+
+class _Deadline:
+    """Ends this thread's request when its wall time is up. The socket's own timeout bounds
+    only the silence between two packets, so a server sending a byte every two seconds would
+    never time out; this shuts the connection down from a timer instead."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _watched.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _watched.deadline = None
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                _shut(self._sock)
+
+
+_watched = threading.local()  # .deadline: the _Deadline of this thread's request
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watch_current(sock: socket.socket | None) -> None:
+    deadline: _Deadline | None = getattr(_watched, "deadline", None)
+    if deadline is not None and sock is not None:
+        deadline.watch(sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        _watch_current(self.sock)  # connected by now; the headers are read next
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        _watch_current(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with connections whose socket a _Deadline can shut down."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
 
 
 def _now() -> datetime:
@@ -579,14 +963,34 @@ def _cache_key(request: requests.PreparedRequest, **kwargs: Any) -> str:
     return create_key(anonymous, **kwargs)
 
 
+_REFUSED = "connection refused"
+_NO_HOST = "host name not found"
+_NO_NETWORK = "network unreachable"
+_DEAD = (_REFUSED, _NO_HOST, _NO_NETWORK)
+_UNREACHABLE_FIX = (
+    "check your connection; use --offline to work from the corpus and the cache, or point "
+    "APPRAISE_<SOURCE>_URL at a mirror"
+)
+_NAME_NOT_RESOLVED = (
+    "Name or service not known",
+    "nodename nor servname",
+    "Temporary failure in name resolution",
+    "No address associated with hostname",
+    "NameResolutionError",
+    "getaddrinfo failed",
+)
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "the body was cut off"
     text = str(exc)
     if "Connection refused" in text:
-        return "connection refused"
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return "host name not found"
+        return _REFUSED
+    if any(marker in text for marker in _NAME_NOT_RESOLVED):
+        return _NO_HOST
+    if "Network is unreachable" in text:
+        return _NO_NETWORK
     return type(exc).__name__
 
 

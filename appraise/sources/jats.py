@@ -23,6 +23,9 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from appraise.errors import InputError
+from appraise.files import MAX_DEPTH
+from appraise.sources.guard import parse_entry
+from appraise.sources.xmltext import xml_deeper_than
 
 
 class JatsError(InputError):
@@ -256,6 +259,7 @@ def _joined(parts: Iterator[str] | list[str], sep: str = "\n\n") -> str | None:
 # --- parsing ----------------------------------------------------------------------------------
 
 
+@parse_entry("JATS", JatsError)
 def parse_jats(data: bytes) -> JatsArticle:
     """Read one JATS article (the first, inside a ``<pmc-articleset>``) from XML bytes."""
     root = _parse_xml(data)
@@ -292,7 +296,7 @@ def _parse_xml(data: bytes) -> Element:
     if not data.strip():
         raise JatsError("the XML document is empty", fix="check the file or the download")
     try:
-        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise JatsError(
             f"refused to parse the XML: it declares entities or external references ({exc})",
@@ -302,6 +306,12 @@ def _parse_xml(data: bytes) -> Element:
         raise JatsError(
             f"not well-formed XML: {exc}", fix="check the file is complete JATS XML"
         ) from exc
+    if xml_deeper_than(root, MAX_DEPTH):
+        raise JatsError(
+            f"elements nested more than {MAX_DEPTH} levels deep; no JATS article nests so deep",
+            fix="check where the file came from",
+        )
+    return root
 
 
 def _article_ids(meta: Element | None) -> dict[str, str]:
@@ -553,11 +563,21 @@ def _back_sections(back: Element) -> Iterator[JatsSection]:
             title = _text(_first(child, "title"))
             kind = _section_kind(child, title, "other")
             yield from _body_sections(child, title or _untitled(kind), kind)
+            yield from _nested_footnotes(child)
         elif name == "ack":
             title = _text(_first(child, "title")) or "Acknowledgements"
             yield from _body_sections(child, title, "acknowledgements")
+            yield from _nested_footnotes(child)
         elif name == "fn-group":
             yield from _footnotes(child)
+
+
+def _nested_footnotes(container: Element) -> Iterator[JatsSection]:
+    """Footnote groups inside a back-matter section or the acknowledgements: some publishers
+    put the competing-interests and funding statements there, and section text skips them."""
+    for node in container.iter():
+        if node is not container and _local(node.tag) == "fn-group":
+            yield from _footnotes(node)
 
 
 def _footnotes(group: Element) -> Iterator[JatsSection]:

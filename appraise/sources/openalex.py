@@ -8,6 +8,7 @@ from appraise.errors import SourceError
 from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference
 from appraise.sources.fields import Fields, compact, year_of
+from appraise.sources.guard import parse_entry, source_call
 from appraise.sources.http import HttpClient, Limits, Response, path_segment
 from appraise.sources.registrations import find_registrations
 
@@ -23,6 +24,7 @@ def work_url(root: str, key: str) -> str:
     return f"{root.rstrip('/')}/works/{path_segment(key)}"
 
 
+@source_call
 def fetch(client: HttpClient, root: str, key: str) -> tuple[Response, Fields]:
     url = work_url(root, key)
     params = {"mailto": client.mailto} if client.mailto else None
@@ -30,6 +32,7 @@ def fetch(client: HttpClient, root: str, key: str) -> tuple[Response, Fields]:
     return response, parse_work(response.json())
 
 
+@parse_entry("OpenAlex")
 def parse_work(work: Any) -> Fields:
     """Fields from one OpenAlex work object."""
     if not isinstance(work, dict) or "id" not in work:

@@ -13,6 +13,7 @@ from appraise.errors import SourceError
 from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
+from appraise.sources.guard import parse_entry, source_call
 from appraise.sources.http import HttpClient, Limits, NotFound, Response
 from appraise.sources.registrations import find_registrations, unique_registrations
 from appraise.sources.xmltext import child_text, collapse, flatten, parse_xml
@@ -39,6 +40,7 @@ def _identity(client: HttpClient) -> dict[str, str]:
     return {"tool": TOOL, **({"email": client.mailto} if client.mailto else {})}
 
 
+@source_call
 def search_doi(client: HttpClient, root: str, doi: str) -> tuple[Response, str]:
     """The PMID PubMed files ``doi`` under; raises NotFound when there is none."""
     params = {"db": "pubmed", "term": f"{doi}[doi]", "retmode": "json", **_identity(client)}
@@ -55,6 +57,7 @@ def search_doi(client: HttpClient, root: str, doi: str) -> tuple[Response, str]:
     return response, pmid
 
 
+@source_call
 def fetch_pmid(client: HttpClient, root: str, pmid: str) -> tuple[Response, Fields]:
     params = {"db": "pubmed", "id": pmid, "retmode": "xml", **_identity(client)}
     response = client.get(
@@ -70,6 +73,7 @@ def fetch_pmid(client: HttpClient, root: str, pmid: str) -> tuple[Response, Fiel
     return response, fields
 
 
+@parse_entry("PubMed")
 def parse_esearch(payload: Any) -> str | None:
     """The single PMID of an esearch JSON answer (None for no hit, or an ambiguous one)."""
     result = payload.get("esearchresult") if isinstance(payload, dict) else None
@@ -82,6 +86,7 @@ def parse_esearch(payload: Any) -> str | None:
     return ids[0] if len(ids) == 1 else None
 
 
+@parse_entry("PubMed efetch")
 def parse_efetch(data: bytes, pmid: str | None = None) -> Fields | None:
     """Fields of the article ``pmid`` (or the first) in an efetch ``PubmedArticleSet``."""
     root = parse_xml(data, "PubMed efetch")

@@ -14,14 +14,29 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from appraise.errors import SourceError
+from appraise.files import MAX_DEPTH
 
 _SPACE = re.compile(r"[ \t\r\n\u00a0]+")
 
 
+def xml_deeper_than(root: Element, limit: int) -> bool:
+    """Whether elements nest more than ``limit`` levels under ``root`` (walked without
+    recursion; the recursive text and section walks that follow then stay within Python's
+    recursion limit)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
+
+
 def parse_xml(data: bytes, what: str) -> Element:
-    """Parse ``data`` (named ``what`` in errors) without entity expansion or external access."""
+    """Parse ``data`` (named ``what`` in errors) without entity expansion or external access,
+    refusing elements nested more than MAX_DEPTH deep."""
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise SourceError(
             f"{what}: refused unsafe XML ({type(exc).__name__}: entity declarations or "
@@ -33,6 +48,12 @@ def parse_xml(data: bytes, what: str) -> Element:
             f"{what}: not well-formed XML ({exc})",
             fix="try again with --refresh; the response may have been cut off",
         ) from None
+    if xml_deeper_than(root, MAX_DEPTH):
+        raise SourceError(
+            f"{what}: elements nested more than {MAX_DEPTH} levels deep",
+            fix="this is not a genuine API response; check the source URL",
+        )
+    return root
 
 
 def flatten(element: Element | None) -> str:

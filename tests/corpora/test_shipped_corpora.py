@@ -47,12 +47,17 @@ def test_every_appraisal_validates_and_its_judgements_follow_from_its_answers(
         if a.answers:
             evaluation = engine.evaluate({q: ans.answer for q, ans in a.answers.items()})
             for domain, result in evaluation.domains.items():
-                assert a.domains[domain].proposed == result.judgement, (item.path, domain)
-                assert a.domains[domain].judgement == result.judgement, (item.path, domain)
-            assert a.overall.proposed == evaluation.overall
+                judged = a.domains[domain]
+                assert judged.proposed == result.judgement, (item.path, domain)
+                # A reviewer's own verdict differs from the rules only with a written reason.
+                if judged.judgement != result.judgement:
+                    assert judged.override_reason, (item.path, domain)
             assert (a.status == "complete") == evaluation.complete
         finals = {d: j.judgement for d, j in a.domains.items()}
-        assert a.overall.judgement == engine.overall_from(finals)[0], item.path
+        if a.overall.judgement != engine.overall_from(finals)[0]:
+            assert a.overall.override_reason, item.path
+        else:
+            assert a.overall.proposed == a.overall.judgement, item.path
 
 
 def test_every_claim_cites_works_in_the_corpus(shipped: Corpus) -> None:
@@ -80,7 +85,8 @@ def test_iapt_answers_each_say_which_seed_they_rest_on() -> None:
     corpus = Corpus(ROOT / "corpus" / "iapt")
     for item in corpus.iter_appraisals():
         a = item.appraisal
-        assert a.reviewer == "seed-commentaries"
+        # Besides the seeds' own appraisals: another party's verdict as a seed reports it.
+        assert a.reviewer in ("seed-commentaries", "kellett-2021")
         for qid, answer in a.answers.items():
             assert answer.source == "reviewer" and answer.confirmed
             assert answer.comment, f"{item.path}: {qid} has no comment"

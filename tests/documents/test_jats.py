@@ -201,3 +201,20 @@ def test_external_entity_is_refused() -> None:
 def test_bad_xml_is_an_input_error(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse_jats(data)
+
+
+def test_statements_in_a_footnote_group_inside_the_acknowledgements_are_kept() -> None:
+    """PLOS-style back matter: funding and competing interests as typed footnotes nested in
+    the acknowledgements section, which section text alone would skip."""
+    xml = b"""<article><front><article-meta><title-group><article-title>T</article-title>
+    </title-group></article-meta></front><body><sec><title>Methods</title><p>M.</p></sec></body>
+    <back><ack><sec id="ack"><title/><p>We thank the families.</p><fn-group>
+      <fn fn-type="con"><p><bold>Author contributions.</bold> SD designed it.</p></fn>
+      <fn fn-type="financial-disclosure"><p><bold>Funding:</bold> The Wellcome Trust.</p></fn>
+      <fn fn-type="COI-statement"><p><bold>Competing Interests:</bold> The authors have
+      declared that no competing interests exist.</p></fn></fn-group></sec></ack></back>
+    </article>"""
+    kinds = {s.kind: s.text for s in parse_jats(xml).sections}
+    assert "declared that no competing interests exist" in kinds["coi"]
+    assert "Wellcome Trust" in kinds["funding"]
+    assert "thank the families" in kinds["acknowledgements"]

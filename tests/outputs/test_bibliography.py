@@ -77,3 +77,44 @@ def test_cli_export_by_extension_and_format(
     assert capsys.readouterr().out.count("ER  -") == 4
     assert main(["export", "--corpus", root, "--format", "endnote"]) == 2
     assert "unknown bibliographic format 'endnote'" in capsys.readouterr().err
+
+
+IAPT = Path(__file__).resolve().parents[2] / "corpus" / "iapt"
+
+
+def test_a_record_typed_in_without_a_title_is_flagged_in_every_format() -> None:
+    """Williams 2018 is known from the seeds only by author, year and DOI: no export lets its
+    label pass for a title, and each says the record is incomplete."""
+    matrix = build_matrix(Corpus(IAPT), rubric="psychotherapy")
+    ris = {e["id"]: e for e in rispy.loads(ris_text(matrix))}
+    williams = ris["10.1192/bjp.2017.18"]
+    assert williams["title"] == "Williams 2018 [title not known]"
+    assert williams["notes"][-1] == (
+        "Incomplete record: no title, journal in its sources (10.1192/bjp.2017.18)"
+    )
+    wakefield = ris["10.1111/bjc.12259"]
+    assert not any(n.startswith("Incomplete") for n in wakefield["notes"])
+    csl = {i["id"]: i for i in csl_items(matrix)}
+    assert "Incomplete record: no title, journal" in csl["10.1192/bjp.2017.18"]["note"]
+    assert "Williams 2018 [title not known]" in bibtex_text(matrix)
+
+
+def test_ris_entries_start_with_their_type_tag_not_a_number(rob2_corpus: Corpus) -> None:
+    """Each entry opens with TY as RIS says; rispy's default "1." "2." lines are gone, and
+    the entries read back one for one."""
+    text = ris_text(build_matrix(rob2_corpus))
+    entries = [e for e in text.split("ER  - ") if e.strip()]
+    assert all(e.lstrip("\n").startswith("TY  - ") for e in entries)
+    assert not re.search(r"(?m)^\d+\.\s*$", text)
+    assert [e["id"] for e in rispy.loads(text)] == [
+        e["id"] for e in csl_items(build_matrix(rob2_corpus))
+    ]
+
+
+def test_a_rubric_without_profiles_names_none_in_the_note() -> None:
+    from tests.conftest import ROOT
+
+    matrix = build_matrix(Corpus(ROOT / "corpus" / "iapt"), "psychotherapy")
+    notes = [n for e in rispy.loads(ris_text(matrix)) for n in e.get("notes", [])]
+    assert any(n.startswith("Risk of bias (Psychotherapy evidence rubric): ") for n in notes)
+    assert not any("profile" in n for n in notes)

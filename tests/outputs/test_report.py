@@ -4,7 +4,9 @@ bytes on a rerun (but for manifest.json's 'generated'), and never half a report.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -191,3 +193,102 @@ def test_index_opens_in_headless_chromium(claimed_corpus: Corpus, tmp_path: Path
     assert any(
         abs(r - 0x02) < 12 and abs(g - 0xC1) < 12 and abs(b) < 12 for _, (r, g, b) in colours
     )
+
+
+# --- the report folder is the report's own: nothing else in it is ever deleted -----------------
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_refuses_the_corpus_itself_and_leaves_it_whole(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = rob2_corpus.root
+    (root / MANIFEST).write_text('{"files": {}}')  # a manifest.json is no proof of a report
+    before = _snapshot(root)
+    assert main(["report", str(root), "--out", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds the corpus" in err
+    assert main(["report", str(root), "--out", str(root.parent)]) == 2
+    assert "holds the corpus" in capsys.readouterr().err
+    assert _snapshot(root) == before
+
+
+def test_refuses_another_corpus_and_a_folder_with_someone_elses_manifest(
+    rob2_corpus: Corpus, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-corpus"
+    (other / "records").mkdir(parents=True)
+    (other / MANIFEST).write_text('{"appraise": "0.1.0", "files": {}}')
+    with pytest.raises(Exception, match="is a corpus"):
+        build_report(rob2_corpus, other)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / MANIFEST).write_text('{"name": "my web app"}')
+    (site / "app.js").write_text("code")
+    with pytest.raises(Exception, match="is not an appraise report"):
+        build_report(rob2_corpus, site)
+    assert (site / "app.js").read_text() == "code" and (other / "records").is_dir()
+
+
+def test_a_rerun_never_deletes_a_file_the_user_put_in_the_report(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report"
+    build_report(rob2_corpus, out)
+    (out / "tables" / "my-notes.txt").write_text("reviewer notes")
+    assert main(["report", str(rob2_corpus.root), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "my-notes.txt was not written by appraise report" in err
+    assert (out / "tables" / "my-notes.txt").read_text() == "reviewer notes"
+    (out / "tables" / "my-notes.txt").unlink()
+    (out / "methods.md").write_text("my edited methods")  # an edit is the user's work too
+    with pytest.raises(Exception, match="methods.md was not written"):
+        build_report(rob2_corpus, out)
+    assert (out / "methods.md").read_text() == "my edited methods"
+
+
+def test_an_unchanged_report_is_replaced_including_one_from_before_the_marker(
+    rob2_corpus: Corpus, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    build_report(rob2_corpus, out)
+    build_report(rob2_corpus, out)
+    (out / report_module.MARKER).unlink()  # as an older appraise wrote it: manifest only
+    result = build_report(rob2_corpus, out)
+    assert (out / report_module.MARKER).is_file() and (out / "index.html").is_file()
+    assert result.studies == 4
+
+
+def test_stale_build_folders_of_a_killed_report_are_cleaned(
+    rob2_corpus: Corpus, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    finished = subprocess.Popen(["true"])  # a pid whose process has ended
+    finished.wait()
+    stale = tmp_path / ".report.building-abc123"
+    stale.mkdir()
+    (stale / report_module.BUILDER).write_text(str(finished.pid))
+    (stale / "index.html").write_text("half")
+    running = tmp_path / ".report.building-live"
+    running.mkdir()
+    (running / report_module.BUILDER).write_text(str(os.getpid()))
+    unrelated = tmp_path / ".report.building-mine"
+    unrelated.mkdir()
+    (unrelated / "keep.txt").write_text("not made by appraise")
+    build_report(rob2_corpus, out)
+    assert not stale.exists()
+    assert running.is_dir() and (unrelated / "keep.txt").is_file()
+
+
+def test_report_files_follow_the_umask(rob2_corpus: Corpus, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    old = os.umask(0o022)
+    try:
+        build_report(rob2_corpus, out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert stat.S_IMODE((out / "index.html").stat().st_mode) == 0o644

@@ -110,3 +110,62 @@ def test_agreement_without_appraisals_says_what_to_do(corpus: Corpus, capsys) ->
         agreement(corpus, "rob2")
     assert main(["agree", "--corpus", str(corpus.root), "--rubric", "rob2"]) == 2
     assert "appraise assess" in capsys.readouterr().err
+
+
+def test_gwets_ac1_survives_the_prevalence_problem() -> None:
+    # Wongpakaran et al. 2013 (BMC Med Res Methodol 13:61), table with 118 agreements on one
+    # level, 5 and 2 disagreements, none on the other: 94.4% agreement, yet kappa is about
+    # -0.02 while AC1 is 0.94 (both cross-checked with irrCAC 0.4.4).
+    first, second = expand({("Low", "Low"): 118, ("Low", "High"): 5, ("High", "Low"): 2})
+    stats = pair_statistics(first, second, ["Low", "High"])
+    assert stats.percent == pytest.approx(94.4)
+    assert stats.kappa == pytest.approx(-0.0234, abs=1e-4)
+    assert stats.ac1 == pytest.approx(0.9408, abs=1e-4)
+
+
+def test_ac1_is_defined_where_kappa_is_not() -> None:
+    single = pair_statistics(["Low"] * 4, ["Low"] * 4, ["Low", "Some concerns", "High"])
+    assert single.kappa is None and single.ac1 == pytest.approx(1.0)
+
+
+def test_weighted_kappa_counts_low_against_high_as_the_bigger_disagreement() -> None:
+    levels = ["Low", "Some concerns", "High"]
+    table = {
+        ("Low", "Low"): 20,
+        ("Low", "Some concerns"): 5,
+        ("Low", "High"): 1,
+        ("Some concerns", "Low"): 3,
+        ("Some concerns", "Some concerns"): 10,
+        ("Some concerns", "High"): 4,
+        ("High", "Some concerns"): 2,
+        ("High", "High"): 6,
+    }
+    stats = pair_statistics(*expand(table), levels)
+    # By hand: 1 - sum(|i-j| observed) / sum(|i-j| expected), linear weights; irrCAC agrees.
+    assert stats.weighted_kappa == pytest.approx(0.6107, abs=1e-4)
+    assert stats.ac1 == pytest.approx(0.5727, abs=1e-4)
+    near = pair_statistics(["Low", "High"] * 5, ["Some concerns", "High"] * 5, levels)
+    far = pair_statistics(["Low", "High"] * 5, ["High", "High"] * 5, levels)
+    assert near.percent == far.percent and near.weighted_kappa > far.weighted_kappa
+    no_information = pair_statistics(
+        ["Low", "No information"], ["Low", "Serious"], ["Low", "Serious", "No information"]
+    )
+    assert no_information.weighted_kappa is None and "not a degree of risk" in no_information.note
+
+
+def test_agree_warns_below_ten_studies(two_reviewers: Corpus, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["agree", "--corpus", str(two_reviewers.root)]) == 0
+    captured = capsys.readouterr()
+    assert "Gwet's AC1" in captured.out and "weighted kappa" in captured.out
+    assert "warning: only 3 result(s) appraised by both" in captured.err
+    assert "unstable below 10" in captured.err
+    report = agreement(two_reviewers, "rob1")
+    assert report.to_json()["pairs"][0]["studies"] == 3
+    assert "below 10" in report.to_json()["pairs"][0]["warning"]
+
+
+def test_ten_studies_carry_no_warning() -> None:
+    from appraise.review.agreement import PairAgreement
+
+    assert PairAgreement(("ann", "bob"), {}, studies=10).warning is None
+    assert "only 9 result(s)" in PairAgreement(("ann", "bob"), {}, studies=9).warning

@@ -197,3 +197,36 @@ def test_a_real_full_text_is_read_attached_and_quoted_verbatim(run, study_corpus
         return {q: (a.answer, [x.text for x in a.quotes]) for q, a in appraisal.answers.items()}
 
     assert code == 0 and proposals(stored(study_corpus)) == proposals(saved)
+
+
+def test_without_result_the_one_appraised_result_is_resumed(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    run(["assess", STUDY, "-r", "rob2", "--result", "PHQ-9, 12 weeks"], ["N", "s"])
+    code, _out, err = run(["assess", STUDY, "-r", "rob2", "--no-input"])
+    assert code == 0, err
+    assert sorted(p.name for p in study_corpus.appraisal_paths()) == [
+        "rob2--phq-9-12-weeks--ann.yaml"
+    ]
+    assert stored(study_corpus, result="phq-9-12-weeks").answers["1.1"].answer == "N"
+    # Another reviewer has nothing yet: a whole-study appraisal of their own.
+    code, _, _ = run(["assess", STUDY, "-r", "rob2", "--no-input", "--reviewer", "bob"])
+    assert code == 0 and stored(study_corpus, reviewer="bob").reviewer == "bob"
+
+
+def test_without_result_several_results_are_named_not_guessed(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    for result in ("PHQ-9, 12 weeks", "GAD-7, 12 weeks"):
+        run(["assess", STUDY, "-r", "rob2", "--result", result, "--no-input"])
+    code, _out, err = run(["assess", STUDY, "-r", "rob2", "--no-input"])
+    assert code == 2 and err.count("\n") == 1
+    assert (
+        'ann has 2 rob2 appraisals of 10.1000/trial.1: "GAD-7, 12 weeks"; "PHQ-9, 12 weeks"' in err
+    )
+    assert "--result" in err and len(study_corpus.appraisal_paths()) == 2
+
+
+def test_the_count_of_questions_to_confirm_matches_the_list(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(["assess", STUDY, "-r", "rob2", "--no-input"])
+    line = next(line for line in out.splitlines() if "still to confirm" in line)
+    count, _, listed = line.partition(" question(s) still to confirm: ")
+    listed_ids = listed.rstrip(")").split(", ")
+    assert code == 0 and int(count.rsplit(" ", 1)[-1]) == len(listed_ids) > 12
+    assert listed_ids[0] == "1.1" and "5.3" in listed_ids

@@ -138,3 +138,77 @@ def test_rob1_consensus_asks_only_the_domains_judged_differently(study_corpus: C
     session.accept()
     saved = load_model(session.path, Appraisal)
     assert saved.status == "complete" and saved.overall.judgement == "High"
+
+
+def test_agreed_answers_keep_both_reviewers_quotes_and_comments(
+    open_session,  # type: ignore[no-untyped-def]
+    study_corpus: Corpus,
+) -> None:
+    """The evidence a manuscript cites survives the consensus: agreed answers carry every
+    quote (each once) and each reviewer's comment, attributed."""
+    for reviewer, extra_quote, note in (
+        ("ann", "Outcome assessors were unaware of allocation.", "list held off site"),
+        ("bob", None, "computer list"),
+    ):
+        session = open_session(reviewer)
+        session.comment(note)  # on 1.1, before accepting the detector's Y
+        if extra_quote:
+            session.quote(extra_quote)
+        session.answer()  # 1.1 Y
+        session.apply_answers({**LOW_EVERYWHERE, "1.2": "Y" if reviewer == "ann" else "N"})
+    consensus = consensus_session(study_corpus, STUDY, "rob2")
+    agreed = consensus.appraisal.answers["1.1"]
+    assert [q.text for q in agreed.quotes] == [
+        "Participants were randomised by a computer-generated list held by a trials unit.",
+        "Outcome assessors were unaware of allocation.",
+    ]
+    assert agreed.comment == "ann: list held off site\nbob: computer list"
+    assert "randomised by a computer-generated list" in consensus.appraisal.domains["D1"].support
+
+
+def test_a_comment_typed_while_settling_is_saved_with_the_answer(two_appraisals: Corpus) -> None:
+    session = consensus_session(two_appraisals, STUDY, "rob2")
+    assert session.current.id == "1.2"
+    session.comment("checked the protocol together")
+    session.back()  # going back and forth keeps it
+    session.answer("N")  # bob's answer, which he gave without a comment
+    saved = load_model(session.path, Appraisal)
+    assert saved.answers["1.2"].source == "consensus"
+    assert saved.answers["1.2"].comment == "checked the protocol together"
+
+
+def test_settled_answers_inherit_quotes_from_the_reviewers_who_gave_them(
+    open_session,  # type: ignore[no-untyped-def]
+    study_corpus: Corpus,
+) -> None:
+    for reviewer, answer in (("ann", "Y"), ("bob", "PN")):
+        session = open_session(reviewer)
+        session.comment(f"{reviewer} read the methods")
+        session.answer(answer)  # 1.1, with the detector's quote kept
+        session.apply_answers({k: v for k, v in LOW_EVERYWHERE.items() if k != "1.1"})
+    session = consensus_session(study_corpus, STUDY, "rob2")
+    step = session.current
+    assert step.id == "1.1" and step.default is None
+    assert {w: a.answer for w, a in step.alternatives.items()} == {"ann": "Y", "bob": "PN"}
+    assert all(a.quotes for a in step.alternatives.values())
+    session.answer("PN")
+    settled = load_model(session.path, Appraisal).answers["1.1"]
+    assert settled.comment == "bob: bob read the methods"
+    assert settled.quotes[0].text.startswith("Participants were randomised")
+
+
+def test_context_answers_that_differ_are_asked_with_each_side(
+    open_session,  # type: ignore[no-untyped-def]
+    study_corpus: Corpus,
+) -> None:
+    for reviewer, rater in (("ann", "self-report"), ("bob", "assessor")):
+        open_session(reviewer, profile="metapsy").apply_answers({**LOW_EVERYWHERE, "rater": rater})
+    session = consensus_session(study_corpus, STUDY, "rob2")
+    step = session.current
+    assert (step.kind, step.id) == ("context", "rater")
+    assert {w: a.answer for w, a in step.alternatives.items()} == {
+        "ann": "self-report",
+        "bob": "assessor",
+    }
+    session.answer("assessor")
+    assert load_model(session.path, Appraisal).context == {"rater": "assessor"}

@@ -243,8 +243,10 @@ def test_a_placeholder_proposal_without_a_detector_is_not_offered(open_session) 
         return {"1.1": Answer(answer="NI", source="proposed", comment="no detector")}
 
     session = open_session(proposer=placeholder)
-    assert session.current.proposal.answer == "NI" and session.current.default is None
-    with pytest.raises(InputError, match="no proposed answer to accept"):
+    # Not shown as a proposal (the prompt would then promise what Enter refuses): a note says why.
+    assert session.current.proposal is None and session.current.default is None
+    assert session.current.note == "no detector"
+    with pytest.raises(InputError, match="1.1 needs your answer: nothing was proposed"):
         session.answer()
     summary = session.summary()
     assert summary[0].answers == "1.1 NI?" and summary[0].name == "Randomisation process"
@@ -272,3 +274,49 @@ def test_revise_walks_a_complete_appraisal_again(open_session) -> None:
     saved = on_disk(session)
     assert saved.domains["D1"].judgement == "High" and saved.overall.judgement == "High"
     assert saved.status == "complete"
+
+
+def test_a_comment_then_back_is_saved_at_once(open_session) -> None:  # type: ignore[no-untyped-def]
+    """`c TEXT` then `b`: the comment is in the file, and stays when the answer changes."""
+    session = open_session()
+    session.answer()  # 1.1 Y
+    assert session.comment("the list was held by the trials unit") is True
+    assert session.back() and session.current.id == "1.1"
+    assert on_disk(session).answers["1.2"].comment.endswith("held by the trials unit")
+    session.answer()  # 1.1 again
+    session.answer("N")  # 1.2: the reviewer disagrees with the detector's PY
+    saved = on_disk(session).answers["1.2"]
+    assert (saved.answer, saved.proposed) == ("N", "PY")
+    assert saved.comment == "the list was held by the trials unit"  # the detector's note went
+
+
+def test_a_comment_and_quote_on_a_proposal_survive_stop_and_resume(open_session) -> None:  # type: ignore[no-untyped-def]
+    session = open_session()
+    session.comment("check the protocol")
+    session.quote("Outcome assessors were unaware of allocation.")
+    resumed = open_session()  # proposals are made afresh on resume
+    held = resumed.appraisal.answers["1.1"]
+    assert not held.confirmed and "check the protocol" in held.comment
+    assert held.quotes[-1].text == "Outcome assessors were unaware of allocation."
+    resumed.answer()
+    saved = on_disk(resumed).answers["1.1"]
+    assert saved.confirmed and saved.comment.endswith("check the protocol")
+    assert len(saved.quotes) == 2
+
+
+def test_a_comment_before_any_proposal_is_saved_with_the_answer(open_session) -> None:  # type: ignore[no-untyped-def]
+    session = open_session(proposer=lambda document, record, engine: {})
+    assert session.comment("no detector here") is False  # nothing in the file to hold it yet
+    session.back()
+    session.answer("PY")
+    assert on_disk(session).answers["1.1"].comment == "no detector here"
+
+
+def test_answering_a_question_nothing_was_proposed_for_is_the_reviewers_own(open_session) -> None:  # type: ignore[no-untyped-def]
+    def placeholder(document, record, engine):  # type: ignore[no-untyped-def]
+        return {"1.1": Answer(answer="NI", source="proposed", comment="no detector")}
+
+    session = open_session(proposer=placeholder)
+    session.answer("NI")
+    saved = on_disk(session).answers["1.1"]
+    assert (saved.source, saved.proposed, saved.comment) == ("reviewer", None, None)

@@ -20,6 +20,7 @@ from appraise.sources.http import (
     Limits,
     NotCached,
     NotFound,
+    Unreachable,
     advertised_limits,
     user_agent,
 )
@@ -361,11 +362,72 @@ def test_recorded_crossref_headers(name: str, rate: float, concurrency: int | No
     assert (advertised.rate, advertised.concurrency, advertised.wait) == (rate, concurrency, None)
 
 
-def test_a_429_despite_pacing_widens_the_window() -> None:
+def test_a_429_despite_pacing_slows_the_host_and_waits_a_window() -> None:
+    """Pinned anew for issue 15: a 429 lowers the rate for the run (80 %, which headers do
+    not lift) and widens the margin, and nothing starts until a whole window has passed."""
     fake = _FakeTime()
     limiter = HostLimiter(Limits(rate=10, concurrency=1), fake.clock, fake.sleep)
     before = _starts(limiter, fake, 11)
+    refused_at = fake.now
     limiter.throttled()
-    after = _starts(limiter, fake, 11)
-    assert _span_of(before, 11) == pytest.approx(1.04)
-    assert _span_of(after, 11) == pytest.approx(1.04 * 1.03)
+    limiter.adapt({"x-rate-limit-limit": "10", "x-rate-limit-interval": "1s"})
+    after = _starts(limiter, fake, 9)
+    assert _span_of(before, 11) == pytest.approx(1.05)  # 1 s + the 50 ms slack
+    assert after[0] - refused_at >= 1.0  # the retry is not sent into the refused window
+    assert _span_of(after, 9) >= 1.04 * 1.1 - 1e-9  # 8 a window now, never 9
+    assert limiter.limits.rate == 8
+
+
+def test_a_start_exactly_one_window_later_is_never_a_fourth_in_the_servers_second() -> None:
+    """The server stamps arrivals up to 40 ms after our start and counts a closed window
+    (a request exactly 1.0 s after the first of three is still in its second)."""
+    import random
+
+    fake = _FakeTime()
+    rng = random.Random(15)
+    limiter = HostLimiter(Limits(rate=3, concurrency=3), fake.clock, fake.sleep)
+    arrivals = []
+    for _ in range(60):
+        limiter.acquire()
+        arrivals.append(fake.now + rng.uniform(0, 0.04))
+        limiter.release()
+    arrivals.sort()
+    assert all(b - a > 1.0 for a, b in zip(arrivals, arrivals[3:], strict=False))
+
+
+def test_a_lane_keeps_its_own_lower_limit_inside_the_hosts() -> None:
+    """Crossref's list queries (3/s) share the host's 10/s with single-work requests."""
+    fake = _FakeTime()
+    limiter = HostLimiter(Limits(rate=10, concurrency=3), fake.clock, fake.sleep)
+    limiter.add_lane("list", Limits(rate=3, concurrency=3))
+    lists, singles = [], []
+    for i in range(24):
+        lane = "list" if i % 2 else None
+        limiter.acquire(lane)
+        (lists if lane else singles).append(fake.now)
+        limiter.release()
+    assert _span_of(lists, 4) >= 1.05 - 1e-9  # never 4 list queries in a second
+    assert _span_of(sorted(lists + singles), 11) >= 1.05 - 1e-9
+    limiter.adapt({"x-rate-limit-limit": "50", "x-rate-limit-interval": "1s"})
+    more = []
+    for _ in range(8):
+        limiter.acquire("list")
+        more.append(fake.now)
+        limiter.release()
+    assert _span_of(more, 4) >= 1.05 - 1e-9  # the header lifts the host, not the lane
+
+
+def test_a_refused_host_fails_at_once_and_is_not_asked_again(tmp_path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    patient = HttpSettings(connect_timeout=1, read_timeout=1, attempts=5, backoff=1)
+    with _client(tmp_path, settings=patient) as client:
+        started = time.monotonic()
+        with pytest.raises(Unreachable, match="connection refused") as first:
+            _get(client, f"http://127.0.0.1:{port}/a")
+        with pytest.raises(Unreachable, match="not asked, connection refused earlier"):
+            _get(client, f"http://127.0.0.1:{port}/b")
+        assert time.monotonic() - started < 0.5  # no backoff, no second attempt
+        assert client.network_requests == 1
+    assert "--offline" in (first.value.fix or "")

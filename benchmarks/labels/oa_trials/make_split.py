@@ -42,7 +42,7 @@ def main() -> None:
     parts = split((args.shared / "data" / "oa-trials" / "SOURCES.md").read_text("utf-8"))
     lines = [
         "# Which ../shared/data/oa-trials texts are for development and which stay untouched.",
-        "# Written by make_split.py (per topic, by SHA-1 of the file name; fixed before labelling).",
+        "# Written by make_split.py (per topic, by SHA-1 of file name; fixed before labelling).",
         "# Detector work may read the dev texts and their labels; nobody tuning detectors reads",
         "# the test texts or their labels: the benchmark reports on them.",
     ]

@@ -1,6 +1,6 @@
 """Print a text as appraise reads it, sentence by sentence with offsets, for labelling.
 
-    python3 benchmarks/labels/oa_trials/show.py ../shared/data/oa-trials/PMCxxxxxxx.xml [--grep WORD]
+    python3 benchmarks/labels/oa_trials/show.py ../shared/data/oa-trials/PMCxxxxxxx.xml --grep RE
 
 Quotes in a label file are copied from this output: each must be an exact stretch of
 ``read_document(path).text`` (the scorer finds it there, ignoring runs of whitespace).
@@ -9,6 +9,7 @@ Quotes in a label file are copied from this output: each must be an exact stretc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 
 from appraise.documents import read_document
@@ -33,7 +34,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(BrokenPipeError):  # piped into head
         main()
-    except BrokenPipeError:  # piped into head
-        pass
