@@ -128,3 +128,19 @@ def test_real_dev_texts(name: str, developer: str, declared: str | None) -> None
     assert interests.allegiance_developer(ctx).answer == developer
     if declared:
         assert interests.coi_declared(ctx).answer == declared
+
+
+def test_a_chief_executive_of_the_company_that_built_it_is_allegiance() -> None:
+    ctx = _trial(
+        "AL is the Chief Executive Officer of Mindly Ltd, the company that developed the app."
+    )
+    assert interests.coi_declared(ctx).answer == "Y"
+    assert interests.allegiance_developer(ctx).answer == "Y"
+
+
+def test_the_researchers_developed_a_script_is_allegiance() -> None:
+    ctx = _trial(
+        "None declared.",
+        "As part of this study the researchers developed a new guided imagery script.",
+    )
+    assert interests.allegiance_developer(ctx).answer == "Y"

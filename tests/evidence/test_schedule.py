@@ -165,3 +165,12 @@ def test_real_dev_texts(name: str, end: str | None, follow_up: str | None, seven
         got = measurement.diagnostic_interview_followup(ctx).answer
         assert direction.get(got) == direction[follow_up]
     assert design.followup(ctx).answer == seven_one
+
+
+def test_an_unanchored_follow_up_that_falls_short_from_the_start_stays_open() -> None:
+    ctx = context(
+        "Participants received a 12-week programme of group CBT.",
+        "Outcomes were assessed at the six-month follow-up.",
+    )
+    signal = design.followup(ctx)
+    assert signal.answer == "NI" and "from the start" in (signal.comment or "")
