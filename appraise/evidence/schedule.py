@@ -180,9 +180,10 @@ class Schedule:
 
     @property
     def has_follow_up(self) -> bool:
-        """Some assessment after the end of treatment is named."""
+        """Some assessment more than a month after the end of treatment is named (one or two
+        weeks after the last session is the post-treatment assessment)."""
         found = self.longest_after_end()
-        return bool(found and found[0] > 0.25) or any(
+        return bool(found and found[0] > 1.0) or any(
             p.anchor == "start" and self.treatment_months is None for p in self.points
         )
 
