@@ -102,7 +102,11 @@ _DURATION = re.compile(
     # 'Posttreatment assessment took place nine weeks after the baseline assessment'
     r"\bpost-?(?:treatment|intervention) (?:\w+ ){0,3}?(?:took place|was|were|occurred|at) "
     rf"(?:\w+ )?(?P<n4>{NUMBER}) (?P<unit4>days?|weeks?|months?) after (?:the )?"
-    r"(?:baseline|randomi[sz]ation|start)",
+    r"(?:baseline|randomi[sz]ation|start)|"
+    # '12 weekly sessions', 'eight sessions over 10 weeks'
+    rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:\w+ )?sessions\b|"
+    rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of )?"
+    rf"(?P<n6>{NUMBER}) (?P<unit6>days?|weeks?|months?)\b",
     _I,
 )
 _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
@@ -257,8 +261,11 @@ def _schedule(ctx: Context) -> Schedule:
         m = _DURATION.match(text, hit.start, hit.end)
         if not m:
             continue
-        n = to_number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or "")
-        unit = m.group("unit") or m.group("unit2") or m.group("unit3") or m.group("unit4") or ""
+        groups = ("", "2", "3", "4", "5", "6")
+        n = to_number(next((m.group("n" + g) for g in groups if m.group("n" + g)), ""))
+        unit = next((m.group("unit" + g) for g in groups if m.group("unit" + g)), "")
+        if unit.lower() == "fortnight" and n is not None:
+            n, unit = n * 2, "weeks"
         if n is not None:
             durations.append((_months(n, unit), hit))
     if not durations:

@@ -174,3 +174,16 @@ def test_an_unanchored_follow_up_that_falls_short_from_the_start_stays_open() ->
     )
     signal = design.followup(ctx)
     assert signal.answer == "NI" and "from the start" in (signal.comment or "")
+
+
+def test_weekly_sessions_give_the_treatments_length() -> None:
+    ctx = context(
+        "Participants received 12 weekly sessions of CBT.",
+        "Outcomes were assessed at the 6-month follow-up.",
+    )
+    assert design.followup(ctx).answer == "NI"  # 6 months, or 3 after the end: not said
+    longer = context(
+        "Eight sessions over 10 weeks were offered.",
+        "Outcomes were assessed at the 12-month follow-up.",
+    )
+    assert design.followup(longer).answer == "Y"
