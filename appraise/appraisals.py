@@ -6,6 +6,7 @@ results). Tables, plots, the graph and the report all use the same choice, made 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Literal
@@ -14,6 +15,23 @@ from appraise.corpus import Corpus, StoredAppraisal
 from appraise.models import Appraisal
 
 CONSENSUS_REVIEWER = "consensus"
+DEFAULT_RUBRIC = "rob2"
+"""The rubric used when neither the command, corpus.yaml nor the corpus's appraisals name one."""
+
+
+def default_rubric(corpus: Corpus | None) -> str:
+    """The rubric every command uses when none is named: corpus.yaml's ``default_rubric``,
+    else the rubric the corpus's appraisals use (the most used when there are several, ties
+    by name), else DEFAULT_RUBRIC."""
+    if corpus is None:
+        return DEFAULT_RUBRIC
+    configured = corpus.info.default_rubric
+    if configured:
+        return configured
+    counts = Counter(corpus.appraisal_rubrics())
+    if not counts:
+        return DEFAULT_RUBRIC
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def final_domains(appraisal: Appraisal) -> dict[str, str | None]:

@@ -10,28 +10,42 @@ Layout (all text a person can read and diff)::
       documents/<study>.<ext>     full texts a reviewer attached
       .appraise/                  caches and lock files (safe to delete)
 
+This class is the only writer of a corpus and the only reader of its file-name conventions.
 Every write is atomic (temporary file + rename) and taken under a per-file lock, so a killed
-process never leaves half a file and two processes never interleave their writes.
+process never leaves half a file and two processes never interleave their writes; a write that
+would leave the corpus (a ``records/`` or ``appraisals/`` folder that is a link to elsewhere) is
+refused. Appraisals a reviewer works on are saved by compare-and-swap (``AppraisalFile``): a
+change another process made since we read the file is merged question by question.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from filelock import FileLock, Timeout
-from pydantic import Field
+from pydantic import BaseModel, Field, ValidationError
 
 from appraise import __version__
-from appraise.errors import AppraiseError, NotFoundError
-from appraise.files import atomic_write_text, load_model, model_to_yaml
+from appraise.errors import AppraiseError, InputError, NotFoundError
+from appraise.files import (
+    atomic_write_bytes,
+    load_model,
+    model_to_yaml,
+    parse_yaml,
+    read_text,
+    validation_error,
+)
 from appraise.ids import StudyId, file_stem, parse_identifier, slug
-from appraise.models import Appraisal, ClaimsFile, StudyRecord
+from appraise.models import Answer, Appraisal, ClaimsFile, Judgement, StudyRecord
 from appraise.models.base import Strict
+
+APPRAISAL_NAME_SEPARATOR = "--"
 
 
 class CorpusInfo(Strict):
@@ -85,14 +99,50 @@ class Corpus:
                 fix="wait for it to finish, then run again",
             ) from None
 
-    def write_text(self, path: Path, text: str) -> Path:
-        with self.locked(path):
-            atomic_write_text(path, text)
+    def _inside(self, path: Path) -> Path:
+        """``path`` if writing it stays inside the corpus; a linked folder that leads out is
+        refused, so a write never lands in someone else's files."""
+        root = self.root.resolve()
+        if not path.resolve().is_relative_to(root):
+            linked = next((p for p in (path, *path.parents) if p.is_symlink()), path.parent)
+            raise InputError(
+                f"{linked} leads out of the corpus {self.root} (to {linked.resolve()}); "
+                "nothing was written",
+                fix=f"replace the link {linked} with a folder inside the corpus",
+            )
         return path
+
+    def write_bytes(self, path: Path, data: bytes) -> Path:
+        """Write a file of the corpus atomically, under its lock."""
+        self._inside(path)
+        with self.locked(path):
+            atomic_write_bytes(path, data)
+        return path
+
+    def write_text(self, path: Path, text: str) -> Path:
+        return self.write_bytes(path, text.encode("utf-8"))
+
+    # --- derived state (.appraise/): caches and indexes, safe to delete ------------------
+    def state_path(self, *parts: str) -> Path:
+        return self.state_dir.joinpath(*parts)
+
+    def write_state(self, path: Path, text: str) -> None:
+        """Keep derived state if the corpus is writable; a read-only corpus just rebuilds."""
+        if not path.is_relative_to(self.state_dir):
+            raise ValueError(f"{path} is not under {self.state_dir}")
+        try:
+            self.write_text(path, text)
+        except OSError:
+            return
 
     # --- records -------------------------------------------------------------------------
     def record_path(self, study_id: str) -> Path:
         return self.records_dir / f"{file_stem(study_id)}.yaml"
+
+    @staticmethod
+    def study_stem(study_id: str) -> str:
+        """The file stem a study's record, appraisal folder and documents are named by."""
+        return file_stem(study_id)
 
     def record_paths(self) -> list[Path]:
         return sorted(self.records_dir.glob("*.yaml")) if self.records_dir.is_dir() else []
@@ -151,6 +201,28 @@ class Corpus:
             return []
         return sorted(self.appraisals_dir.glob("*/*.yaml"))
 
+    @staticmethod
+    def rubric_of(path: Path) -> str:
+        """The rubric id an appraisal file's name gives (``<rubric>--<result>--<reviewer>``)."""
+        return path.name.split(APPRAISAL_NAME_SEPARATOR, 1)[0]
+
+    @staticmethod
+    def study_stem_of(path: Path) -> str:
+        """The study folder an appraisal file sits in (the study's file stem)."""
+        return path.parent.name
+
+    def appraisal_rubrics(self) -> list[str]:
+        """The rubric of every appraisal file, by its name (one entry per file)."""
+        return [self.rubric_of(path) for path in self.appraisal_paths()]
+
+    def appraised(self) -> set[tuple[str, str]]:
+        """(study file stem, rubric) of every appraisal file."""
+        return {(self.study_stem_of(p), self.rubric_of(p)) for p in self.appraisal_paths()}
+
+    def open_appraisal(self, path: Path) -> AppraisalFile:
+        """An appraisal file to save by compare-and-swap (see AppraisalFile)."""
+        return AppraisalFile.open(self, path)
+
     def read_appraisal(self, path: Path) -> Appraisal:
         return load_model(path, Appraisal)
 
@@ -159,26 +231,229 @@ class Corpus:
     ) -> Iterator[StoredAppraisal]:
         paths = self.appraisal_paths()
         if study is not None:
-            paths = [p for p in paths if p.parent.name == file_stem(study)]
+            paths = [p for p in paths if self.study_stem_of(p) == file_stem(study)]
         for path in paths:
-            if rubric is not None and not path.name.startswith(f"{rubric}--"):
+            if rubric is not None and self.rubric_of(path) != rubric:
                 continue
             yield StoredAppraisal(path, self.read_appraisal(path))
 
     def write_appraisal(self, appraisal: Appraisal, path: Path | None = None) -> Path:
-        now = datetime.now(UTC).replace(microsecond=0)
-        stamped = appraisal.model_copy(
-            update={
-                "tool": f"appraise {__version__}",
-                "updated": now,
-                "created": appraisal.created or now,
-            }
-        )
+        """Write (or replace) an appraisal whole, as imports and batches do; a reviewer's
+        session saves through ``open_appraisal`` instead, which merges concurrent changes."""
+        stamped = stamp(appraisal)
         return self.write_text(path or self.path_for(stamped), model_to_yaml(stamped))
+
+    # --- documents -----------------------------------------------------------------------
+    def document_path(self, study_id: str, suffix: str) -> Path:
+        return self.documents_dir / f"{file_stem(study_id)}{suffix.lower()}"
+
+    def attached_document(self, study_id: str) -> Path | None:
+        """The full text attached to this study, so every later run reads it again."""
+        from appraise.documents import READABLE_SUFFIXES
+
+        for suffix in READABLE_SUFFIXES:
+            path = self.document_path(study_id, suffix)
+            if path.is_file():
+                return path
+        return None
+
+    def write_document(self, study_id: str, source: Path) -> Path:
+        """Copy the reviewer's file into documents/<study><suffix> (the caller has read it)."""
+        return self.write_bytes(self.document_path(study_id, source.suffix), source.read_bytes())
 
     # --- claims --------------------------------------------------------------------------
     def read_claims(self) -> ClaimsFile | None:
         return load_model(self.claims_path, ClaimsFile) if self.claims_path.exists() else None
+
+
+def stamp(appraisal: Appraisal) -> Appraisal:
+    """The appraisal as written now: tool version and times filled in."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    return appraisal.model_copy(
+        update={
+            "tool": f"appraise {__version__}",
+            "updated": now,
+            "created": appraisal.created or now,
+        }
+    )
+
+
+# --- compare-and-swap and merge for appraisal files ----------------------------------------
+V = TypeVar("V", bound=BaseModel | str)
+
+
+class ConflictError(AppraiseError):
+    """Two reviewers' inputs to the same question (or judgement) differ: neither is dropped."""
+
+
+def _conflict(what: str, key: str, ours: object, theirs: object, path: Path) -> ConflictError:
+    return ConflictError(
+        f"{path}: {what} {key} was changed by another appraise process while you "
+        f"worked ({_describe(theirs)} there, {_describe(ours)} here)",
+        fix="run the same `appraise assess` command again: it resumes from the saved "
+        "file, and only your last answer needs repeating",
+    )
+
+
+def _merge_values(
+    what: str, base: Mapping[str, V], ours: Mapping[str, V], theirs: Mapping[str, V], path: Path
+) -> dict[str, V]:
+    """Three-way merge of two edited copies of ``base`` (None means absent)."""
+    merged: dict[str, V] = {}
+    for key in dict.fromkeys([*theirs, *ours, *base]):
+        b, o, t = base.get(key), ours.get(key), theirs.get(key)
+        if o == t or t == b:
+            value = o
+        elif o == b:
+            value = t
+        else:
+            raise _conflict(what, key, o, t, path)
+        if value is not None:
+            merged[key] = value
+    return merged
+
+
+def _merge_answers(
+    base: Mapping[str, Answer], ours: Mapping[str, Answer], theirs: Mapping[str, Answer], path: Path
+) -> dict[str, Answer]:
+    """Answers merged by question. A proposal (unconfirmed) is not an edit: any reviewer's
+    answer beats it, and differing proposals are re-derived anyway. Two reviewer answers to
+    the same question that both changed it differently are a conflict."""
+    merged: dict[str, Answer] = {}
+    for key in dict.fromkeys([*theirs, *ours, *base]):
+        b, o, t = base.get(key), ours.get(key), theirs.get(key)
+        o_given = o is not None and o.confirmed
+        t_given = t is not None and t.confirmed
+        if o_given and t_given:
+            if o == t or t == b:
+                value = o
+            elif o == b:
+                value = t
+            else:
+                raise _conflict("question", key, o, t, path)
+        elif o_given or t_given:
+            value = o if o_given else t
+        else:
+            value = o if o is not None else t
+        if value is not None:
+            merged[key] = value
+    return merged
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "removed"
+    if isinstance(value, Judgement):
+        return value.judgement or "no judgement"
+    answer = getattr(value, "answer", value)
+    return str(answer)
+
+
+def _decisions(domains: Mapping[str, Judgement]) -> dict[str, Judgement]:
+    """What a reviewer decided about each judgement; an undecided one is not an edit."""
+    return {
+        d: Judgement(judgement=j.judgement, override_reason=j.override_reason)
+        for d, j in domains.items()
+        if j.judgement is not None
+    }
+
+
+def _merge_judgements(
+    base: Mapping[str, Judgement],
+    ours: Mapping[str, Judgement],
+    theirs: Mapping[str, Judgement],
+    path: Path,
+) -> dict[str, Judgement]:
+    """Judgements merged by domain: each takes the whole judgement of the side whose decision
+    stands, so a decision is re-derived against the proposal it was made on."""
+    decided = _merge_values(
+        "the judgement of", _decisions(base), _decisions(ours), _decisions(theirs), path
+    )
+    merged: dict[str, Judgement] = {}
+    for d in dict.fromkeys([*ours, *theirs]):
+        mine, other = ours.get(d), theirs.get(d)
+        decision = decided.get(d)
+        if decision is None:
+            kept = mine or other
+            assert kept is not None
+            merged[d] = kept.model_copy(update={"judgement": None, "override_reason": None})
+        elif (
+            other is not None
+            and _decisions({d: other}).get(d) == decision
+            and (mine is None or _decisions({d: mine}).get(d) != decision)
+        ):
+            merged[d] = other
+        else:
+            assert mine is not None
+            merged[d] = mine
+    return merged
+
+
+def merge(base: Appraisal | None, ours: Appraisal, theirs: Appraisal, path: Path) -> Appraisal:
+    """Our edits and theirs on top of the version both started from. Only reviewer input is
+    merged (answers, context, judgement decisions); proposals are re-derived afterwards."""
+    overall = "Overall"
+    judgements = _merge_judgements(
+        {**(base.domains if base else {}), **({overall: base.overall} if base else {})},
+        {**ours.domains, overall: ours.overall},
+        {**theirs.domains, overall: theirs.overall},
+        path,
+    )
+    return ours.model_copy(
+        update={
+            "answers": _merge_answers(
+                base.answers if base else {}, ours.answers, theirs.answers, path
+            ),
+            "context": _merge_values(
+                "context item", base.context if base else {}, ours.context, theirs.context, path
+            ),
+            "domains": {d: j for d, j in judgements.items() if d != overall},
+            "overall": judgements[overall],
+            "created": theirs.created or ours.created,
+            "notes": ours.notes if ours.notes != (base.notes if base else None) else theirs.notes,
+        }
+    )
+
+
+@dataclass
+class AppraisalFile:
+    """An appraisal file and the version of it this process last read or wrote."""
+
+    corpus: Corpus
+    path: Path
+    base: Appraisal | None = None
+    text: str | None = None
+
+    @classmethod
+    def open(cls, corpus: Corpus, path: Path) -> AppraisalFile:
+        if not path.exists():
+            return cls(corpus, path)
+        text = read_text(path)  # read once: the version we parse is the one we compare with
+        return cls(corpus, path, _parse_appraisal(path, text), text)
+
+    def save(
+        self, appraisal: Appraisal, derive: Callable[[Appraisal], Appraisal] = lambda a: a
+    ) -> Appraisal:
+        """Write ``appraisal`` under the lock, merging any change made by another process
+        since we last read the file; ``derive`` recomputes what follows from the answers."""
+        self.corpus._inside(self.path)
+        with self.corpus.locked(self.path):
+            on_disk = read_text(self.path) if self.path.exists() else None
+            if on_disk is not None and on_disk != self.text:
+                theirs = _parse_appraisal(self.path, on_disk)
+                appraisal = derive(merge(self.base, appraisal, theirs, self.path))
+            written = stamp(appraisal)
+            text = model_to_yaml(written)
+            atomic_write_bytes(self.path, text.encode("utf-8"))
+        self.base, self.text = written, text
+        return written
+
+
+def _parse_appraisal(path: Path, text: str) -> Appraisal:
+    try:
+        return Appraisal.model_validate(parse_yaml(text, path))
+    except ValidationError as exc:
+        raise validation_error(path, text, exc) from None
 
 
 def _keys_of(record: StudyRecord) -> list[str]:

@@ -38,25 +38,51 @@ console = Console(highlight=False, soft_wrap=False, _environ=_Environment())
 err_console = Console(stderr=True, highlight=False)
 
 
-def _default_corpus() -> Path:
-    return Path(os.environ.get("APPRAISE_CORPUS", "."))
+def _no_corpus_given() -> Path | None:
+    return None  # found at run time: appraise.app.workspace.locate_corpus
 
 
 CorpusOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--corpus",
         "-c",
-        help="Corpus folder (records/, appraisals/, claims.yaml). Default: $APPRAISE_CORPUS or .",
-        default_factory=_default_corpus,
+        metavar="DIR",
+        help="Corpus folder (records/, appraisals/, claims.yaml). Default: $APPRAISE_CORPUS, "
+        "else the current folder or the nearest parent that is a corpus.",
+        default_factory=_no_corpus_given,
         show_default=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+RubricOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rubric",
+        "-r",
+        metavar="RUBRIC",
+        help="rob2, rob1, robins-i, psychotherapy or a rubric file. Default: corpus.yaml's "
+        "default_rubric, else the rubric the corpus's appraisals use, else rob2.",
+        show_default=False,
+    ),
+]
+EffectOption = Annotated[
+    str | None,
+    typer.Option("--effect", metavar="EFFECT", help="RoB 2 effect: assignment or adhering."),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile", metavar="PROFILE", help="Rubric profile (RoB 2: cochrane or metapsy)."
+    ),
+]
 
 
-def open_corpus(path: Path) -> Corpus:
-    return Corpus(path)
+def open_corpus(path: Path | None, *, must_exist: bool = False) -> Corpus:
+    """The corpus named by --corpus, $APPRAISE_CORPUS or discovery (appraise.app.workspace)."""
+    from appraise.app.workspace import open_corpus as locate_and_open
+
+    return locate_and_open(path, must_exist=must_exist)
 
 
 def emit_json(data: Any) -> None:

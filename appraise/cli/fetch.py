@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,12 +19,13 @@ from appraise.cli.common import (
     open_corpus,
 )
 from appraise.errors import InputError
-from appraise.files import read_text
 
 if TYPE_CHECKING:
     from appraise.corpus import Corpus
     from appraise.models import StudyRecord
-    from appraise.sources import FetchReport
+    from appraise.sources import FetchReport, Saved
+    from appraise.sources.fetch import Progress
+    from appraise.sources.reflist import ReferenceList
 
 _SHOWN_AUTHORS = 8
 
@@ -36,11 +39,21 @@ def fetch(
     corpus: CorpusOption,
     identifiers: Annotated[
         list[str] | None,
-        typer.Argument(help="DOIs (any common spelling), PMIDs or PMCIDs.", show_default=False),
+        typer.Argument(
+            help="DOIs (any common spelling), PMIDs or PMCIDs, "
+            "e.g. 10.1111/bjc.12259 PMID:28731372.",
+            metavar="[ID]...",
+            show_default=False,
+        ),
     ] = None,
     from_file: Annotated[
         Path | None,
-        typer.Option("--from", help="A file with one identifier per line (# starts a comment)."),
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            help="A reference list: RIS, BibTeX, CSL-JSON, PubMed MEDLINE (.nbib), or one "
+            "identifier per line (# starts a comment). Items without a DOI or PMID are listed.",
+        ),
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Use only the corpus and the HTTP cache.")
@@ -52,56 +65,144 @@ def fetch(
         str | None,
         typer.Option(
             "--mailto",
+            metavar="EMAIL",
             help="Your e-mail, sent to the APIs for their polite pools "
             "(default: $APPRAISE_MAILTO).",
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus."""
+    """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus.
+
+    Example: appraise fetch --from refs.ris -c corpus/iapt --mailto you@example.org
+    """
     from appraise.sources import fetch_records
+    from appraise.sources.reflist import ReferenceList, read_reference_list
 
     wanted = list(identifiers or [])
+    listing = ReferenceList("lines")
     if from_file is not None:
-        wanted += _identifiers_in(from_file)
+        listing = read_reference_list(from_file)
+        wanted += listing.identifiers
     if not wanted:
-        raise InputError(
-            "no identifiers given", fix="e.g. appraise fetch 10.1111/bjc.12259, or --from ids.txt"
+        fix = "e.g. appraise fetch 10.1111/bjc.12259, or --from refs.ris"
+        if listing.without_id:
+            raise InputError(
+                f"no DOI or PMID in {from_file} ({len(listing.without_id)} item(s) without one)",
+                fix="add the items' DOIs or PMIDs to the list, or export it with them",
+            )
+        raise InputError("no identifiers given", fix=fix)
+    with _progress_bar(show=not as_json and err_console.is_terminal) as progress:
+        report = fetch_records(
+            wanted,
+            open_corpus(corpus),
+            offline=offline,
+            refresh=refresh,
+            mailto=mailto,
+            progress=progress,
         )
-    report = fetch_records(
-        wanted, open_corpus(corpus), offline=offline, refresh=refresh, mailto=mailto
-    )
-    _print_report(report)
+    where = str(from_file) if from_file else ""
+    if as_json:
+        emit_json(_as_json(report, listing, where))
+    else:
+        _print_report(report, listing, where)
     if not report.ok:
         raise typer.Exit(1)
 
 
-def _identifiers_in(path: Path) -> list[str]:
-    lines = (line.split("#", 1)[0].strip() for line in read_text(path).splitlines())
-    return [line for line in lines if line]
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Progress | None]:
+    """A rich bar on stderr fed by fetch's progress callback, or no callback at all."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn("fetching"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err_console,
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+
+    def advance(identifier: str, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, description=identifier)
+
+    with bar:
+        yield advance
 
 
-def _print_report(report: FetchReport) -> None:
+def _status(saved: Saved) -> str:
+    if saved.from_corpus:
+        return "in corpus"
+    return "saved" if saved.written else "unchanged"
+
+
+def _as_json(report: FetchReport, listing: ReferenceList, where: str) -> dict[str, Any]:
+    return {
+        "saved": [
+            {
+                "identifier": s.identifier,
+                "id": s.record.id,
+                "status": _status(s),
+                "path": str(s.path),
+                "title": s.record.title,
+                "notes": s.notes,
+                "problems": s.problems,
+            }
+            for s in report.saved
+        ],
+        "failures": [
+            {"identifier": f.identifier, "reason": f.reason, "kind": f.kind}
+            for f in report.failures
+        ],
+        "without_id": [f"{where}: {item}" for item in listing.without_id],
+        "network_requests": report.network_requests,
+        "unreachable": report.unreachable,
+    }
+
+
+def _print_report(report: FetchReport, listing: ReferenceList, where: str) -> None:
     for saved in report.saved:
         record = saved.record
-        how = "in corpus" if saved.from_corpus else "saved"
         title = record.title or "(no title)"
-        console.print(f"{how}: {record.id}  {record.label}: {title}", markup=False, soft_wrap=True)
+        console.print(
+            f"{_status(saved)}: {record.id}  {record.label}: {title}", markup=False, soft_wrap=True
+        )
         for note in saved.notes:
             err_console.print(f"  note: {record.id}: {note}", markup=False, soft_wrap=True)
+    for item in listing.without_id:
+        err_console.print(
+            f"  skipped: {where}: {item}: no DOI or PMID", markup=False, soft_wrap=True
+        )
     problems = [(f.identifier, f.reason) for f in report.failures]
     problems += [
         (s.identifier, "saved without " + "; ".join(s.problems)) for s in report.incomplete
     ]
     total = len(report.saved) + len(report.failures)
-    err_console.print(
-        f"{len(report.saved)} of {total} record(s) saved; "
-        f"{report.network_requests} network request(s)",
-        markup=False,
-    )
+    kept = len(report.saved) - len(report.written)
+    summary = f"{len(report.written)} of {total} record(s) saved"
+    if kept:
+        summary += f"; {kept} already in the corpus as fetched"
+    if listing.without_id:
+        summary += f"; {len(listing.without_id)} item(s) without a DOI or PMID skipped"
+    err_console.print(f"{summary}; {report.network_requests} network request(s)", markup=False)
     if problems:
         err_console.print(f"{len(problems)} problem(s):", markup=False)
         for identifier, reason in problems:
             err_console.print(f"  {identifier}: {reason}", markup=False, soft_wrap=True)
+    if report.unreachable:
+        dead = ", ".join(f"{name} ({why})" for name, why in report.unreachable.items())
+        err_console.print(
+            f"could not reach {dead}: check your connection, use --offline to work from the "
+            "corpus and the cache, or point APPRAISE_<SOURCE>_URL at a mirror",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def show(

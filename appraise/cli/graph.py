@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
 from appraise.corpus import Corpus
 from appraise.errors import NotFoundError
 
@@ -39,12 +39,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(graph_app, name="graph")
 
 
-def _corpus(path: Path, need_claims: bool = True) -> Corpus:
-    corpus = Corpus(path)
-    if not corpus.root.is_dir():
-        raise NotFoundError(
-            f"no corpus folder at {path}", fix="give --corpus DIR or set APPRAISE_CORPUS"
-        )
+def _corpus(path: Path | None, need_claims: bool = True) -> Corpus:
+    corpus = open_corpus(path, must_exist=True)
     if need_claims and not corpus.claims_path.exists():
         raise NotFoundError(
             f"no claims file at {corpus.claims_path}",
@@ -54,7 +50,7 @@ def _corpus(path: Path, need_claims: bool = True) -> Corpus:
 
 
 def _rubric(corpus: Corpus, rubric: str | None) -> str:
-    from appraise.graph import default_rubric
+    from appraise.appraisals import default_rubric
 
     return rubric or default_rubric(corpus)
 

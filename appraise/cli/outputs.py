@@ -1,8 +1,8 @@
-"""`appraise table`, `plot`, `report`, `export` and `import robvis`: outputs for manuscripts."""
+"""`appraise table`, `plot`, `report`, `export` and `import robvis|metapsy`: outputs for
+manuscripts, and judgements made elsewhere brought in."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,8 +29,8 @@ StudiesOption = Annotated[
     list[str] | None,
     typer.Option(
         "--studies",
-        help="Only these studies (ids or 'Author Year'), in this order. "
-        "Repeat the option or separate with commas.",
+        help="Only these studies (ids or 'Author Year'), in this order: repeat the option "
+        "(each value is one label, commas and all) or give a file with one label per line.",
     ),
 ]
 OrderOption = Annotated[
@@ -53,9 +53,9 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _studies(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    from appraise.outputs.matrix import study_selection
+
+    return study_selection(values) if values else None
 
 
 def table(
@@ -124,10 +124,33 @@ def plot(
     studies: StudiesOption = None,
     order: OrderOption = None,
     profile: ProfileOption = None,
+    rows_per_page: Annotated[
+        int | None,
+        typer.Option(
+            "--rows-per-page",
+            help="Traffic light: studies per page (default: as many as fit an A4 page).",
+        ),
+    ] = None,
+    width: Annotated[
+        float | None, typer.Option("--width", help="Page width in inches (default: fitted).")
+    ] = None,
+    height: Annotated[
+        float | None,
+        typer.Option("--height", help="Traffic light: page height in inches (default: A4)."),
+    ] = None,
+    label_size: Annotated[
+        float | None, typer.Option("--label-size", help="Study labels, in points (default 8).")
+    ] = None,
 ) -> None:
-    """robvis-style traffic-light or summary plot of the corpus's judgements."""
+    """robvis-style traffic-light or summary plot of the corpus's judgements. A traffic light
+    longer than a page goes into a multi-page PDF, or one PNG/SVG per page (NAME-p01.png...)."""
     from appraise.errors import InputError
-    from appraise.outputs.figures import draw_summary, draw_traffic_light, figure_format
+    from appraise.outputs.figures import (
+        FigureSize,
+        draw_summary,
+        draw_traffic_light,
+        figure_format,
+    )
     from appraise.outputs.matrix import build_matrix
 
     if kind not in ("traffic-light", "summary"):
@@ -140,9 +163,12 @@ def plot(
     )
     if kind == "summary":
         draw_summary(matrix, output, palette, weighted=weighted)
+        written = [output]
     else:
-        draw_traffic_light(matrix, output, palette)
-    note(f"wrote {output} ({kind}, {len(matrix.rows)} studies)")
+        size = FigureSize(rows_per_page, width, height, label_size)
+        written = draw_traffic_light(matrix, output, palette, size)
+    pages = f", {len(written)} files: {written[0].name}..." if len(written) > 1 else ""
+    note(f"wrote {output} ({kind}, {len(matrix.rows)} studies{pages})")
 
 
 def report(
@@ -167,8 +193,7 @@ def report(
     """Write tables, figures, claim traces, methods and references, with an index.html."""
     from appraise.outputs.report import build_report
 
-    folder = corpus_dir or Path(os.environ.get("APPRAISE_CORPUS", "."))
-    result = build_report(open_corpus(folder), out, rubric=rubric, profile=profile)
+    result = build_report(open_corpus(corpus_dir), out, rubric=rubric, profile=profile)
     if as_json:
         emit_json(
             {
@@ -222,6 +247,70 @@ def export(
     note(f"wrote {output} ({chosen}, {len(matrix.rows)} references)")
 
 
+@import_app.command("metapsy")
+def import_metapsy(
+    file: Annotated[Path, typer.Argument(help="A Metapsy database CSV (one row per comparison).")],
+    corpus: CorpusOption,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            "-r",
+            help="rob2 or metapsy-rob (RoB 2 domain columns), rob1 (RoB 1 items). "
+            "Default: rob2 or rob1 by the database's columns.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a Metapsy database: records from its references, the database's judgements per
+    comparison, and (metapsy-rob) the items the Metapsy tool computes from its fields."""
+    from appraise.imports.metapsy import import_metapsy as run_import
+    from appraise.imports.metapsy import read_database
+
+    result = run_import(open_corpus(corpus), read_database(file), rubric=rubric)
+    if as_json:
+        emit_json(
+            {
+                "layout": result.layout,
+                "rubric": result.rubric,
+                "studies": result.studies,
+                "comparisons": result.comparisons,
+                "records_written": result.records_written,
+                "records_kept": result.records_kept,
+                "appraisals_written": result.appraisals_written,
+                "appraisals_unchanged": result.appraisals_unchanged,
+                "disagreements": [vars(d) for d in result.disagreements],
+                "computed_domains": result.computed_domains,
+            }
+        )
+        return
+    console.print(
+        f"imported {_count(result.comparisons, 'comparison')} of "
+        f"{_count(result.studies, 'study', 'studies')} ({result.layout}) as {result.rubric} "
+        f"appraisals into {corpus}: {result.appraisals_written} written, "
+        f"{result.appraisals_unchanged} unchanged, "
+        f"{_count(result.records_written, 'record')} written",
+        markup=False,
+    )
+    if result.records_kept:
+        note(
+            f"kept {_count(len(result.records_kept), 'existing record')} not made from this "
+            f"database (e.g. {result.records_kept[0]})"
+        )
+    if result.computed_domains:
+        judged = ", ".join(f"{d} {n}" for d, n in sorted(result.computed_domains.items()))
+        note(f"domains judged from database fields alone (metapsy-computed): {judged}")
+    if result.disagreements:
+        note(
+            f"{_count(len(result.disagreements), 'comparison')} where the database's overall "
+            f"differs from the {result.rubric} rule (kept as the database states it), e.g. "
+            f"{result.disagreements[0].study}: rule {result.disagreements[0].by_rule}, "
+            f"database {result.disagreements[0].database}"
+        )
+    else:
+        note(f"the database's overall agrees with the {result.rubric} rule for every comparison")
+
+
 @import_app.command("robvis")
 def import_robvis(
     file: Annotated[Path, typer.Argument(help="robvis CSV: Study,D1..Dn,Overall[,Weight]")],
@@ -231,6 +320,14 @@ def import_robvis(
     reviewer: Annotated[
         str, typer.Option("--reviewer", help="Reviewer name stored with the judgements.")
     ] = "robvis-import",
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Judgements spelt exactly as robvis spells them (default: robvis' reading, "
+            "by first letter in any case).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import a robvis CSV as appraisals; Overall is computed by the rubric's rule if absent."""
@@ -240,9 +337,14 @@ def import_robvis(
     from appraise.rubrics import load_rubric
 
     rub = load_rubric(rubric)
-    parsed = parse_robvis(read_text(file), rub, source=str(file))
+    parsed = parse_robvis(read_text(file), rub, source=str(file), strict=strict)
     result = run_import(
-        open_corpus(corpus), parsed, rub, profile=profile, reviewer=reviewer, source=file.name
+        open_corpus(corpus),
+        parsed,
+        rub,
+        profile=profile,
+        reviewer=reviewer,
+        source=file.name,
     )
     if as_json:
         emit_json(

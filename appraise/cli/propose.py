@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, err_console, note
-from appraise.errors import AppraiseError, InputError
+from appraise.cli.common import (
+    CorpusOption,
+    EffectOption,
+    JsonOption,
+    RubricOption,
+    console,
+    emit_json,
+    err_console,
+    note,
+)
+from appraise.errors import InputError
 
 if TYPE_CHECKING:
-    from appraise.corpus import Corpus
-    from appraise.evidence import Document, ProposalSet
-    from appraise.models.record import StudyRecord
+    from appraise.app.propose import ProposedFolder
+    from appraise.evidence import ProposalSet
 
 
 def register(app: typer.Typer) -> None:
@@ -30,14 +39,14 @@ def propose_command(
     ] = None,
     text: Annotated[
         Path | None,
-        typer.Option("--text", help="A local document (.txt .md .xml .nxml .pdf) or a folder."),
+        typer.Option(
+            "--text",
+            metavar="FILE",
+            help="A local document (.txt .md .xml .nxml .pdf) or a folder of them.",
+        ),
     ] = None,
-    rubric: Annotated[
-        str, typer.Option("--rubric", "-r", help="rob2, rob1, robins-i, psychotherapy or a file.")
-    ] = "rob2",
-    effect: Annotated[
-        str | None, typer.Option("--effect", help="RoB 2 effect: assignment or adhering.")
-    ] = None,
+    rubric: RubricOption = None,
+    effect: EffectOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Propose answers to a rubric's questions, each with the quotes that support it.
@@ -45,93 +54,40 @@ def propose_command(
     Give a study ID (read from the corpus, fetched if absent), a document with --text, or
     both (the document is attached to the study's record). --text DIR proposes for every
     readable file in the folder. Proposals never replace a reviewer's answers.
-    """
-    from appraise.corpus import Corpus
-    from appraise.rubrics import Engine, load_rubric
 
-    if identifier is None and text is None:
-        raise InputError("nothing to read", fix="give a study ID, --text FILE, or both")
-    rub = load_rubric(rubric)
-    options = {"effect": effect} if effect else {}
-    Engine(rub, options=options)  # checks the options before any reading
+    Example: appraise propose 10.1111/bjc.12259 --rubric psychotherapy -c corpus/iapt
+    """
+    from appraise.app.propose import propose_folder, propose_for
+
     if text is not None and text.is_dir():
         if identifier is not None:
             raise InputError(
                 "a folder cannot be attached to one study",
                 fix="give --text a single file when you also give an ID",
             )
-        _propose_folder(text, rub, options, as_json)
+        _show_folder(
+            text,
+            lambda progress: propose_folder(
+                text, corpus=corpus, rubric=rubric, effect=effect, progress=progress
+            ),
+            as_json,
+        )
         return
-    store = Corpus(corpus)
-    record = _record(store, identifier) if identifier else None
-    document = _document(store, record, text)
-    from appraise.evidence import propose
-
-    result = propose(document, rub, record=record, options=options)
+    result = propose_for(identifier, text=text, corpus=corpus, rubric=rubric, effect=effect)
+    for message in result.notes:
+        note(message)
     if as_json:
-        emit_json(result.to_json())
+        emit_json(result.proposals.to_json())
     else:
-        _print(result)
+        _print(result.proposals)
 
 
-def _record(store: Corpus, identifier: str) -> StudyRecord:
-    found = store.find_record(identifier)
-    if found is not None:
-        return found
-    from appraise.sources import fetch_record
-
-    note(f"{identifier} is not in the corpus; fetching it")
-    return fetch_record(identifier, store)
-
-
-def _document(store: Corpus, record: StudyRecord | None, text: Path | None) -> Document:
-    from appraise.evidence import document_from_record, document_with_record
-
-    if text is None:
-        assert record is not None
-        attached = _attached(store, record)
-        return document_with_record(attached, record) if attached else document_from_record(record)
-    from appraise.documents import attach_document, read_document
-
-    document = read_document(text)
-    if record is None:
-        return document
-    where = attach_document(store, record.id, text)
-    note(f"attached {text} to {record.id} as {where}")
-    return document_with_record(document, record)
-
-
-def _attached(store: Corpus, record: StudyRecord) -> Document | None:
-    """The document already attached to this study, if any."""
-    from appraise.documents import READABLE_SUFFIXES, read_document
-    from appraise.ids import file_stem
-
-    for suffix in READABLE_SUFFIXES:
-        path = store.documents_dir / f"{file_stem(record.id)}{suffix}"
-        if path.exists():
-            return read_document(path)
-    return None
-
-
-def _propose_folder(folder: Path, rub: Any, options: dict[str, str], as_json: bool) -> None:
+def _show_folder(
+    folder: Path, run: Callable[[Callable[[Path, int, int], None]], ProposedFolder], as_json: bool
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from appraise.documents import READABLE_SUFFIXES, iter_documents
-    from appraise.evidence import propose
-
-    total = sum(
-        1
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in READABLE_SUFFIXES
-    )
-    if total == 0:
-        raise InputError(
-            f"{folder} holds no readable documents",
-            fix=f"put files ending {', '.join(READABLE_SUFFIXES)} in it",
-        )
-    results: list[tuple[Path, ProposalSet]] = []
-    failures: list[tuple[Path, AppraiseError]] = []
-    progress = Progress(
+    bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -139,24 +95,24 @@ def _propose_folder(folder: Path, rub: Any, options: dict[str, str], as_json: bo
         disable=not sys.stderr.isatty(),
         transient=True,
     )
-    with progress:
-        task = progress.add_task("proposing", total=total)
-        for path, outcome in iter_documents(folder):
-            progress.update(task, description=path.name)
-            if isinstance(outcome, AppraiseError):
-                failures.append((path, outcome))
-            else:
-                results.append((path, propose(outcome, rub, options=options)))
-            progress.advance(task)
+    with bar:
+        task = bar.add_task("proposing", total=None)
+
+        def progress(path: Path, done: int, total: int) -> None:
+            bar.update(task, description=path.name, completed=done, total=total)
+
+        outcome = run(progress)
     if as_json:
-        emit_json([{"file": str(path), **r.to_json()} for path, r in results])
+        emit_json([{"file": str(path), **r.to_json()} for path, r in outcome.results])
     else:
-        for path, result in results:
+        for path, result in outcome.results:
             console.print(f"\n[bold]{escape(str(path))}[/bold]")
             _print(result)
-    if failures:
-        err_console.print(f"{len(failures)} of {total} files could not be read:", markup=False)
-        for path, error in failures:
+    if outcome.failures:
+        err_console.print(
+            f"{len(outcome.failures)} of {outcome.total} files could not be read:", markup=False
+        )
+        for path, error in outcome.failures:
             err_console.print(f"  {path}: {error}", markup=False)
         raise typer.Exit(1)
 

@@ -7,8 +7,6 @@ replies.
 
 from __future__ import annotations
 
-import getpass
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,21 +14,30 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, err_console, note
-from appraise.corpus import Corpus
-from appraise.errors import InputError, NotFoundError
+from appraise.cli.common import (
+    CorpusOption,
+    EffectOption,
+    JsonOption,
+    ProfileOption,
+    RubricOption,
+    console,
+    emit_json,
+    err_console,
+    note,
+    open_corpus,
+)
+from appraise.errors import InputError
 from appraise.models import Answer, Judgement, StudyRecord
 from appraise.review.session import AssessSession, Step, match_option
-from appraise.rubrics import load_rubric
 
 if TYPE_CHECKING:
     from appraise.review.agreement import PairAgreement
 
-RubricOption = Annotated[
-    str, typer.Option("--rubric", "-r", help="Rubric id (rob2, rob1, robins-i, psychotherapy).")
-]
 OptionalRubric = Annotated[
-    str | None, typer.Option("--rubric", "-r", help="Only this rubric (default: every rubric).")
+    str | None,
+    typer.Option(
+        "--rubric", "-r", metavar="RUBRIC", help="Only this rubric (default: every rubric)."
+    ),
 ]
 
 HELP_LINE = (
@@ -47,106 +54,72 @@ def register(app: typer.Typer) -> None:
     app.command("methods")(methods)
 
 
-def _default_reviewer() -> str:
-    return os.environ.get("APPRAISE_REVIEWER") or getpass.getuser()
-
-
-def _record_for(identifier: str, corpus: Corpus) -> StudyRecord:
-    """The study's record from the corpus, else fetched (and kept in the corpus)."""
-    record = corpus.find_record(identifier)
-    if record is not None:
-        return record
-    from appraise.sources import fetch_record
-
-    return fetch_record(identifier, corpus)
-
-
-def _attached_document(corpus: Corpus, study: str) -> Path | None:
-    """The full text attached earlier with --text, so a resumed appraisal reads it again."""
-    from appraise.ids import file_stem
-
-    if not corpus.documents_dir.is_dir():
-        return None
-    return next(iter(sorted(corpus.documents_dir.glob(f"{file_stem(study)}.*"))), None)
-
-
 def assess(
-    identifier: Annotated[str, typer.Argument(help="The study: DOI, PMID or PMCID.")],
-    rubric: RubricOption,
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="The study: DOI, PMID or PMCID.")],
     corpus: CorpusOption,
+    rubric: RubricOption = None,
     result: Annotated[
         str | None,
-        typer.Option("--result", help='The result appraised: "outcome, time point" (RoB 2).'),
+        typer.Option(
+            "--result",
+            metavar="RESULT",
+            help='The result appraised: "outcome, time point" (RoB 2).',
+        ),
     ] = None,
     reviewer: Annotated[
         str | None,
-        typer.Option("--reviewer", help="Your name. Default: $APPRAISE_REVIEWER, else your login."),
+        typer.Option(
+            "--reviewer",
+            metavar="NAME",
+            help="Your name. Default: $APPRAISE_REVIEWER, else your login.",
+        ),
     ] = None,
-    effect: Annotated[
-        str | None, typer.Option("--effect", help="RoB 2 effect: assignment or adhering.")
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="Rubric profile: cochrane or metapsy.")
-    ] = None,
+    effect: EffectOption = None,
+    profile: ProfileOption = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Record the proposals unconfirmed; ask nothing.")
     ] = False,
     answers: Annotated[
         Path | None,
-        typer.Option("--answers", help="JSON/YAML {question: answer}, taken as your answers."),
+        typer.Option(
+            "--answers", metavar="FILE", help="JSON/YAML {question: answer}, taken as your answers."
+        ),
     ] = None,
     text: Annotated[
         Path | None,
-        typer.Option("--text", help="The study's full text (PDF, JATS XML, text) to read."),
+        typer.Option(
+            "--text", metavar="FILE", help="The study's full text (PDF, JATS XML, text) to read."
+        ),
     ] = None,
     revise: Annotated[
         bool, typer.Option("--revise", help="Walk every step again, your answers as defaults.")
     ] = False,
 ) -> None:
-    """Appraise one study: confirm or change each proposed answer, then each judgement."""
-    from appraise.files import read_data
-    from appraise.review.proposals import evidence_proposals, study_document
+    """Appraise one study: confirm or change each proposed answer, then each judgement.
 
-    name = (reviewer or _default_reviewer()).strip()
-    if not name or name.lower() == "consensus":
-        raise InputError(
-            f"'{name}' cannot be a reviewer's name",
-            fix="give your own name with --reviewer (`appraise consensus` writes the consensus)",
-        )
-    store = Corpus(corpus)
-    record = _record_for(identifier, store)
-    document = study_document(record, text or _attached_document(store, record.id))
-    if text is not None:
-        from appraise.documents import attach_document
+    Example: appraise assess 10.1111/bjc.12259 --rubric rob2 --result "PHQ-9, 8 weeks"
+    """
+    from appraise.app.assess import start_assessment
 
-        attach_document(store, record.id, text)
-    _show_study(record)
-    if result and load_rubric(rubric).unit == "study":
-        note(f"{rubric} appraises whole studies: --result is not used")
-    session = AssessSession.open(
-        store,
-        record.id,
-        rubric,
-        reviewer=name,
+    assessment = start_assessment(
+        identifier,
+        corpus=corpus,
+        rubric=rubric,
         result=result,
+        reviewer=reviewer,
+        effect=effect,
         profile=profile,
-        options={"effect": effect} if effect else None,
-        record=record,
-        document=document,
-        proposer=evidence_proposals,
+        text=text,
         revise=revise,
+        answers=answers,
     )
-    if answers is not None:
-        given = read_data(answers)
-        if not isinstance(given, dict):
-            raise InputError(
-                f"{answers}: expected a mapping of question ids to answers",
-                fix='e.g. {"1.1": "Y", "1.2": {"answer": "PN", "comment": "..."}}',
-            )
-        session.apply_answers(given, where=str(answers))
-    elif not no_input:
-        _walk(session)
-    _show_summary(session)
+    assert assessment.record is not None
+    _show_study(assessment.record)
+    for message in assessment.notes:
+        note(message)
+    if answers is None and not no_input:
+        _walk(assessment.session)
+    _show_summary(assessment.session)
 
 
 def _show_study(record: StudyRecord) -> None:
@@ -319,7 +292,7 @@ def agree(
     from appraise.review.agreement import agreement
     from appraise.rubrics import rubric_ids
 
-    store = Corpus(corpus)
+    store = open_corpus(corpus)
     used = sorted({s.appraisal.rubric for s in store.iter_appraisals()} & set(rubric_ids()))
     reports = [agreement(store, r) for r in ([rubric] if rubric else used)]
     if not reports:
@@ -391,79 +364,91 @@ def _show_pair(rubric: str, pair: PairAgreement) -> None:
 
 
 def consensus(
-    identifier: Annotated[str, typer.Argument(help="The study: DOI, PMID or PMCID.")],
-    rubric: RubricOption,
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="The study: DOI, PMID or PMCID.")],
     corpus: CorpusOption,
+    rubric: RubricOption = None,
     reviewers: Annotated[
         list[str] | None,
-        typer.Option("--reviewers", help="The two reviewers: ann,bob (or repeat the option)."),
+        typer.Option(
+            "--reviewers",
+            metavar="NAMES",
+            help="The two reviewers: ann,bob (or repeat the option).",
+        ),
     ] = None,
     result: Annotated[
-        str | None, typer.Option("--result", help='The result: "outcome, time point".')
+        str | None,
+        typer.Option("--result", metavar="RESULT", help='The result: "outcome, time point".'),
     ] = None,
     answers: Annotated[
         Path | None,
-        typer.Option("--answers", help="JSON/YAML answers for the disagreements; ask nothing."),
+        typer.Option(
+            "--answers",
+            metavar="FILE",
+            help="JSON/YAML answers for the disagreements; ask nothing.",
+        ),
     ] = None,
 ) -> None:
-    """Build the consensus of two appraisals, asking only about their disagreements."""
-    from appraise.files import read_data
-    from appraise.ids import parse_identifier
-    from appraise.review.consensus import consensus_session
+    """Build the consensus of two appraisals, asking only about their disagreements.
 
-    store = Corpus(corpus)
-    record = store.find_record(identifier)
-    study = record.id if record else str(parse_identifier(identifier))
-    names = [n for raw in reviewers or [] for n in raw.replace(",", " ").split()]
-    session = consensus_session(store, study, rubric, reviewers=names or None, result=result)
-    open_steps = len(session.unanswered())
-    console.print(
-        f"consensus for {study}: {escape(session.appraisal.notes or '')} "
-        f"{open_steps} question(s) to settle"
+    Example: appraise consensus 10.1111/bjc.12259 --rubric rob2 --reviewers ann,bob
+    """
+    from appraise.app.assess import start_consensus
+
+    assessment = start_consensus(
+        identifier,
+        corpus=corpus,
+        rubric=rubric,
+        reviewers=reviewers,
+        result=result,
+        answers=answers,
     )
-    if answers is not None:
-        given = read_data(answers)
-        if not isinstance(given, dict):
-            raise InputError(
-                f"{answers}: expected a mapping of question ids to answers",
-                fix='e.g. {"1.2": "PY", "domains": {"D4": "High"}}',
-            )
-        session.apply_answers(given, where=str(answers))
-    else:
+    session = assessment.session
+    console.print(
+        f"consensus for {escape(session.appraisal.study)}: "
+        f"{escape(session.appraisal.notes or '')} "
+        f"{assessment.open_steps} question(s) to settle"
+    )
+    if answers is None:
         _walk(session)
     _show_summary(session)
 
 
 def check(corpus: CorpusOption, as_json: JsonOption = False) -> None:
-    """Validate every record, appraisal, document and claim in the corpus."""
-    from appraise.review.check import check_corpus
+    """Validate every record, appraisal, document and claim in the corpus.
 
-    store = Corpus(corpus)
-    if not store.root.is_dir():
-        raise NotFoundError(f"no corpus folder at {store.root}", fix="give it with --corpus DIR")
-    problems = check_corpus(store)
-    errors = [p for p in problems if p.severity == "error"]
+    Example: appraise check --corpus corpus/iapt
+    """
+    from appraise.app.check import check as run_check
+
+    result = run_check(corpus)
     if as_json:
-        emit_json({"ok": not errors, "problems": [p.to_json() for p in problems]})
+        emit_json(result.to_json())
     else:
-        for problem in problems:
+        for problem in result.problems:
             stream = console if problem.severity == "error" else err_console
             prefix = "" if problem.severity == "error" else "warning: "
             stream.print(f"{prefix}{problem}", markup=False, soft_wrap=True)
-        records, appraisals = len(store.record_paths()), len(store.appraisal_paths())
-        summary = f"{records} records, {appraisals} appraisals"
-        warnings = len(problems) - len(errors)
-        tail = f", {warnings} warning(s)" if warnings else ""
-        if errors:
-            console.print(f"{len(errors)} problem(s) in {summary}{tail}", markup=False)
+        summary = f"{result.records} records, {result.appraisals} appraisals"
+        tail = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+        if result.errors:
+            console.print(f"{len(result.errors)} problem(s) in {summary}{tail}", markup=False)
         else:
             console.print(f"ok: {summary} checked{tail}", markup=False)
-    if errors:
+    if not result.ok:
         raise typer.Exit(1)
 
 
-def methods(corpus: CorpusOption, rubric: OptionalRubric = None) -> None:
-    """Print a ready-to-paste methods paragraph (PRISMA 2020 item 11)."""
+def methods(
+    corpus: CorpusOption, rubric: OptionalRubric = None, as_json: JsonOption = False
+) -> None:
+    """Print a ready-to-paste methods paragraph (PRISMA 2020 item 11).
+
+    Example: appraise methods --corpus corpus/iapt
+    """
     from appraise.review.methods import methods_paragraph
 
-    typer.echo(methods_paragraph(Corpus(corpus), rubric))
+    paragraph = methods_paragraph(open_corpus(corpus), rubric)
+    if as_json:
+        emit_json({"rubric": rubric, "paragraph": paragraph})
+    else:
+        typer.echo(paragraph)

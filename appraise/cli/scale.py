@@ -169,7 +169,7 @@ def _rubric(
 
 def _run(
     task: Any,
-    corpus: Path,
+    corpus: Path | None,
     parquet: Path | None,
     out: Path | None,
     engine: str,

@@ -17,8 +17,6 @@ from appraise.documents.pdf import read_pdf
 from appraise.documents.text import decode_text, text_sections
 from appraise.errors import AppraiseError, InputError, NotFoundError
 from appraise.evidence.document import Document
-from appraise.files import atomic_write_bytes
-from appraise.ids import file_stem
 from appraise.sources.jats import JatsArticle, parse_jats
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -26,7 +24,13 @@ JATS_SUFFIXES = (".xml", ".nxml")
 PDF_SUFFIXES = (".pdf",)
 READABLE_SUFFIXES = TEXT_SUFFIXES + JATS_SUFFIXES + PDF_SUFFIXES
 
-__all__ = ["READABLE_SUFFIXES", "attach_document", "iter_documents", "read_document"]
+__all__ = [
+    "READABLE_SUFFIXES",
+    "attach_document",
+    "iter_documents",
+    "read_document",
+    "readable_files",
+]
 
 
 def read_document(path: Path) -> Document:
@@ -99,24 +103,24 @@ def attach_document(corpus: Corpus, study_id: str, path: Path) -> Path:
     """
     path = Path(path)
     read_document(path)
-    target = corpus.documents_dir / f"{file_stem(study_id)}{path.suffix.lower()}"
-    data = path.read_bytes()
-    with corpus.locked(target):
-        atomic_write_bytes(target, data)
-    return target
+    return corpus.write_document(study_id, path)
 
 
-def iter_documents(folder: Path) -> Iterator[tuple[Path, Document | AppraiseError]]:
-    """Each readable file in ``folder`` (sorted), read; a failure is kept with its reason."""
+def readable_files(folder: Path) -> list[Path]:
+    """The files in ``folder`` (sorted, hidden ones left out) with a readable extension."""
     folder = Path(folder)
     if not folder.is_dir():
         raise NotFoundError(f"{folder}: no such folder", fix="check the path")
-    paths = sorted(
+    return sorted(
         p
         for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in READABLE_SUFFIXES
     )
-    for path in paths:
+
+
+def iter_documents(folder: Path) -> Iterator[tuple[Path, Document | AppraiseError]]:
+    """Each readable file in ``folder`` (sorted), read; a failure is kept with its reason."""
+    for path in readable_files(folder):
         try:
             yield path, read_document(path)
         except AppraiseError as error:

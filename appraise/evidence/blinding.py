@@ -39,9 +39,44 @@ _POSITIVE = re.compile(
 _NEGATIVE = re.compile(
     r"\b(?:un-?blinded|un-?masked|non-?blinded|open[- ]label|unblinding|"
     r"(?:not|im)possible to (?:blind|mask)|no blinding|no masking|"
-    r"(?<!not )(?<!un)aware of (?:the |their |each |participants['’]? |group )?"
+    r"(?<!not )(?<!un)aware of (?:[\w-]+['’]? ){0,3}?"
     r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm)|"
-    r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition))\b",
+    r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition)|"
+    # Told afterwards: 'we debriefed our participants about their study condition', 'the
+    # therapist was informed ... which intervention he was about to perform'.
+    r"(?:debriefed|informed|told|notified) (?:\w+ ){0,8}?(?:about|of|which) (?:\w+ ){0,3}?"
+    r"(?:intervention|condition|allocation|group|assignment)|"
+    r"notification of (?:their |the )?(?:\w+ )?(?:group )?(?:assignment|allocation)|"
+    # The whole trial: 'open trial', 'open (nonblinded) RCT', 'not a blind trial'.
+    r"open (?:\(non-?blinded\) )?(?:\w+ ){0,2}?(?:trial|study|RCT|design)|"
+    r"(?:can ?not|could not|cannot) be considered (?:as )?(?:being )?blind)\b",
+    re.IGNORECASE,
+)
+# A clause that imagines rather than reports: 'if patients had been blinded', 'ideally the
+# intervention should be blinded', 'it would have been better to keep them blind'.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|whether|would|should|ideally|could have|might have|may have been|need to|"
+    r"future (?:studies|trials|research))\b",
+    re.IGNORECASE,
+)
+# A sentence about the allocation sequence ('the sequence was concealed from the physicians
+# allocating treatment') is concealment, not blinding.
+_SEQUENCE = re.compile(
+    r"\b(?:sequence|block size|envelopes?|randomi[sz]ation (?:list|schedule|code)s?|"
+    r"prior to (?:patient )?enrol\w*)\b",
+    re.IGNORECASE,
+)
+# A later phase whose openness says nothing of the randomised comparison: 'an open-label
+# extension followed the double-blind phase'.
+_LATER_PHASE = re.compile(
+    r"\b(?:extension|after (?:the )?(?:end of )?(?:the )?(?:double-?|single-?)?blind(?:ed)? "
+    r"(?:phase|period|part)|open[- ]label (?:phase|period|follow-?up)|crossover to)\b",
+    re.IGNORECASE,
+)
+# Blinding that ended before the outcome: 'remained blind until the end of the session'.
+_TEMPORARY = re.compile(
+    r"\buntil (?:the )?(?:end of (?:the )?|after (?:the )?)?(?:first |therapy |treatment )?"
+    r"(?:session|sessions|visit|baseline|randomi[sz]ation)\b",
     re.IGNORECASE,
 )
 # Intentions and efforts are not achievements: 'every effort was made to keep raters blind'.
@@ -65,7 +100,13 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
         r"those (?:who )?(?:assessing|rating)|"
         r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
         r"clinicians? who (?:assessed|rated|administered|interviewed)|statisticians?|"
-        r"outcome (?:was|were) (?:assessed|rated))\b",
+        r"outcome (?:was|were) (?:assessed|rated)|data (?:extractors?|analysts?)|adjudicat\w+|"
+        r"diagnos(?:is|es|ing)|(?:staff|nurses?|clinicians?|coordinators?|personnel|physicians?|"
+        r"doctors?|team)(?: [\w-]+){0,3}? (?:undertaking|performing|conducting|collecting|"
+        r"assessing|measuring|rating|recording|collected|assessed|measured|rated|recorded|"
+        r"scored|who (?:collected|assessed|rated|measured|scored|recorded))\b[^,;]*|"
+        r"research (?:coordinators?|nurses?)|"
+        r"(?:laboratory|lab) (?:staff|personnel|technicians?))\b",
         re.IGNORECASE,
     ),
     "participant": re.compile(
@@ -76,7 +117,8 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
     "personnel": re.compile(
         r"\b(?:therapists?|clinicians?|counsell?ors?|personnel|staff|providers?|care ?givers?|"
         r"investigators?|nurses?|physicians?|trainers?|facilitators?|coaches|practitioners?|"
-        r"those delivering|study team)\b",
+        r"those (?:delivering|administering|giving|providing)|vaccinators?|surgeons?|"
+        r"doctors?|pharmacists?|study team|research team)\b",
         re.IGNORECASE,
     ),
 }
@@ -119,8 +161,84 @@ class Blinding:
         }
 
 
+def _mentions(text: str, start: int, end: int) -> list[tuple[int, int, Role]]:
+    """Role words between ``start`` and ``end`` in text order; staff named by the assessing
+    they do ('laboratory staff undertaking culture assessments') are assessors only."""
+    assessing = [m.span() for m in _ROLE_WORDS["assessor"].finditer(text, start, end)]
+    found: list[tuple[int, int, Role]] = [(a, b, "assessor") for a, b in assessing]
+    for role in ("participant", "personnel"):
+        for match in _ROLE_WORDS[role].finditer(text, start, end):
+            if not any(a <= match.start() < b for a, b in assessing):
+                found.append((match.start(), match.end(), role))
+    return sorted(found)
+
+
 def _roles_in(text: str, start: int, end: int) -> list[Role]:
-    return [role for role, pat in _ROLE_WORDS.items() if pat.search(text, start, end)]
+    return list(dict.fromkeys(role for _, _, role in _mentions(text, start, end)))
+
+
+# What joins the members of a list of roles: 'participants, parents, teachers, and study
+# personnel', 'neither participants nor therapists', 'raters and subjects'.
+_LIST_JOIN = re.compile(
+    r"[\s,]*(?:(?:and|or|nor|as well as|&|both|neither|either)\s+)?(?:[\w-]+\s+){0,2}?",
+    re.IGNORECASE,
+)
+
+
+def _subject_roles(text: str, start: int, end: int) -> list[Role]:
+    """The roles of the noun phrase nearest before ``end``: the last role named, and those
+    listed with it ('participants and therapists were not blind'), not every role the clause
+    names earlier ('participants' adherence ... was abstracted by data extractors blinded')."""
+    mentions = _mentions(text, start, end)
+    if not mentions:
+        return []
+    chosen = [mentions[-1]]
+    for mention in reversed(mentions[:-1]):
+        if not _LIST_JOIN.fullmatch(text, mention[1], chosen[-1][0]):
+            break
+        chosen.append(mention)
+    return list(dict.fromkeys(role for _, _, role in reversed(chosen)))
+
+
+# Where a new clause with its own subject begins inside a sentence: ', and the research
+# coordinator, who was blind' (but not the list in 'patients, research, and clinical staff').
+_NEW_SUBJECT = re.compile(r",? and (?:the|a|an|all|each) |, who |, which ", re.IGNORECASE)
+_NEXT_WORDS = re.compile(r"(?:\W+[\w'’-]+){1,3}")
+
+
+def _roles_for(text: str, hit: Hit) -> list[Role]:
+    """The roles a blinding cue speaks of, resolved within its clause: the role it qualifies
+    ('blinded assessors', 'blind diagnosis'), else the clause's subject before it, else what
+    follows it ('concealed from participants'), else any role the sentence names."""
+    sentence = hit.sentence
+    begin = clause_start(text, sentence, hit.start)
+    stop = clause_end(text, sentence, hit.end)
+    following = _NEXT_WORDS.match(text, hit.end, stop)
+    if (
+        following
+        and (roles := _roles_in(text, hit.end, following.end()))
+        and "to" not in text[hit.end : following.end()].lower().split()
+    ):
+        return roles
+    subject = begin
+    for match in _NEW_SUBJECT.finditer(text, begin, hit.start):
+        subject = match.end()
+    return (
+        _subject_roles(text, subject, hit.start)
+        or _roles_in(text, begin, stop)
+        or _roles_in(text, sentence.start, sentence.end)
+    )
+
+
+def _reports_this_trial(text: str, hit: Hit) -> bool:
+    """A statement about this trial's randomised comparison, made as a fact."""
+    sentence = hit.sentence
+    if sentence.cites_other_trial:
+        return False
+    begin = clause_start(text, sentence, hit.start)
+    if _HYPOTHETICAL.search(text, begin, clause_end(text, sentence, hit.end)):
+        return False
+    return not _SEQUENCE.search(text, sentence.start, sentence.end)
 
 
 def analyse(ctx: Context) -> Blinding:
@@ -132,14 +250,20 @@ def analyse(ctx: Context) -> Blinding:
         key = (hit.sentence.start, role)
         if key not in seen:
             seen.add(key)
-            hedged = bool(_HEDGE.search(text, hit.sentence.start, hit.sentence.end))
+            sentence = hit.sentence
+            hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
+            if blinded and _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end)):
+                hedged = True  # blind only until the session ended: not at the outcome
             out.statements.append(Statement(hit, role, blinded, explicit, hedged))
 
-    for hit in find(ctx.document, _ROLE_LABEL):
+    def facts(pattern: re.Pattern[str]) -> list[Hit]:
+        return [h for h in find(ctx.document, pattern) if _reports_this_trial(text, h)]
+
+    for hit in facts(_ROLE_LABEL):
         word = hit.cue.lower()
         role: Role = "personnel" if word.startswith("investigator") else "assessor"
         add(hit, role, not is_negated(text, hit.sentence, hit.start), True)
-    for hit in find(ctx.document, _TRIAL_LABEL):
+    for hit in facts(_TRIAL_LABEL):
         kind = hit.cue.lower()
         blinded = not is_negated(text, hit.sentence, hit.start)
         named = _roles_in(text, hit.sentence.start, hit.sentence.end)
@@ -156,30 +280,34 @@ def analyse(ctx: Context) -> Blinding:
             # the outcome assessors; all read from the label, so 'probably'.
             for role in ROLES:
                 add(hit, role, blinded, False)
-    for hit in find(ctx.document, _NEGATIVE):
-        begin = clause_start(text, hit.sentence, hit.start)
-        roles = _roles_in(text, begin, clause_end(text, hit.sentence, hit.end)) or _roles_in(
-            text, hit.sentence.start, hit.sentence.end
-        )
-        if "open" in hit.cue.lower() and not roles:
+    for hit in facts(_NEGATIVE):
+        if _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
+            continue  # an open extension after the randomised phase
+        roles = _roles_for(text, hit)
+        if not roles:
+            # 'Open trial', 'study group assignment was not blinded': nobody was blinded,
+            # conventionally the participants and those treating them.
             for role in ("participant", "personnel"):
                 add(hit, role, False, False)
         for role in roles:
             add(hit, role, False, True)
-    for hit in find(ctx.document, _POSITIVE):
+    for hit in facts(_POSITIVE):
         window = max(hit.start - 22, hit.sentence.start)
         label = _TRIAL_LABEL.search(text, window, hit.end) or _ROLE_LABEL.search(
             text, window, hit.end
         )
         if label and label.end() >= hit.end:
             continue  # read above as a label
-        begin = clause_start(text, hit.sentence, hit.start)
-        roles = _roles_in(text, begin, clause_end(text, hit.sentence, hit.end)) or _roles_in(
-            text, hit.sentence.start, hit.sentence.end
-        )
         cue = hit.cue.lower()
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
         blinded = blinded or not negated(text, hit)
+        if not blinded and _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
+            continue
+        roles = _roles_for(text, hit)
+        if not roles and not blinded:
+            # 'Blinding was not feasible in this trial': nobody was blinded.
+            for role in ("participant", "personnel"):
+                add(hit, role, False, False)
         for role in roles:
             add(hit, role, blinded, True)
     return out
@@ -192,9 +320,11 @@ def blinding(ctx: Context) -> Blinding:
 def _decide(statements: list[Statement], role: Role) -> Signal | None:
     if not statements:
         return None
+    # What the text says of this role outright outweighs what a label implies.
+    statements = [s for s in statements if s.explicit] or statements
     weight = {True: 0.0, False: 0.0}
     for s in statements:
-        weight[s.blinded] += section_weight(s.hit.sentence) * (1.0 if s.explicit else 0.6)
+        weight[s.blinded] += section_weight(s.hit.sentence) * (0.5 if s.hedged else 1.0)
     blinded = weight[True] >= weight[False]
     support = tuple(s.hit for s in statements if s.blinded == blinded)
     explicit = any(s.explicit for s in statements if s.blinded == blinded)
@@ -228,12 +358,33 @@ _PSYCHOLOGICAL = re.compile(
     r"cognitive processing therapy|counsell?ing|psycho-?education\w*|mindfulness|"
     r"behavio(?:u)?ral activation|interpersonal (?:psycho)?therapy|trauma-focused|"
     r"problem[- ]solving therapy|internet-(?:based|delivered) (?:treatment|intervention|therapy)|"
-    r"wait(?:ing)?[- ]?list|usual care|treatment as usual)\b",
+    r"wait(?:ing)?[- ]?list|usual care|treatment as usual|standard care|"
+    # Comparators nothing disguises: no treatment, no placebo, untouched control clusters.
+    r"no[- ](?:intervention|treatment) (?:control|group|arm|condition)|"
+    r"(?:absence of|no|without (?:a )?) placebo|did not receive (?:a |any )?(?:placebo|"
+    r"intervention)|control (?:halls?|schools?|sites?|clusters?|villages?|practices))\b",
+    re.IGNORECASE,
+)
+# Delivered by a machine with nobody in the loop: nobody delivering can know the arm.
+_AUTOMATED = re.compile(
+    r"\b(?:(?:fully )?automated (?:system|e-?mails?|delivery|programs?|messages?)|"
+    r"no (?:interaction|contact) with (?:a |any )?(?:therapists?|clinicians?|counsell?ors?|staff)|"
+    r"self-guided|unguided|without (?:any )?(?:therapist|human|clinician) (?:support|contact|"
+    r"guidance|involvement))\b",
     re.IGNORECASE,
 )
 
 
-_PLACEBO = re.compile(r"\b(?:placebo|sham|dummy (?:pill|tablet|capsule))\b", re.IGNORECASE)
+# A placebo or sham the comparator arm received, not a word in passing ('distraction could
+# serve as a placebo').
+_PLACEBO = re.compile(
+    r"\b(?:(?:placebo|sham)(?:[- ](?:controlled|group|arm|condition|capsules?|tablets?|pills?|"
+    r"injections?|gel|patch(?:es)?|stimulation|treatment|intervention|procedure|device|"
+    r"solution|comparator))|(?:or|versus|vs\.?|to|with|and|received|receiving|given) (?:a |an |"
+    r"the )?(?:matching |identical(?:[- ]appearing)? |inactive )?(?:[\w-]+ )?(?:placebo|sham)|"
+    r"dummy (?:pill|tablet|capsule)s?)\b",
+    re.IGNORECASE,
+)
 
 
 def participant_blinding(ctx: Context) -> Signal:
@@ -271,8 +422,9 @@ def _unblindable(ctx: Context, who: str) -> Signal | None:
         "PN",
         0.55,
         (hits[0],),
-        f"no statement on blinding {who}; a psychological treatment or wait list cannot "
-        f"usually be hidden from {who}",
+        f"no statement on blinding {who}; by the nature of the interventions (a psychological "
+        f"or behavioural treatment, a wait list, usual care or no treatment) the allocation "
+        f"cannot usually be hidden from {who}",
     )
 
 
@@ -284,24 +436,24 @@ def assessor_blinding(ctx: Context) -> Signal:
 
 def assessor_awareness(ctx: Context) -> Signal:
     """Y: outcome assessors knew the allocation (RoB 2 4.3). For a self-reported outcome the
-    participant is the assessor, so without a statement on assessors the participants' answer
-    is used when every instrument found is self-report."""
-    decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
-    if decided:
-        return decided.inverted()
-    from appraise.evidence.measurement import outcome_instruments
+    participant is the assessor ('this study relied on self-reported outcomes'), aware when
+    the participants were aware; otherwise what the text says of the assessors decides."""
+    from appraise.evidence.raters import outcome_rating
 
-    mentions = outcome_instruments(ctx)
-    if mentions and all(m.instrument.kind == "self-report" for m in mentions):
-        aware = participant_blinding(ctx).inverted()
+    rating = outcome_rating(ctx)
+    if rating.self_report:
+        aware = participant_awareness(ctx)
         if aware.answer != "NI":
             return Signal(
                 aware.answer,
-                min(aware.confidence, 0.5),
-                (mentions[0].sentence, *aware.evidence),
-                "outcomes appear self-reported, so the participant is the assessor: "
+                min(aware.confidence, 0.6),
+                (rating.self_report[0], *aware.evidence),
+                "the outcome is self-reported, so the participant is the assessor: "
                 + (aware.comment or ""),
             )
+    decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
+    if decided:
+        return decided.inverted()
     return no_information()
 
 
@@ -312,6 +464,17 @@ def participant_awareness(ctx: Context) -> Signal:
 
 def personnel_awareness(ctx: Context) -> Signal:
     """Y: those delivering the interventions knew the allocation (RoB 2 2.2)."""
+    decided = _decide(blinding(ctx).for_role("personnel"), "personnel")
+    if decided:
+        return decided.inverted()
+    automated = find(ctx.document, _AUTOMATED)
+    if automated:
+        return Signal(
+            "PN",
+            0.5,
+            (automated[0],),
+            "delivered automatically, with no therapist or carer who could know the arm",
+        )
     return personnel_blinding(ctx).inverted()
 
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from appraise.evidence.document import Sentence
 from appraise.evidence.schedule import schedule
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import NUMBER, Hit, find, negated, section_weight, to_number
+from appraise.evidence.text import (
+    NUMBER,
+    Hit,
+    find,
+    is_narrative,
+    negated,
+    section_weight,
+    to_number,
+)
 
 _I = re.IGNORECASE
 
@@ -28,7 +36,31 @@ _RANDOM_METHOD = re.compile(
     r"draw(?:ing|n)? (?:of )?lots|throw(?:ing)? dice|sealedenvelope|randomi[sz]ation\.com|"
     r"random allocation software|interactive (?:voice|web) response|blocks? of (?:size )?\w+|"
     r"latin square|generated (?:by|using|with) (?:a |an )?(?:computer|independent|statistician|"
-    r"software|random))\b",
+    r"software|random)|"
+    # A machine that draws the allocation: 'through an automated computer script', 'the
+    # software randomized the participants', 'an automated algorithm within the app'.
+    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?(?:scripts?|algorithms?|"
+    r"systems?|programs?|procedures?|process)|(?:web|online|computer) (?:scripts?|programs?|"
+    r"algorithms?|generators?)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"
+    r"(?:randomi[sz]\w*|allocat\w*|assign\w*) (?:\w+ ){0,6}?(?:by|through|using|via|with) "
+    r"(?:the |a |an )?(?:\w+ )?(?:software|website|web ?site|app|algorithm)|"
+    r"randomly (?:generated|chosen|selected|permuted|drawn)|random (?:sequence|list|allocation "
+    r"sequence|assignment (?:list|sequence|schedule)|codes?|permutations?|strings?)|"
+    # Named statistics packages and generators.
+    r"(?:SAS|SPSS|Stata|STATA|nQuery|PROC PLAN|ralloc|blockrand|R software|R package|"
+    r"Microsoft Excel|Excel)(?=\W)|"
+    # Lots: drawing an envelope, a card or a ball out of a set.
+    r"draw(?:ing|n|s)? (?:\w+ ){0,3}?(?:out )?of (?:\w+ ){0,3}?(?:envelopes|cards|lots|balls|"
+    r"tickets|numbers))",
+    _I,
+)
+# Done by someone outside the trial team, which the guidance reads as a random method
+# properly applied (PY): 'randomisation was done offsite by MPR', 'by an independent unit'.
+_INDEPENDENT_RANDOMISER = re.compile(
+    r"\b(?:randomi[sz]ation|allocation sequence|allocation|sequence|schedule) (?:\w+ ){0,4}?"
+    r"(?:done|performed|carried out|conducted|prepared|generated|created|made|coordinated) "
+    r"(?:\w+ ){0,2}?(?:offsite|off-site|externally|centrally|independently|by (?:an? |the )?"
+    r"(?:independent|external|outside|offsite|third|uninvolved)\b)",
     _I,
 )
 _BLOCK_ONLY = re.compile(r"\b(?:block|stratified|permuted|blocks? of)\b", _I)
@@ -59,22 +91,40 @@ def _where_methods_are(sentence: Sentence) -> bool:
     return sentence.kind in ("abstract", "methods", "results", "other", "body")
 
 
+def _own_methods(sentence: Sentence) -> bool:
+    """The study's own text, less what an introduction or discussion says of cited trials."""
+    return is_narrative(sentence) and not sentence.cites_other_trial
+
+
+_ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|random(?:ly)?|alloc\w*|assign\w*)", _I)
+
+
 def randomisation(ctx: Context) -> Signal:
     """Y: the allocation sequence was random (a random component is described)."""
+    text = ctx.document.search_text
+
+    def about_allocation(h: Hit) -> bool:
+        return bool(_ALLOCATION.search(text, h.sentence.start, h.sentence.end))
+
     methods = [
         h
-        for h in find(ctx.document, _RANDOM_METHOD)
-        if not negated(ctx.document.search_text, h)
-        and _RANDOMISED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
+        for h in find(ctx.document, _RANDOM_METHOD, _own_methods)
+        if not negated(text, h) and about_allocation(h)
     ]
-    allocation = re.compile(r"\b(?:randomi[sz]\w*|random(?:ly)?|alloc\w*|assign\w*)", _I)
-    non_random = [
-        h
-        for h in find(ctx.document, _NON_RANDOM)
-        if allocation.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
-    ]
-    if non_random and not methods:
-        return Signal("N", 0.7, _sentences(non_random), "allocation by a non-random rule")
+    non_random = [h for h in find(ctx.document, _NON_RANDOM, _own_methods) if about_allocation(h)]
+    if non_random:
+        # 'Allocated alternately in a list, with the first arm set by a random number': a
+        # random element in the same sentence as the rule makes it probably random.
+        mixed = [h for h in methods if h.sentence in {n.sentence for n in non_random}]
+        if mixed:
+            return Signal(
+                "PY",
+                0.5,
+                _sentences(mixed),
+                "a non-random rule with a random element: check which decided the allocation",
+            )
+        if not methods:
+            return Signal("N", 0.7, _sentences(non_random), "allocation by a non-random rule")
     if methods:
         generated = [h for h in methods if not _BLOCK_ONLY.search(h.cue)]
         if generated:
@@ -84,6 +134,16 @@ def randomisation(ctx: Context) -> Signal:
             0.65,
             _sentences(methods),
             "block or stratified randomisation; how the sequence was generated not said",
+        )
+    independent = [
+        h for h in find(ctx.document, _INDEPENDENT_RANDOMISER, _own_methods) if not negated(text, h)
+    ]
+    if independent:
+        return Signal(
+            "PY",
+            0.55,
+            _sentences(independent),
+            "randomised by someone outside the trial team; the method is not named",
         )
     stated = find(ctx.document, _RANDOMISED, _where_methods_are)
     if stated:
@@ -105,13 +165,33 @@ _CONCEALED_STRONG = re.compile(
     r"(?:opaque,? sealed|sealed,? (?:and )?opaque)|independent (?:statistician|person|researcher|"
     r"third party|trial unit|clinical trials? unit|research assistant|data manager|centre|center|"
     r"investigator)|third party|clinical trials? unit|not involved in (?:the )?(?:recruitment|"
-    r"enrol\w*|assessment)|remote(?:ly)? (?:randomi\w*|allocat\w*)|sealedenvelope)\b",
+    r"enrol\w*|assessment)|remote(?:ly)? (?:randomi\w*|allocat\w*)|sealedenvelope|"
+    # Allocation by a remote service or a machine, which nobody enrolling can foresee.
+    r"(?:telephone|phone|web|internet|online|central(?:i[sz]ed)?) (?:\w+ )?(?:service|procedure|"
+    r"computer|website|server)|secure (?:web ?site|website|server|system)|via the (?:web ?site|"
+    r"website|internet)|offsite|off-site|"
+    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?(?:scripts?|algorithms?|"
+    r"systems?|programs?|procedures?|process)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"
+    r"(?:randomi[sz]\w*|allocat\w*|assign\w*) (?:\w+ ){0,6}?(?:by|through|using|via|with) "
+    r"(?:the |a |an )?(?:\w+ )?(?:software|website|web ?site|app|algorithm)|"
+    r"independent of the (?:recruiting|enrolling|clinical|study) (?:\w+ )?(?:site|team|staff|"
+    r"centre|center)|"
+    # Identical numbered containers made up by a pharmacy or a third party.
+    r"(?:numbered|coded) (?:consecutively|sequentially|serially)|(?:consecutively|sequentially|"
+    r"serially) (?:numbered|coded)|(?:numbered|coded) (?:\w+ ){0,4}?by (?:a |an |the )?"
+    r"(?:person|pharmacist|pharmacy|third|independent|outside|external)\w*|"
+    r"(?:prepared|packed|packaged|labell?ed|dispensed) (?:\w+ ){0,3}?by (?:a |an |the )?(?:\w+ )?"
+    r"(?:pharmacy|pharmacist|manufacturer|third party|outside|external|independent))\b",
     _I,
 )
 _CONCEALED_WEAK = re.compile(
     r"\b(?:allocation concealment|concealed allocation|concealment of (?:the )?allocation|"
     r"(?:allocation|sequence|assignment|randomi[sz]ation)(?: list| sequence| schedule)? "
-    r"(?:was|were) concealed|sealed envelopes?|envelopes?)\b",
+    r"(?:was|were) concealed|sealed envelopes?|envelopes?|"
+    # Kept from those who enrol, method not named: 'concealed from the investigators'.
+    r"concealed from (?:the )?(?:investigators?|researchers?|recruiters?|study (?:team|staff)|"
+    r"staff|clinicians?|physicians?|those (?:enrolling|recruiting))|"
+    r"numbered (?:\w+ )?(?:bottles|packs|containers|kits|boxes|envelopes))\b",
     _I,
 )
 _NOT_CONCEALED = re.compile(
@@ -124,25 +204,24 @@ _NOT_CONCEALED = re.compile(
 def concealment(ctx: Context) -> Signal:
     """Y: the sequence stayed concealed until participants were enrolled and assigned."""
     text = ctx.document.search_text
-    allocation_context = re.compile(r"\b(?:alloc\w*|randomi[sz]\w*|assign\w*|conceal\w*)", _I)
+    allocation_context = re.compile(
+        r"\b(?:alloc\w*|randomi[sz]\w*|assign\w*|conceal\w*|consecutive\w*|sequential\w*)", _I
+    )
 
     def about_allocation(h: Hit) -> bool:
         return bool(allocation_context.search(text, h.sentence.start, h.sentence.end))
 
-    against = [h for h in find(ctx.document, _NOT_CONCEALED) if about_allocation(h)]
+    against = [h for h in find(ctx.document, _NOT_CONCEALED, _own_methods) if about_allocation(h)]
     strong = [
         h
-        for h in find(ctx.document, _CONCEALED_STRONG)
+        for h in find(ctx.document, _CONCEALED_STRONG, _own_methods)
         if about_allocation(h) and not negated(text, h)
     ]
-    weak = [
-        h
-        for h in find(ctx.document, _CONCEALED_WEAK)
-        if about_allocation(h) and not negated(text, h)
+    weak_hits = [
+        h for h in find(ctx.document, _CONCEALED_WEAK, _own_methods) if about_allocation(h)
     ]
-    negated_weak = [
-        h for h in find(ctx.document, _CONCEALED_WEAK) if about_allocation(h) and negated(text, h)
-    ]
+    weak = [h for h in weak_hits if not negated(text, h)]
+    negated_weak = [h for h in weak_hits if negated(text, h)]
     against += negated_weak
     if against and not strong:
         return Signal(

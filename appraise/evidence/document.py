@@ -33,6 +33,9 @@ class Sentence:
     end: int
     section: str  # the section's title, e.g. "Methods"
     kind: str  # the section's kind
+    # A sentence of an introduction or discussion that speaks of a cited trial ('a recent
+    # double-blind trial [12] found...'): what it says is not this trial's.
+    cites_other_trial: bool = False
 
 
 # Typographic variants folded for searching, one character for one so offsets stay valid:
@@ -60,6 +63,19 @@ _SEARCH_FOLD = str.maketrans(
 _ABBREVIATIONS = set(
     "e.g i.e al fig figs vs cf approx no nos dr mr mrs ms prof st eq ref refs vol pp ca resp "
     "inc ltd co jr sr dept univ min max sd se ci n.b u.s u.k".split()
+)
+# Sections where a report discusses trials other than its own.
+_DISCUSSING_KINDS = frozenset({"introduction", "background", "discussion", "conclusion"})
+_CITATION = re.compile(
+    r"\[\d+(?:[,\u2013\u2014-]\s?\d+)*\]|\(\s?[A-Z][\w'-]+(?: et al\.?| and [A-Z][\w'-]+)?,? "
+    r"(?:19|20)\d\d[a-z]?\s?[;)]|\b[A-Z][\w'-]+ et al\.?(?: \(| \[|,)|"
+    r"\b(?:previous|prior|earlier|other|another|recent|more recent|similar|former|those|these|"
+    r"several|many|most|some|one) (?:\w+ ){0,3}?(?:studies|study|trials?|RCTs?|meta-analys[ie]s|"
+    r"reviews?|investigations?)\b"
+)
+_OWN_TRIAL = re.compile(
+    r"\b(?:we|our|this (?:\w+ ){0,2}?(?:study|trial)|the (?:present|current) (?:study|trial))\b",
+    re.IGNORECASE,
 )
 _BOUNDARY = re.compile(r"[.!?](?:[\"')\]]*)(\s+)(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
@@ -123,6 +139,11 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
         spans.append((start, end))
 
 
+def _speaks_of_other_trial(sentence: str) -> bool:
+    """Cites or names other studies and does not speak of 'we', 'our' or 'this trial'."""
+    return bool(_CITATION.search(sentence)) and not _OWN_TRIAL.search(sentence)
+
+
 @dataclass
 class Document:
     text: str
@@ -162,7 +183,10 @@ class Document:
                 if sec.kind in LINE_KINDS
                 else split_sentences(self.text, sec.start, sec.end)
             )
-            out.extend(Sentence(s, e, sec.title, sec.kind) for s, e in spans)
+            discussing = sec.kind in _DISCUSSING_KINDS
+            for s, e in spans:
+                cited = discussing and _speaks_of_other_trial(self.text[s:e])
+                out.append(Sentence(s, e, sec.title, sec.kind, cited))
         return out
 
     @cached_property

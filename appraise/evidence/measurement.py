@@ -315,37 +315,33 @@ def diagnostic_interview_followup(ctx: Context) -> Signal:
 
 
 def assessor_rated(ctx: Context) -> Signal:
-    """Y: the outcome was rated by an assessor (clinician or interviewer), not only
-    self-reported. Primary outcomes decide when the text names them."""
-    found = outcome_instruments(ctx)
-    if not found:
-        return no_information()
-    primary = [
-        m
-        for m in found
-        if _PRIMARY.search(ctx.document.search_text[m.sentence.start : m.sentence.end])
-    ]
-    pool = primary or found
-    rated = [m for m in pool if m.instrument.kind != "self-report"]
-    names = ", ".join(sorted({m.instrument.name for m in pool}))
-    if rated and len(rated) == len(pool):
+    """Y: the outcome was rated by an assessor (clinician, interviewer, observer) or measured
+    objectively (a laboratory value, a registry), not only self-reported. The primary
+    outcome's sentences decide when the text names it (see ``raters``)."""
+    from appraise.evidence.raters import outcome_rating
+
+    rating = outcome_rating(ctx)
+    sure = rating.from_primary
+    if rating.only_self_report:
         return Signal(
-            "Y" if primary else "PY",
-            0.75 if primary else 0.6,
-            tuple(dict.fromkeys(m.sentence for m in rated)),
-            f"assessor-rated: {names}",
+            "N" if sure else "PN",
+            0.7 if sure else 0.55,
+            rating.self_report[:3],
+            "the primary outcome is self-reported" if sure else "outcomes read as self-report",
         )
-    if not rated:
+    if rating.assessor and not rating.self_report:
         return Signal(
-            "N" if primary else "PN",
-            0.7 if primary else 0.55,
-            tuple(dict.fromkeys(m.sentence for m in pool))[:3],
-            f"self-report: {names}",
+            "Y" if sure else "PY",
+            0.75 if sure else 0.6,
+            rating.assessor[:3],
+            "rated by an assessor or measured objectively",
         )
-    return Signal(
-        "PY",
-        0.5,
-        tuple(dict.fromkeys(m.sentence for m in rated)),
-        f"both assessor-rated and self-report outcomes ({names}): answer for the "
-        "result being assessed",
-    )
+    if rating.assessor:
+        return Signal(
+            "PY",
+            0.5,
+            rating.assessor[:3],
+            "both assessor-rated (or objective) and self-reported outcomes: answer for the "
+            "result being assessed",
+        )
+    return no_information()

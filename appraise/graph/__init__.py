@@ -1,7 +1,7 @@
 """The citation graph: which claims rest on which studies, and how many of those are at high
 risk of bias (Greenberg, BMJ 2009; GRADE). See docs/graph.md."""
 
-from appraise.graph.build import CitationGraph, build_graph, default_rubric
+from appraise.graph.build import CitationGraph, build_graph
 from appraise.graph.draw import draw_trace
 from appraise.graph.export import (
     FORMATS,
@@ -21,7 +21,6 @@ __all__ = [
     "ClaimTrace",
     "TracedWork",
     "build_graph",
-    "default_rubric",
     "dot_text",
     "draw_trace",
     "export_graph",

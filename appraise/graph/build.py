@@ -294,10 +294,6 @@ def read_allegiance(corpus: Corpus, judgements: dict[str, Judged] | None) -> dic
     }
 
 
-def default_rubric(corpus: Corpus) -> str:
-    return corpus.info.default_rubric or "rob2"
-
-
 def build_graph(corpus: Corpus, rubric: str) -> CitationGraph:
     """The corpus's citation graph with every work's judgement under ``rubric``."""
     rub = load_rubric(rubric)

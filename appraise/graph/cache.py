@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from appraise.corpus import Corpus
-from appraise.files import atomic_write_text
 
 # Bumped whenever the cached facts change shape or meaning, so old caches are ignored.
 CACHE_VERSION = 1
 
 
 def cache_dir(corpus: Corpus) -> Path:
-    return corpus.state_dir / "graph"
+    return corpus.state_path("graph")
 
 
 def stat_key(path: Path) -> list[int]:
@@ -50,8 +49,4 @@ def read_cache(path: Path) -> dict[str, Any] | None:
 
 def write_cache(corpus: Corpus, path: Path, data: dict[str, Any]) -> None:
     """Keep the cache if the corpus folder is writable; a read-only corpus just rebuilds."""
-    try:
-        with corpus.locked(path):
-            atomic_write_text(path, json.dumps({"version": CACHE_VERSION, **data}))
-    except OSError:
-        return
+    corpus.write_state(path, json.dumps({"version": CACHE_VERSION, **data}))

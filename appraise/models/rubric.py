@@ -157,6 +157,11 @@ class OverallRule(Strict):
 
 class Overall(Strict):
     description: str
+    needs_every_domain: bool = Field(
+        default=False,
+        description="No overall judgement while any domain is unjudged, even when a rule "
+        "could already decide (e.g. Metapsy: no overall while a domain is unrated).",
+    )
     rules: list[OverallRule]
 
 

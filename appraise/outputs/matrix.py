@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
-from appraise.appraisals import final_domains, final_overall, select_appraisals
+from appraise.appraisals import default_rubric, final_domains, final_overall, select_appraisals
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
-from appraise.files import load_model
+from appraise.files import load_model, read_text
 from appraise.ids import parse_identifier
 from appraise.models import Appraisal, StudyRecord
 from appraise.models.rubric import Domain, Rubric
@@ -149,22 +150,7 @@ class Matrix:
 # --- choosing the rubric and the appraisals ------------------------------------------------
 def rubric_counts(corpus: Corpus) -> Counter[str]:
     """How many appraisal files each rubric has (read from the file names: no parsing)."""
-    return Counter(path.name.split("--", 1)[0] for path in corpus.appraisal_paths())
-
-
-def default_rubric(corpus: Corpus) -> str:
-    """corpus.yaml's default rubric, else the rubric most of the corpus's appraisals use."""
-    configured = corpus.info.default_rubric
-    if configured:
-        return configured
-    counts = rubric_counts(corpus)
-    if not counts:
-        raise NotFoundError(
-            f"{corpus.root} has no appraisals",
-            fix="appraise some studies first, or import a robvis CSV with "
-            "`appraise import robvis FILE --rubric RUBRIC`",
-        )
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return Counter(corpus.appraisal_rubrics())
 
 
 def base_name(record: StudyRecord | None, study_id: str) -> str:
@@ -256,8 +242,13 @@ def build_matrix(
 ) -> Matrix:
     """Read the corpus once and build the matrix. ``studies`` (ids or names) selects and, when
     no ``order`` is given, orders the rows; otherwise ``order`` defaults to 'input'."""
-    rubric_id = rubric or default_rubric(corpus)
-    rub = load_rubric(rubric_id)
+    if not corpus.appraisal_paths():
+        raise NotFoundError(
+            f"{corpus.root} has no appraisals",
+            fix="appraise some studies first, or import a robvis CSV with "
+            "`appraise import robvis FILE --rubric RUBRIC`",
+        )
+    rub = load_rubric(rubric or default_rubric(corpus))
     chosen = select_appraisals(corpus, rub.id, per="study")
     if not chosen:
         present = ", ".join(sorted(rubric_counts(corpus))) or "none"
@@ -301,23 +292,47 @@ def build_matrix(
     return Matrix(rub, used_profile, columns, rows, scale)
 
 
+def study_selection(values: Sequence[str]) -> list[str]:
+    """The studies a user named: each value is one label, taken whole (so 'Aagaard, 2017'
+    stays one study), or the path of a file of labels, one per line ('#' starts a comment)."""
+    wanted: list[str] = []
+    for value in values:
+        path = Path(value)
+        if path.is_file():
+            lines = (line.strip() for line in read_text(path).splitlines())
+            wanted += [line for line in lines if line and not line.startswith("#")]
+        elif value.strip():
+            wanted.append(value.strip())
+    return wanted
+
+
 def _pick(rows: Sequence[StudyRow], wanted: Sequence[str]) -> list[StudyRow]:
     by_key: dict[str, StudyRow] = {}
     for candidate in rows:
         by_key.setdefault(candidate.study.lower(), candidate)
         by_key.setdefault(candidate.name.casefold(), candidate)
-    picked: dict[str, StudyRow] = {}
-    for key in wanted:
-        row: StudyRow | None = by_key.get(key.strip().lower()) or by_key.get(key.strip().casefold())
+
+    def find(key: str) -> StudyRow | None:
+        row = by_key.get(key.strip().lower()) or by_key.get(key.strip().casefold())
         if row is None:
             try:
                 row = by_key.get(str(parse_identifier(key)).lower())
             except InputError:
                 row = None
-        if row is None:
+        return row
+
+    picked: dict[str, StudyRow] = {}
+    for key in wanted:
+        found = find(key)
+        # A label is taken whole first; 'a,b' naming two studies still selects both.
+        matches = [found] if found else [find(part) for part in key.split(",") if part.strip()]
+        if not matches or None in matches:
             raise NotFoundError(
                 f"no appraised study '{key}' for this rubric",
-                fix="give a study id or its 'Author Year' name as `appraise table` prints it",
+                fix="give a study id or its 'Author Year' name as `appraise table` prints it, "
+                "or a file of them, one per line",
             )
-        picked.setdefault(row.study, row)
+        for row in matches:
+            if row is not None:
+                picked.setdefault(row.study, row)
     return list(picked.values())

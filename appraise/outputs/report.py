@@ -30,11 +30,7 @@ from appraise.errors import InputError
 from appraise.files import make_temp_dir
 from appraise.ids import file_stem
 from appraise.outputs.bibliography import render_bibliography
-from appraise.outputs.figures import (
-    MAX_TRAFFIC_LIGHT_STUDIES,
-    draw_summary,
-    draw_traffic_light,
-)
+from appraise.outputs.figures import draw_summary, draw_traffic_light
 from appraise.outputs.matrix import Matrix, build_matrix, rubric_counts
 from appraise.outputs.tables import (
     TABLE_CSS,
@@ -270,10 +266,10 @@ def _tables(matrix: Matrix, root: Path, files: list[str], when: datetime) -> _Se
     return _Section("Tables", "\n".join(body))
 
 
-def _figures(matrix: Matrix, root: Path, files: list[str], notes: list[str]) -> _Section:
+def _figures(matrix: Matrix, root: Path, files: list[str]) -> _Section:
     (root / "figures").mkdir(parents=True, exist_ok=True)
     body: list[str] = []
-    drawings: list[tuple[str, str, Callable[[Path], None]]] = [
+    drawings: list[tuple[str, str, Callable[[Path], list[Path] | None]]] = [
         (
             "summary",
             "Summary: share of studies at each judgement, per domain",
@@ -288,27 +284,34 @@ def _figures(matrix: Matrix, root: Path, files: list[str], notes: list[str]) -> 
                 lambda p: draw_summary(matrix, p, weighted=True),
             )
         )
-    if len(matrix.rows) <= MAX_TRAFFIC_LIGHT_STUDIES:
-        drawings.append(
-            (
-                "traffic-light",
-                "Traffic-light plot: judgements per study and domain",
-                lambda p: draw_traffic_light(matrix, p),
-            )
+    drawings.append(
+        (
+            "traffic-light",
+            "Traffic-light plot: judgements per study and domain",
+            lambda p: draw_traffic_light(matrix, p),
         )
-    else:
-        notes.append(
-            f"traffic-light plot left out: {len(matrix.rows)} studies is more than "
-            f"{MAX_TRAFFIC_LIGHT_STUDIES} (use `appraise plot --studies ...`)"
-        )
+    )
+    figures = root / "figures"
     for name, caption, draw in drawings:
-        for ext in ("png", "svg"):
-            draw(root / "figures" / f"{name}.{ext}")
-            files.append(f"figures/{name}.{ext}")
+        # A traffic-light plot may run to several pages: one PNG/SVG each, one PDF of all.
+        pages: dict[str, list[Path]] = {}
+        for ext in ("png", "svg", "pdf") if name == "traffic-light" else ("png", "svg"):
+            written = draw(figures / f"{name}.{ext}")
+            pages[ext] = written or [figures / f"{name}.{ext}"]
+            files.extend(str(p.relative_to(root)) for p in pages[ext])
+        links = ", ".join(
+            _link(str(p.relative_to(root)), ext.upper() + (f" {i}" if len(found) > 1 else ""))
+            for ext, found in pages.items()
+            for i, p in enumerate(found, 1)
+        )
+        images = "".join(
+            f'<img src="{html.escape(str(p.relative_to(root)))}" alt="{html.escape(caption)}">'
+            for p in pages["png"]
+        )
+        pdf_note = " (pages sized for A4)" if len(pages["png"]) > 1 else ""
         body.append(
-            f'<figure><img src="figures/{name}.png" alt="{html.escape(caption)}">'
-            f"<figcaption>{html.escape(caption)} ({_link(f'figures/{name}.png', 'PNG')}, "
-            f"{_link(f'figures/{name}.svg', 'SVG')})</figcaption></figure>"
+            f"<figure>{images}<figcaption>{html.escape(caption)}{pdf_note} ({links})"
+            "</figcaption></figure>"
         )
     return _Section("Figures", "\n".join(body))
 
@@ -521,7 +524,7 @@ def build_report(
     notes: list[str] = []
     try:
         when = data_date(matrix)
-        sections = [_figures(matrix, staging, files, notes), _tables(matrix, staging, files, when)]
+        sections = [_figures(matrix, staging, files), _tables(matrix, staging, files, when)]
         claims = _claims(corpus, matrix.rubric.id, staging, files)
         if claims is not None:
             sections.append(claims)

@@ -2,8 +2,10 @@
 
 robvis (McGuinness & Higgins 2020) reads domain columns by position. For RoB 2 and ROBINS-I the
 headers are D1..Dn; its ROB1 ('Generic') template names each column after its domain, so for
-rob1 we write the domain names. Judgement words must be spelt as robvis spells them: reading is
-strict, and anything else is an error naming the row and column.
+rob1 we write the domain names and read any subset of them, in any order. Judgements are read as
+robvis reads them, by their first letter in any case ('some concerns', 'low risk', 'L'); with
+``strict`` they must be spelt exactly as robvis spells them. Every bad cell is reported at once,
+by line and column.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,22 +77,77 @@ class RobvisTable:
     rows: list[RobvisRow]
     has_overall: bool
     has_weight: bool
-    problems: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)  # the domains the file rates
 
 
-def _strict_word(value: str, allowed: Sequence[str], where: str) -> str:
+def read_judgement(value: str, words: Sequence[str]) -> str | None:
+    """A judgement cell read as robvis reads it, by its first letter in any case ('some
+    concerns', 'low risk', 'L', 'high'); a whole word or a word it begins with wins first, and
+    'NA' is Not applicable. None when no word fits."""
+    text = value.strip().lower()
+    if not text:
+        return None
+    for word in words:
+        if word.lower() == text:
+            return word
+    if text in ("na", "n/a") and "Not applicable" in words:
+        return "Not applicable"
+    prefixed = [w for w in words if text.startswith(w.lower()) or w.lower().startswith(text)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    initial = [w for w in words if w[0].lower() == text[0]]
+    return initial[0] if initial else None  # robvis: 'n' is No information
+
+
+def _strict_word(value: str, allowed: Sequence[str]) -> str | None:
+    """The problem with a cell under --strict (words spelt exactly as robvis spells them)."""
     if value in allowed:
-        return value
+        return None
     close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    raise InputError(
-        f"{where}: '{value}' is not a robvis judgement for this rubric",
-        fix=f"{hint}use one of: " + ", ".join(allowed),
-    )
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"'{value}' is not a robvis judgement for this rubric{hint}"
 
 
-def parse_robvis(text: str, rubric: Rubric, source: str = "robvis CSV") -> RobvisTable:
-    """Read robvis CSV text (BOM, CRLF and quoting tolerated; words matched exactly)."""
+def _header_key(name: str) -> str:
+    """'Random.sequence.generation.' (robvis' R names) and 'Random sequence generation' meet."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _named_columns(rubric: Rubric, names: Sequence[str], source: str, expected: str) -> list[str]:
+    """RoB 1 / generic template: each column is a domain named by its short name, full name or
+    id; any subset of the domains, in any order."""
+    by_key: dict[str, str] = {}
+    for dom in rubric.domains_for():
+        for label in (dom.id, dom.short or "", dom.name):
+            if label:
+                by_key.setdefault(_header_key(label), dom.id)
+    found: list[str] = []
+    for index, name in enumerate(names, start=2):
+        domain = by_key.get(_header_key(name))
+        if domain is None:
+            raise InputError(
+                f"{source}, line 1, column {index}: '{name}' is not a {rubric.id} domain",
+                fix=f"name the columns as robvis' template does: {expected}[,Weight]",
+            )
+        if domain in found:
+            raise InputError(
+                f"{source}, line 1, column {index}: domain '{name}' appears twice",
+                fix="give each domain one column",
+            )
+        found.append(domain)
+    if not found:
+        raise InputError(
+            f"{source}, line 1: no domain columns", fix=f"use robvis' header: {expected}[,Weight]"
+        )
+    return found
+
+
+def parse_robvis(
+    text: str, rubric: Rubric, source: str = "robvis CSV", *, strict: bool = False
+) -> RobvisTable:
+    """Read robvis CSV text (BOM, CRLF and quoting tolerated). Judgements are read as robvis
+    reads them (first letter, any case) unless ``strict``; every bad cell is reported in one
+    error naming its line and column."""
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
@@ -113,62 +171,88 @@ def parse_robvis(text: str, rubric: Rubric, source: str = "robvis CSV") -> Robvi
     has_overall = bool(rest) and rest[-1].lower() == "overall"
     if has_overall:
         rest = rest[:-1]
-    if len(rest) != n_domains:
-        raise InputError(
-            f"{source}, line 1: {len(rest)} domain columns, but {rubric.id} has {n_domains}",
-            fix=f"use robvis' header for {rubric.id}: {expected}[,Weight]",
-        )
-    if rubric.id not in _NAMED_HEADERS:
+    named = rubric.id in _NAMED_HEADERS
+    if named:
+        columns = _named_columns(rubric, rest, source, expected)
+    else:
+        if len(rest) != n_domains:
+            raise InputError(
+                f"{source}, line 1: {len(rest)} domain columns, but {rubric.id} has {n_domains}",
+                fix=f"use robvis' header for {rubric.id}: {expected}[,Weight]",
+            )
         for index, (name, domain) in enumerate(zip(rest, domain_ids, strict=True), start=2):
             if name.upper() != domain:
                 raise InputError(
                     f"{source}, line 1, column {index}: expected '{domain}', found '{name}'",
                     fix=f"use robvis' header for {rubric.id}: {expected}[,Weight]",
                 )
+        columns = domain_ids
     if len(rows) == 1:
         raise InputError(f"{source} has a header but no studies", fix="add one row per study")
     words = Scale(rubric).robvis_words
     width = len(header)
     parsed: list[RobvisRow] = []
+    problems: list[str] = []
     first_line: dict[str, int] = {}
+
+    def judgement(cell: str, where: str, optional: bool) -> str | None:
+        given = cell.strip()
+        if not given:
+            if not optional:
+                problems.append(f"{where}: empty")
+            return None
+        if strict:
+            problem = _strict_word(given, words)
+            if problem:
+                problems.append(f"{where}: {problem}")
+                return None
+            return given
+        word = read_judgement(given, words)
+        if word is None:
+            problems.append(f"{where}: '{given}' is not a robvis judgement for this rubric")
+        return word
+
     for line_no, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != width:
-            raise InputError(
-                f"{source}, line {line_no}: {len(cells)} columns, the header has {width}",
-                fix="give every row the same columns as the header",
-            )
+            problems.append(f"line {line_no}: {len(cells)} columns, the header has {width}")
+            continue
         study = cells[0].strip()
         if not study:
-            raise InputError(
-                f"{source}, line {line_no}, column Study: empty", fix="name every study"
-            )
+            problems.append(f"line {line_no}, column Study: empty")
+            continue
         if study in first_line:
-            raise InputError(
-                f"{source}, line {line_no}: study '{study}' is also on line {first_line[study]}",
-                fix="give each row a distinct Study name (e.g. add the outcome)",
-            )
+            problems.append(f"line {line_no}: study '{study}' is also on line {first_line[study]}")
+            continue
         first_line[study] = line_no
-        domains = {
-            domain: _strict_word(
-                cells[i + 1].strip(), words, f"{source}, line {line_no}, column {header[i + 1]}"
-            )
-            for i, domain in enumerate(domain_ids)
-        }
+        domains: dict[str, str] = {}
+        for i, domain in enumerate(columns):
+            # A generic (named) template may leave a domain it did not assess empty.
+            word = judgement(cells[i + 1], f"line {line_no}, column {header[i + 1]}", named)
+            if word is not None:
+                domains[domain] = word
         overall = None
         if has_overall:
-            column = n_domains + 1
-            given = cells[column].strip()
-            where = f"{source}, line {line_no}, column {header[column]}"
-            overall = _strict_word(given, words, where) if given else None
-        weight = (
-            _weight(cells[-1], f"{source}, line {line_no}, column {header[-1]}")
-            if has_weight
-            else None
-        )
+            column = len(columns) + 1
+            where = f"line {line_no}, column {header[column]}"
+            overall = judgement(cells[column], where, optional=True)
+        weight = None
+        if has_weight:
+            try:
+                weight = _weight(cells[-1], f"line {line_no}, column {header[-1]}")
+            except InputError as exc:
+                problems.append(exc.message)
         parsed.append(RobvisRow(line_no, study, domains, overall, weight))
-    return RobvisTable(parsed, has_overall, has_weight)
+    if problems:
+        raise InputError(
+            f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}: "
+            + "; ".join(problems),
+            fix=f"judgements as robvis spells them: {', '.join(words)}"
+            + ("" if strict else " (the first letter, any case, is enough)")
+            + "; one row per study, as many cells as the header",
+        )
+    return RobvisTable(parsed, has_overall, has_weight, domains=list(columns))
 
 
 def _weight(text: str, where: str) -> float | None:
@@ -246,7 +330,8 @@ def import_robvis(
         record = None
         if study not in known_ids and corpus.find_record(study) is None:
             record = StudyRecord(id=study, title=row.study, sources={"title": "robvis"})
-        by_rule, rule = engine.overall_from(row.domains)
+        # Over the domains the file rates: a RoB 1 table without 'Other bias' still has one.
+        by_rule, rule = engine.overall_from(row.domains, assessed=table.domains or None)
         overall = Judgement(proposed=by_rule, rule=rule, judgement=row.overall or by_rule)
         if row.overall is None:
             (result.computed_overall if by_rule else result.undecided_overall).append(study)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from appraise.appraisals import CONSENSUS_REVIEWER, final_domains, final_overall
-from appraise.corpus import Corpus
+from appraise.corpus import AppraisalFile, Corpus
 from appraise.errors import InputError, NotFoundError
 from appraise.models import Answer, Appraisal, Judgement
 from appraise.review.session import (
@@ -23,7 +23,6 @@ from appraise.review.session import (
     combined_quotes,
     parse_result,
 )
-from appraise.review.store import AppraisalFile
 from appraise.rubrics import Engine, load_rubric
 
 

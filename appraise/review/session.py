@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from appraise.corpus import Corpus
+from appraise.corpus import AppraisalFile, Corpus
 from appraise.errors import DataFileError, InputError
 from appraise.files import line_of, read_text
 from appraise.models import Answer, Appraisal, Judgement, Quote, ResultAssessed, StudyRecord
 from appraise.models.rubric import NOT_APPLICABLE, Question
 from appraise.review.proposals import Proposer
-from appraise.review.store import AppraisalFile
 from appraise.rubrics import Engine, load_rubric
 from appraise.rubrics.engine import CompiledCondition, Evaluation, compile_condition
 

@@ -8,7 +8,7 @@ the first rule that holds decides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from appraise.models.rubric import (
 Tri = bool | None
 Values = Mapping[str, str | None]
 CompiledCondition = Callable[[Values], Tri]
+NOT_COVERED = "no rule covers these answers (a gap in the rubric's rule table): no judgement"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class DomainResult:
     rule: str | None
     missing: tuple[str, ...] = ()
     not_applicable: tuple[str, ...] = ()
+    # Every answer is in and no rule covers them (a gap the tool itself leaves): no judgement.
+    not_covered: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class Evaluation:
     def missing(self) -> dict[str, list[str]]:
         return {d: list(r.missing) for d, r in self.domains.items() if r.missing}
 
+    @property
+    def not_covered(self) -> list[str]:
+        return [d for d, r in self.domains.items() if r.not_covered]
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rubric": self.rubric,
@@ -80,6 +87,8 @@ class Evaluation:
         }
         if not self.complete:
             out["missing"] = self.missing
+        if self.not_covered:
+            out["not_covered"] = self.not_covered
         return out
 
 
@@ -222,6 +231,9 @@ class _CompiledDomain:
         if any(r[0] == self.worst for r in decided):
             label, rule, _ = next(r for r in decided if r[0] == self.worst)
             return DomainResult(self.id, label, rule, (), tuple(not_applicable)), tuple(notes)
+        if any(r[0] is None and r[1] == NOT_COVERED for r in results):
+            result = DomainResult(self.id, None, NOT_COVERED, (), tuple(not_applicable), True)
+            return result, tuple(notes)
         needed = {m for r in results for m in r[2]}
         if needed or len(decided) < len(results):
             # Report every question still open here, not only the next one a rule needs.
@@ -251,7 +263,7 @@ class _CompiledDomain:
                     if values.get(ref) is None:
                         missing.extend(pending.get(ref) or (ref,))
                 return None, None, tuple(dict.fromkeys(missing))
-        return None, "no rule matched (a gap in the rubric's rule table)", ()
+        return None, NOT_COVERED, ()
 
 
 class Engine:
@@ -292,6 +304,7 @@ class Engine:
             tables = {"": override.rules} if override else dom.rule_tables()
             self.domains.append(_CompiledDomain(dom, tables, severity))
         overall: Overall = prof.overall if prof and prof.overall else rubric.overall
+        self.overall_needs_every_domain = overall.needs_every_domain
         self.overall_rules = [
             (compile_overall(r.when), r.then, f"overall rule {i}: {r.when.describe()} -> {r.then}")
             for i, r in enumerate(overall.rules, 1)
@@ -350,10 +363,15 @@ class Engine:
             self.rubric.id, self.profile, dict(self.options), results, overall, overall_rule, notes
         )
 
-    def overall_from(self, domains: Mapping[str, str | None]) -> tuple[str | None, str | None]:
+    def overall_from(
+        self, domains: Mapping[str, str | None], *, assessed: Collection[str] | None = None
+    ) -> tuple[str | None, str | None]:
         """The overall judgement (and rule) from domain judgements alone, e.g. when they were
-        imported (robvis, a database) or overridden by a reviewer."""
-        labels = [domains.get(d.id) for d in self.domains]
+        imported (robvis, a database) or overridden by a reviewer. ``assessed`` limits the rule
+        to the domains a source rated (a RoB 1 table with four of its seven domains)."""
+        labels = [domains.get(d.id) for d in self.domains if assessed is None or d.id in assessed]
+        if self.overall_needs_every_domain and None in labels:
+            return None, None
         for check, then, description in self.overall_rules:
             outcome = check(labels)
             if outcome is True:

@@ -29,7 +29,6 @@ import pyarrow.parquet as pq
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError
 from appraise.files import make_temp_dir
-from appraise.ids import file_stem
 from appraise.models import Appraisal, Judgement, Rubric, StudyRecord
 from appraise.rubrics import Engine
 from appraise.scale.parquet import part_files, part_name, swap_in, write_part
@@ -368,7 +367,7 @@ def write_proposed_appraisals(corpus: Corpus, folder: Path) -> WriteSummary:
     file is never replaced; rows the batch could not propose for are counted, not written.
     """
     summary = WriteSummary()
-    appraised = {(p.parent.name, p.name.split("--", 1)[0]) for p in corpus.appraisal_paths()}
+    appraised = corpus.appraised()
     for part in part_files(folder):
         for row in pq.read_table(
             part, columns=["study", "rubric", "appraisal_json", "error"]
@@ -376,7 +375,7 @@ def write_proposed_appraisals(corpus: Corpus, folder: Path) -> WriteSummary:
             if row["error"] or row["appraisal_json"] is None:
                 summary.failed += 1
                 continue
-            if (file_stem(row["study"]), row["rubric"]) in appraised:
+            if (corpus.study_stem(row["study"]), row["rubric"]) in appraised:
                 summary.already_appraised += 1
                 continue
             appraisal = Appraisal.model_validate_json(row["appraisal_json"])

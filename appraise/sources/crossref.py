@@ -1,4 +1,5 @@
-"""Crossref REST API: ``/works/{doi}``. Pure parser plus the request that feeds it."""
+"""Crossref REST API: ``/works/{doi}`` for one DOI, ``/works?filter=doi:a,doi:b`` for a batch.
+Pure parsers plus the requests that feed them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.guard import parse_entry, source_call
-from appraise.sources.http import HttpClient, Limits, Response, path_segment
+from appraise.sources.http import HttpClient, Limits, Response, path_segment, request_url
 from appraise.sources.registrations import find_registrations, registration_from_number
 from appraise.sources.xmltext import collapse
 
@@ -20,6 +21,13 @@ DEFAULT_ROOT = "https://api.crossref.org"
 # Documented limits (June 2026 headers): public pool 5/s with 1 in flight; polite 10/s with 3.
 PUBLIC_LIMITS = Limits(rate=5, concurrency=1)
 POLITE_LIMITS = Limits(rate=10, concurrency=3)
+# List queries (``/works?filter=...``) have a lower limit of their own inside those: about 3/s
+# in the polite pool. Crossref publishes no public-pool figure for them: 1/s is our assumption.
+LIST_LANE = "list"
+PUBLIC_LIST_LIMITS = Limits(rate=1, concurrency=1)
+POLITE_LIST_LIMITS = Limits(rate=3, concurrency=3)
+# DOIs per list query: filters OR-ed, ``rows`` covering them; the URL stays under 2 kB.
+BATCH_SIZE = 50
 
 _TITLE_TAG = re.compile(r"<(?:jats:)?title[^>]*>.*?</(?:jats:)?title>", re.IGNORECASE | re.DOTALL)
 _PARAGRAPH_END = re.compile(r"</(?:jats:)?p>", re.IGNORECASE)
@@ -40,6 +48,56 @@ def fetch(client: HttpClient, root: str, doi: str) -> tuple[Response, Fields]:
     return response, parse_work(response.json())
 
 
+def batchable(doi: str) -> bool:
+    """Whether ``doi`` can go in a filter list (a comma would split it)."""
+    return "," not in doi
+
+
+@source_call
+def fetch_batch(
+    client: HttpClient, root: str, dois: list[str]
+) -> tuple[Response, dict[str, Fields]]:
+    """One list query for ``dois`` (each batchable); the fields of each DOI Crossref holds."""
+    polite = bool(client.mailto)
+    params = {"filter": ",".join(f"doi:{doi}" for doi in dois), "rows": str(len(dois))}
+    if client.mailto:
+        params["mailto"] = client.mailto
+    response = client.get(
+        f"{root.rstrip('/')}/works",
+        source="Crossref",
+        limits=POLITE_LIMITS if polite else PUBLIC_LIMITS,
+        expect="json",
+        params=params,
+        lane=(LIST_LANE, POLITE_LIST_LIMITS if polite else PUBLIC_LIST_LIMITS),
+    )
+    return response, parse_work_list(response.json(), dois)
+
+
+def single_url(root: str, doi: str) -> str:
+    """Where one DOI's record lives (named in a record however it was fetched)."""
+    return request_url(work_url(root, doi))
+
+
+@parse_entry("Crossref")
+def parse_work_list(payload: Any, dois: list[str]) -> dict[str, Fields]:
+    """Fields per asked DOI from a ``/works?filter=doi:...`` answer (``work-list``); items for
+    DOIs not asked are left out, and the first item for a DOI wins."""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    items = message.get("items") if isinstance(message, dict) else None
+    if not isinstance(items, list):
+        raise SourceError(
+            "Crossref: the list response has no 'message.items'",
+            fix="check APPRAISE_CROSSREF_URL points at the Crossref REST API",
+        )
+    wanted = set(dois)
+    found: dict[str, Fields] = {}
+    for item in items:
+        doi = doi_or_none(item.get("DOI")) if isinstance(item, dict) else None
+        if doi in wanted and doi not in found:
+            found[doi] = parse_item(item)
+    return found
+
+
 @parse_entry("Crossref")
 def parse_work(payload: Any) -> Fields:
     """Fields from a ``/works/{doi}`` response (``{"message-type": "work", "message": {...}}``)."""
@@ -48,7 +106,11 @@ def parse_work(payload: Any) -> Fields:
             "Crossref: the response has no 'message' object",
             fix="check APPRAISE_CROSSREF_URL points at the Crossref REST API",
         )
-    work: dict[str, Any] = payload["message"]
+    return parse_item(payload["message"])
+
+
+def parse_item(work: dict[str, Any]) -> Fields:
+    """Fields from one work object, alone or as an item of a list answer."""
     abstract = abstract_text(work.get("abstract") or "")
     return compact(
         {

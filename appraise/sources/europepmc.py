@@ -16,7 +16,7 @@ from appraise.ids import StudyId, doi_or_none
 from appraise.models import Author, Funder, Reference, Section
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.guard import parse_entry, source_call
-from appraise.sources.http import HttpClient, Limits, NotFound, Response
+from appraise.sources.http import HttpClient, Limits, NotFound, Response, request_url
 from appraise.sources.jats import JatsArticle, JatsError, parse_jats
 from appraise.sources.registrations import find_registrations, unique_registrations
 from appraise.sources.xmltext import collapse
@@ -25,6 +25,8 @@ NAME = "europepmc"
 DEFAULT_ROOT = "https://www.ebi.ac.uk/europepmc/webservices/rest"
 # EBI staff (epmc-webservices forum, 2026-02): throttled at 10/s and 500/min.
 LIMITS = Limits(rate=10, concurrency=4, per_minute=500)
+# DOIs OR-ed in one search query (the page size covers them).
+BATCH_SIZE = 50
 
 _HEADING = re.compile(r"<h4>(.*?)</h4>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -39,10 +41,14 @@ def search_query(study: StudyId) -> str:
     return f"PMCID:{study.value}"
 
 
+def _search_params(query: str, page_size: int) -> dict[str, str]:
+    return {"query": query, "format": "json", "resultType": "core", "pageSize": str(page_size)}
+
+
 @source_call
 def fetch_search(client: HttpClient, root: str, study: StudyId) -> tuple[Response, Fields]:
     """Search Europe PMC for ``study``; raises NotFound when nothing matches."""
-    params = {"query": search_query(study), "format": "json", "resultType": "core", "pageSize": "5"}
+    params = _search_params(search_query(study), 5)
     if client.mailto:
         params["email"] = client.mailto
     response = client.get(
@@ -56,6 +62,42 @@ def fetch_search(client: HttpClient, root: str, study: StudyId) -> tuple[Respons
     if fields is None:
         raise NotFound(response.url, response.fetched_at)
     return response, fields
+
+
+def single_url(root: str, study: StudyId) -> str:
+    """The search that finds ``study`` alone (named in a record however it was fetched)."""
+    return request_url(f"{root.rstrip('/')}/search", _search_params(search_query(study), 5))
+
+
+def batchable(doi: str) -> bool:
+    """Whether ``doi`` can be quoted in a query (a double quote would end the phrase)."""
+    return '"' not in doi
+
+
+@source_call
+def fetch_batch(
+    client: HttpClient, root: str, dois: list[str]
+) -> tuple[Response, dict[str, Fields]]:
+    """One search for ``dois`` OR-ed (each batchable); the fields of each DOI's hit."""
+    query = " OR ".join(f'DOI:"{doi}"' for doi in dois)
+    # a DOI may have several hits (a preprint and the article): room for two each
+    params = _search_params(query, min(1000, 2 * len(dois)))
+    if client.mailto:
+        params["email"] = client.mailto
+    response = client.get(
+        f"{root.rstrip('/')}/search",
+        source="Europe PMC",
+        limits=LIMITS,
+        expect="json",
+        params=params,
+    )
+    payload = response.json()
+    found: dict[str, Fields] = {}
+    for doi in dois:
+        fields = parse_search(payload, StudyId("doi", doi))
+        if fields is not None:
+            found[doi] = fields
+    return response, found
 
 
 @source_call

@@ -955,6 +955,13 @@ def _anonymous(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def request_url(url: str, params: Mapping[str, str] | None = None) -> str:
+    """The URL a GET of ``url`` with ``params`` is stored and reported under (no contact
+    address): what a record names as where a field came from, even when it came in a batch."""
+    prepared = requests.Request("GET", url, params=params).prepare()
+    return _anonymous(prepared.url or url)
+
+
 def _cache_key(request: requests.PreparedRequest, **kwargs: Any) -> str:
     """requests-cache's key for ``request`` as if it carried no contact address, so runs with
     and without --mailto share one cache (its ignored_parameters still key on their names)."""

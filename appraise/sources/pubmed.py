@@ -1,4 +1,5 @@
-"""PubMed via NCBI E-utilities: ``esearch`` a DOI to its PMID, then ``efetch`` the XML record.
+"""PubMed via NCBI E-utilities: ``esearch`` a DOI to its PMID, then ``efetch`` the XML record;
+in batches, ``esearch`` DOIs OR-ed (``a[doi] OR b[doi]``) and ``efetch`` up to 200 PMIDs at once.
 
 PubMed is where publication types ("Randomized Controlled Trial"), structured abstracts with
 their labels, MeSH terms and the ``<CoiStatement>`` live.
@@ -6,6 +7,7 @@ their labels, MeSH terms and the ``<CoiStatement>`` live.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -14,7 +16,7 @@ from appraise.ids import doi_or_none
 from appraise.models import Author, Funder, Reference, TrialRegistration
 from appraise.sources.fields import Fields, compact, year_of
 from appraise.sources.guard import parse_entry, source_call
-from appraise.sources.http import HttpClient, Limits, NotFound, Response
+from appraise.sources.http import HttpClient, Limits, NotFound, Response, request_url
 from appraise.sources.registrations import find_registrations, unique_registrations
 from appraise.sources.xmltext import child_text, collapse, flatten, parse_xml
 
@@ -22,7 +24,14 @@ NAME = "pubmed"
 DEFAULT_ROOT = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 # NLM KA-05510: 3 requests/second without an API key.
 LIMITS = Limits(rate=3, concurrency=3)
+# ... and up to 10/s with an API key (KA-05510), sent as api_key=.
+KEYED_LIMITS = Limits(rate=10, concurrency=5)
+API_KEY_ENV = "APPRAISE_NCBI_API_KEY"
 TOOL = "appraise"
+# DOIs OR-ed in one esearch term (the URL stays under 2 kB); PMIDs in one efetch (NCBI's
+# guidance: up to 200 ids in a GET).
+SEARCH_BATCH = 50
+FETCH_BATCH = 200
 
 _DATABANK_REGISTRIES = {
     "clinicaltrials.gov": "ClinicalTrials.gov",
@@ -35,37 +44,82 @@ _DATABANK_REGISTRIES = {
 }
 
 
+def api_key() -> str | None:
+    return os.environ.get(API_KEY_ENV, "").strip() or None
+
+
+def limits() -> Limits:
+    """NCBI's limit for this run: higher with an API key."""
+    return KEYED_LIMITS if api_key() else LIMITS
+
+
 def _identity(client: HttpClient) -> dict[str, str]:
-    """E-utilities ask callers to say who they are (tool= and email=)."""
-    return {"tool": TOOL, **({"email": client.mailto} if client.mailto else {})}
+    """E-utilities ask callers to say who they are (tool= and email=), and take api_key=."""
+    key = api_key()
+    return {
+        "tool": TOOL,
+        **({"email": client.mailto} if client.mailto else {}),
+        **({"api_key": key} if key else {}),
+    }
+
+
+def _search_params(term: str, retmax: int | None = None) -> dict[str, str]:
+    params = {"db": "pubmed", "term": term, "retmode": "json"}
+    if retmax is not None:
+        params["retmax"] = str(retmax)
+    return params
+
+
+def _get(client: HttpClient, root: str, tool: str, params: dict[str, str], expect: str) -> Response:
+    return client.get(
+        f"{root.rstrip('/')}/{tool}",
+        source="PubMed",
+        limits=limits(),
+        expect=expect,  # type: ignore[arg-type]
+        params={**params, **_identity(client)},
+    )
 
 
 @source_call
 def search_doi(client: HttpClient, root: str, doi: str) -> tuple[Response, str]:
     """The PMID PubMed files ``doi`` under; raises NotFound when there is none."""
-    params = {"db": "pubmed", "term": f"{doi}[doi]", "retmode": "json", **_identity(client)}
-    response = client.get(
-        f"{root.rstrip('/')}/esearch.fcgi",
-        source="PubMed",
-        limits=LIMITS,
-        expect="json",
-        params=params,
-    )
+    response = _get(client, root, "esearch.fcgi", _search_params(f"{doi}[doi]"), "json")
     pmid = parse_esearch(response.json())
     if pmid is None:
         raise NotFound(response.url, response.fetched_at)
     return response, pmid
 
 
+def search_url(root: str, doi: str) -> str:
+    """The esearch that finds ``doi`` alone (named in a record however it was found)."""
+    params = {**_search_params(f"{doi}[doi]"), "tool": TOOL}
+    return request_url(f"{root.rstrip('/')}/esearch.fcgi", params)
+
+
+def fetch_url(root: str, pmid: str) -> str:
+    """The efetch of ``pmid`` alone (named in a record however it was fetched)."""
+    params = {"db": "pubmed", "id": pmid, "retmode": "xml", "tool": TOOL}
+    return request_url(f"{root.rstrip('/')}/efetch.fcgi", params)
+
+
+def batchable(doi: str) -> bool:
+    """Whether ``doi`` can be OR-ed in a term (brackets and quotes are query syntax)."""
+    return not any(mark in doi for mark in '[]"') and " or " not in f" {doi} "
+
+
+@source_call
+def search_batch(client: HttpClient, root: str, dois: list[str]) -> tuple[Response, list[str]]:
+    """Every PMID an esearch of ``dois`` OR-ed finds (not which DOI each belongs to: the
+    efetch records say that)."""
+    term = " OR ".join(f"{doi}[doi]" for doi in dois)
+    response = _get(client, root, "esearch.fcgi", _search_params(term, 2 * len(dois)), "json")
+    return response, parse_esearch_ids(response.json())
+
+
 @source_call
 def fetch_pmid(client: HttpClient, root: str, pmid: str) -> tuple[Response, Fields]:
-    params = {"db": "pubmed", "id": pmid, "retmode": "xml", **_identity(client)}
-    response = client.get(
-        f"{root.rstrip('/')}/efetch.fcgi",
-        source="PubMed",
-        limits=LIMITS,
-        expect="xml",
-        params=params,
+    response = _get(
+        client, root, "efetch.fcgi", {"db": "pubmed", "id": pmid, "retmode": "xml"}, "xml"
     )
     fields = parse_efetch(response.body, pmid)
     if fields is None:
@@ -73,17 +127,48 @@ def fetch_pmid(client: HttpClient, root: str, pmid: str) -> tuple[Response, Fiel
     return response, fields
 
 
+@source_call
+def fetch_batch(
+    client: HttpClient, root: str, pmids: list[str]
+) -> tuple[Response, dict[str, Fields]]:
+    """One efetch for up to 200 ``pmids``; the fields per PMID PubMed returned."""
+    params = {"db": "pubmed", "id": ",".join(pmids), "retmode": "xml"}
+    response = _get(client, root, "efetch.fcgi", params, "xml")
+    return response, parse_efetch_all(response.body)
+
+
 @parse_entry("PubMed")
 def parse_esearch(payload: Any) -> str | None:
     """The single PMID of an esearch JSON answer (None for no hit, or an ambiguous one)."""
+    ids = parse_esearch_ids(payload)
+    return ids[0] if len(ids) == 1 else None
+
+
+@parse_entry("PubMed esearch")
+def parse_esearch_ids(payload: Any) -> list[str]:
+    """Every PMID of an esearch JSON answer."""
     result = payload.get("esearchresult") if isinstance(payload, dict) else None
     if not isinstance(result, dict):
         raise SourceError(
             "PubMed: the esearch response has no esearchresult",
             fix="check APPRAISE_PUBMED_URL points at NCBI E-utilities",
         )
-    ids = [i for i in result.get("idlist") or [] if isinstance(i, str) and i.isdigit()]
-    return ids[0] if len(ids) == 1 else None
+    return [i for i in result.get("idlist") or [] if isinstance(i, str) and i.isdigit()]
+
+
+@parse_entry("PubMed efetch")
+def parse_efetch_all(data: bytes) -> dict[str, Fields]:
+    """Fields per PMID of every article in an efetch ``PubmedArticleSet`` (the first wins)."""
+    root = parse_xml(data, "PubMed efetch")
+    articles = root.findall("PubmedArticle") if root.tag == "PubmedArticleSet" else []
+    if root.tag == "PubmedArticle":
+        articles = [root]
+    found: dict[str, Fields] = {}
+    for article in articles:
+        pmid = child_text(article, "MedlineCitation/PMID")
+        if pmid and pmid not in found:
+            found[pmid] = parse_article(article)
+    return found
 
 
 @parse_entry("PubMed efetch")

@@ -1,18 +1,23 @@
-"""scripts/build_metapsy_corpus.py: the reference parser on the database's real reference
-strings, the RoB 2 import, and byte-for-byte reproduction of the shipped corpus."""
+"""scripts/build_metapsy_corpus.py and the Metapsy import on the PTSD database: the reference
+parser on the database's real reference strings, the RoB 2 import per comparison, and a rerun
+that reproduces the shipped corpus."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
-import pandas as pd
 import pytest
+import yaml
 
 from appraise.corpus import Corpus
+from appraise.imports.metapsy import read_comparisons, read_database
+from appraise.imports.references import parse_reference
+from appraise.rubrics import load_rubric
 from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +45,7 @@ def references() -> dict[str, str]:
 
 
 def test_parses_a_full_reference(references: dict[str, str]) -> None:
-    ref = build.parse_reference(references["Acarturk, 2016"])
+    ref = parse_reference(references["Acarturk, 2016"])
     assert ref.authors == (("Acarturk", "C"), ("Konuk", "E"), ("Cetinkaya", "M"))
     assert not ref.authors_complete
     assert ref.title.startswith("The efficacy of eye movement desensitization")
@@ -51,14 +56,14 @@ def test_parses_a_full_reference(references: dict[str, str]) -> None:
 
 
 def test_parses_pmcid_single_author_and_supplement(references: dict[str, str]) -> None:
-    ref = build.parse_reference(references["Alsheikh Ali, 2020"])
+    ref = parse_reference(references["Alsheikh Ali, 2020"])
     assert ref.authors == (("Alsheikh Ali", "ASS"),) and ref.authors_complete
     assert (ref.issue, ref.pages) == ("Suppl-1", "134-141")
     assert ref.pmcid == "PMC7536727" and ref.pmid == "33029190"
 
 
 def test_reference_without_doi_or_pmid_keeps_what_it_states(references: dict[str, str]) -> None:
-    ref = build.parse_reference(references["Aldahadha, 2012"])
+    ref = parse_reference(references["Aldahadha, 2012"])
     assert ref.doi is None and ref.pmid is None
     assert ref.journal == "Journal of Instructional Psychology"
     assert (ref.year, ref.volume, ref.issue, ref.pages) == (2012, "39", "3/4", "146-58")
@@ -67,13 +72,13 @@ def test_reference_without_doi_or_pmid_keeps_what_it_states(references: dict[str
 def test_titles_with_vs_and_question_marks_and_dotted_journals(
     references: dict[str, str],
 ) -> None:
-    reger = build.parse_reference(references["Reger, 2016"])
+    reger = parse_reference(references["Reger, 2016"])
     assert "imaginal exposure vs. virtual reality" in reger.title
     assert reger.journal == "J Consult Clin. Psychol"
-    neuner = build.parse_reference(references["Neuner, 2010"])
+    neuner = parse_reference(references["Neuner, 2010"])
     assert neuner.title.endswith("treated? A randomized controlled pilot study")
-    assert build.parse_reference(references["Fecteau, 1999"]).journal == "Behav. Cogn. Psychother"
-    gray = build.parse_reference(references["Gray, 2019a"])  # 'DOI:' and no ';' before volume
+    assert parse_reference(references["Fecteau, 1999"]).journal == "Behav. Cogn. Psychother"
+    gray = parse_reference(references["Gray, 2019a"])  # 'DOI:' and no ';' before volume
     assert (gray.year, gray.volume, gray.issue, gray.pages) == (2019, "29", "5", "621-639")
     assert gray.doi == "10.1080/10503307.2017.1408973"
 
@@ -82,52 +87,62 @@ def test_every_reference_yields_authors_title_journal_and_the_studys_year(
     references: dict[str, str],
 ) -> None:
     for label, text in references.items():
-        ref = build.parse_reference(text)
+        ref = parse_reference(text)
         assert ref.authors and ref.title and ref.journal, label
         assert str(ref.year) == label.split(", ")[1][:4], label
         assert ("doi:" in text.lower()) == (ref.doi is not None), label
         assert ("PMID" in text) == (ref.pmid is not None), label
 
 
-def test_judgement_words_are_normalised_and_bad_ones_rejected() -> None:
-    assert build.judgement_word("Some Concerns", "row 1") == "Some concerns"
-    assert build.judgement_word("high", "row 1") == "High"
-    with pytest.raises(build.InputError, match="row 7: 'Unclear' is not a RoB 2 judgement"):
-        build.judgement_word("Unclear", "row 7")
+def test_database_words_are_read_as_robvis_reads_them(shared: Path) -> None:
+    db = read_database(shared / "data" / "metapsy-ptsd" / "data.csv")
+    comparisons = read_comparisons(db, load_rubric("rob2"))
+    assert len(comparisons) == 131
+    first = comparisons[0]
+    assert first.label == "Acarturk, 2016" and first.result == "EMDR vs Waitlist (IES, post)"
+    assert first.domains == {
+        "D1": "Low",
+        "D2": "Some concerns",
+        "D3": "Low",
+        "D4": "Low",
+        "D5": "Low",
+    }
+    assert first.database_overall == "Some concerns"
+    assert first.rater == "self-report" and first.weight == round(1 / 0.307**2, 4)
 
 
-def test_a_study_whose_comparisons_differ_gets_one_appraisal_per_result() -> None:
-    rows = pd.DataFrame(
-        {
-            "multi_arm1": ["Prolonged Exposure (PE) A", "EMDR B"],
-            "condition_arm1.detail": ["PE", "EMDR"],
-            "condition_arm2.detail": ["Waitlist", "Waitlist"],
-            "instrument": ["CAPS", "PCL"],
-            "rating": ["clinician", "self-report"],
-            "time": ["post", "post"],
-            ".g_se": [0.5, 0.25],
-            **{c: ["Low", "Low"] for c in ["rob_d1", "rob_d2", "rob_d3", "rob_d5"]},
-            "rob_d4": ["High", "Low"],
-            "rob": ["High", "Low"],
-        }
-    )
-    entries = build.rob_per_study("10.1/x", "X, 2000", rows)
-    assert [e.domains["D4"] for e in entries] == ["High", "Low"]
-    assert entries[0].label == "Prolonged Exposure (PE) vs Waitlist (CAPS, post)"
-    assert [e.rater for e in entries] == ["assessor", "self-report"]
-    assert [e.weight for e in entries] == [4.0, 16.0]
-    same = build.rob_per_study("10.1/x", "X, 2000", rows.assign(rob_d4="Low", rob="Low"))
-    assert len(same) == 1 and same[0].weight == 20.0 and same[0].rater is None
+def test_each_comparison_of_a_multi_arm_study_is_its_own_result() -> None:
+    # Bryant 2019: two TF-CBT arms against one waitlist.
+    stored = [
+        s.appraisal
+        for s in Corpus(SHIPPED).iter_appraisals("rob2", study="10.1017/s0033291718002234")
+    ]
+    labels = sorted(a.result.label for a in stored)
+    assert labels == [
+        "TF-CBT (arm A) vs Waitlist (CAPS, post)",
+        "TF-CBT (arm B) vs Waitlist (CAPS, post)",
+    ]
 
 
 def test_engine_overall_agrees_with_the_databases_for_every_study() -> None:
+    studies: set[str] = set()
     disagreements = []
     for stored in Corpus(SHIPPED).iter_appraisals("rob2"):
-        support = stored.appraisal.overall.support or ""
-        if "(agrees)" not in support:
-            disagreements.append(stored.appraisal.study)
-    # The README lists the exceptions; there are none with the cochrane profile.
+        appraisal = stored.appraisal
+        studies.add(appraisal.study)
+        if "(agrees)" not in (appraisal.overall.support or ""):
+            disagreements.append(appraisal.study)
+    # The database's overall follows the worst-domain rule (RoB 2, cochrane profile).
+    assert len(studies) == 102
     assert disagreements == []
+
+
+def _without_stamps(path: Path) -> object:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "appraisals" in path.parts:
+        for key in ("tool", "created", "updated"):
+            data.pop(key, None)
+    return data
 
 
 def test_rerunning_the_converter_reproduces_the_shipped_corpus(
@@ -136,13 +151,29 @@ def test_rerunning_the_converter_reproduces_the_shipped_corpus(
     out = tmp_path / "metapsy"
     assert build.main(["--shared", str(shared), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "wrote 102 records, 102 appraisals and 13 claims" in printed
-    assert "agrees with the database's for every study" in printed
+    assert "rob2: 102 studies, 131 comparisons; 131 appraisals written" in printed
+    assert "metapsy-rob: 102 studies, 131 comparisons; 262 appraisals written" in printed
+    assert "the rob2 overall agrees with the database's for every comparison" in printed
     produced = sorted(p.relative_to(out) for p in out.rglob("*.yaml"))
     shipped = sorted(p.relative_to(SHIPPED) for p in SHIPPED.rglob("*.yaml"))
     assert produced == shipped
     for rel in produced:
-        assert (out / rel).read_bytes() == (SHIPPED / rel).read_bytes(), rel
+        # Appraisals carry when they were written; everything else is byte for byte.
+        if "appraisals" in rel.parts:
+            assert _without_stamps(out / rel) == _without_stamps(SHIPPED / rel), rel
+        else:
+            assert (out / rel).read_bytes() == (SHIPPED / rel).read_bytes(), rel
+
+
+def test_a_rerun_over_the_shipped_corpus_changes_no_file(
+    shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "shipped"
+    shutil.copytree(SHIPPED, copy)
+    before = {p: p.read_bytes() for p in copy.rglob("*.yaml")}
+    assert build.main(["--shared", str(shared), "--out", str(copy)]) == 0
+    assert "0 appraisals written, 131 unchanged; 0 records written" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in copy.rglob("*.yaml")} == before
 
 
 def test_missing_data_folder_is_one_clear_error(
@@ -165,5 +196,6 @@ def test_a_bad_judgement_in_the_data_stops_before_writing(
     (copy / "data.csv").write_text(csv.replace('"Some Concerns"', '"Unclear"', 1), "utf-8")
     code = build.main(["--shared", str(tmp_path / "shared"), "--out", str(tmp_path / "out")])
     assert code == 2
-    assert "is not a RoB 2 judgement" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cell not read: line " in err and "column rob_d" in err and "'Unclear'" in err
     assert not (tmp_path / "out").exists()

@@ -128,7 +128,8 @@ def test_iapt_claims_are_disputed_and_wakefield_rests_on_a_high_risk_study() -> 
 def test_metapsy_appraisals_are_imported_judgements_from_the_database() -> None:
     corpus = Corpus(ROOT / "corpus" / "metapsy-ptsd")
     stored = [s.appraisal for s in corpus.iter_appraisals("rob2")]
-    assert len(stored) == 102
+    # One appraisal per comparison: 131 comparisons of 102 studies.
+    assert len(stored) == 131 and len({a.study for a in stored}) == 102
     for a in stored:
         assert isinstance(a, Appraisal)
         assert a.reviewer == "metapsy-database" and not a.answers

@@ -207,7 +207,7 @@ def test_replication_unknown_when_allegiance_was_not_appraised(corpus: Corpus) -
 
 
 def test_default_rubric_comes_from_the_corpus(corpus: Corpus) -> None:
-    from appraise.graph import default_rubric
+    from appraise.appraisals import default_rubric
 
     assert default_rubric(corpus) == "rob2"
     corpus.root.mkdir(parents=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from appraise.appraisals import default_rubric
 from appraise.corpus import Corpus, CorpusInfo
 from appraise.errors import InputError, NotFoundError
 from appraise.files import model_to_yaml
 from appraise.models import Appraisal, Judgement, StudyRecord
 from appraise.outputs.figures import summary_data, traffic_light_data
-from appraise.outputs.matrix import build_matrix, default_rubric, disambiguate
+from appraise.outputs.matrix import build_matrix, disambiguate
 
 
 def test_consensus_speaks_for_a_study_and_names_are_disambiguated(rob2_corpus: Corpus) -> None:

@@ -179,7 +179,8 @@ def test_bad_robvis_files_exit_2_with_one_line_and_write_nothing(
     source = tmp_path / "bad.csv"
     source.write_text(text)
     corpus = tmp_path / "c"
-    assert main(["import", "robvis", str(source), "--rubric", "rob2", "--corpus", str(corpus)]) == 2
+    args = ["import", "robvis", str(source), "--rubric", "rob2", "--corpus", str(corpus)]
+    assert main([*args, "--strict"]) == 2
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and err.startswith("appraise: error: ")
@@ -245,3 +246,121 @@ def test_imported_robvis_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str
         == 0
     )
     assert weighted.read_bytes().startswith(b"\x89PNG")
+
+
+# --- reading as robvis reads: first letter, any case; every bad cell at once; RoB 1 subsets ---
+def test_judgements_are_read_by_first_letter_in_any_case_as_robvis_does() -> None:
+    from appraise.outputs.robvis import read_judgement
+
+    words = ["Low", "Some concerns", "High", "No information", "Not applicable"]
+    cases = {
+        "some concerns": "Some concerns",
+        "Some Concerns": "Some concerns",
+        "low risk": "Low",
+        "L": "Low",
+        "high": "High",
+        "HIGH RISK": "High",
+        "s": "Some concerns",
+        "n": "No information",
+        "NA": "Not applicable",
+        "not applicable": "Not applicable",
+    }
+    assert {given: read_judgement(given, words) for given in cases} == cases
+    assert read_judgement("unclear", words) is None
+    assert read_judgement("  ", words) is None
+
+
+def test_lenient_import_takes_metapsytools_words_and_strict_refuses_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "gad.csv"
+    source.write_text(
+        "Study,D1,D2,D3,D4,D5,Overall\n"
+        "Aagaard 2017,low risk,some concerns,Low,L,low,some concerns\n"
+        "Berg 2020,high risk,S,l,LOW,Low,High\n"
+    )
+    corpus = tmp_path / "c"
+    args = ["import", "robvis", str(source), "--rubric", "rob2", "--corpus", str(corpus)]
+    assert main([*args, "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "line 2, column D1: 'low risk' is not a robvis judgement" in err
+    assert not corpus.exists()
+    assert main(args) == 0
+    capsys.readouterr()
+    rows = {row.name: row for row in build_matrix(Corpus(corpus)).rows}
+    assert rows["Aagaard 2017"].domains == {
+        "D1": "Low",
+        "D2": "Some concerns",
+        "D3": "Low",
+        "D4": "Low",
+        "D5": "Low",
+    }
+    assert rows["Berg 2020"].overall == "High"
+
+
+def test_every_bad_cell_is_reported_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text(
+        "Study,D1,D2,D3,D4,D5,Overall,Weight\n"
+        "A,Low,Unclear,Low,Low,Low,Low,1\n"
+        "B,Low,Low,Low,,Low,Low,heavy\n"
+        "C,Low,Low,Low,Low,Low\n"
+        "A,Low,Low,Low,Low,Low,Low,2\n"
+        "D,Low,Low,Low,Low,maybe,Low,3\n"
+    )
+    corpus = tmp_path / "c"
+    assert main(["import", "robvis", str(source), "--rubric", "rob2", "--corpus", str(corpus)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "6 problems" in err
+    for part in (
+        "line 2, column D2: 'Unclear' is not a robvis judgement",
+        "line 3, column D4: empty",
+        "line 3, column Weight: 'heavy' is not a number",
+        "line 4: 6 columns, the header has 8",
+        "line 5: study 'A' is also on line 2",
+        "line 6, column D5: 'maybe'",
+    ):
+        assert part in err, part
+    assert not corpus.exists()
+
+
+ROB1_SUBSET_CSV = """\
+Study,Random.sequence.generation.,Allocation concealment,Blinding of outcome assessment,\
+Incomplete outcome data,Overall
+Alavind 2016,Low,Unclear,low,Low,
+Brandt 2019,Low,high,Low,,
+Carver 2021,Low,Low,Low,Low,
+"""
+
+
+def test_rob1_with_a_subset_of_domains_imports_with_an_overall_and_checks_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "depression.csv"
+    source.write_text(ROB1_SUBSET_CSV)
+    corpus = tmp_path / "c"
+    args = ["import", "robvis", str(source), "--rubric", "rob1", "--corpus", str(corpus)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "left unjudged" not in out
+    stored = {s.appraisal.study: s.appraisal for s in Corpus(corpus).iter_appraisals("rob1")}
+    assert {study: a.overall.judgement for study, a in stored.items()} == {
+        "ref:alavind-2016": "Unclear",
+        "ref:brandt-2019": "High",  # its empty D5 is a domain it did not assess
+        "ref:carver-2021": "Low",  # Low over the four domains the table rates
+    }
+    assert set(stored["ref:brandt-2019"].domains) == {"D1", "D2", "D4"}
+    assert main(["check", "--corpus", str(corpus)]) == 0
+    assert "ok:" in capsys.readouterr().out
+
+
+def test_rob1_header_names_must_be_domains(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("Study,Random sequence generation,Funding,Overall\nA,Low,Low,Low\n")
+    args = ["import", "robvis", str(source), "--rubric", "rob1", "--corpus", str(tmp_path / "c")]
+    assert main(args) == 2
+    assert "line 1, column 3: 'Funding' is not a rob1 domain" in capsys.readouterr().err

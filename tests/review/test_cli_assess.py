@@ -176,6 +176,7 @@ def test_end_of_input_keeps_everything_answered(run, study_corpus: Corpus) -> No
 
 def test_a_real_full_text_is_read_attached_and_quoted_verbatim(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
     from appraise.documents import read_document
+    from appraise.evidence import document_with_record
     from appraise.review import check_corpus
 
     paper = shared_path(
@@ -183,7 +184,10 @@ def test_a_real_full_text_is_read_attached_and_quoted_verbatim(run, study_corpus
     )
     code, _, err = run(["assess", STUDY, "-r", "rob2", "--no-input", "--text", str(paper)])
     assert code == 0, err
-    text = read_document(paper).text
+    # Quotes are spans of the study's document: the file, then what only the record holds.
+    record = study_corpus.read_record(STUDY)
+    text = document_with_record(read_document(paper), record).text
+    assert text.startswith(read_document(paper).text)
     saved = stored(study_corpus)
     quotes = [q for a in saved.answers.values() for q in a.quotes]
     assert quotes and all(text[q.start : q.end] == q.text for q in quotes)

@@ -22,7 +22,7 @@ def test_list_shows_every_rubric(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rubric", "list", "--json")
     assert code == 0
     rubrics = {r["id"]: r for r in json.loads(out)}
-    assert set(rubrics) == {"rob2", "rob1", "robins-i", "psychotherapy"}
+    assert set(rubrics) == {"rob2", "rob1", "robins-i", "psychotherapy", "metapsy-rob"}
     assert rubrics["rob2"]["profiles"] == ["cochrane", "metapsy"]
     assert rubrics["rob2"]["options"] == {"effect": ["assignment", "adhering"]}
 

@@ -23,8 +23,8 @@ from appraise.rubrics import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_four_rubrics_ship_and_validate() -> None:
-    assert rubric_ids() == ["psychotherapy", "rob1", "rob2", "robins-i"]
+def test_the_shipped_rubrics_ship_and_validate() -> None:
+    assert rubric_ids() == ["metapsy-rob", "psychotherapy", "rob1", "rob2", "robins-i"]
     for rid in rubric_ids():
         rubric = load_rubric(rid)
         assert rubric.id == rid

@@ -8,6 +8,14 @@ with its recorded headers, rate limits aside). A Europe PMC search answers with 
 recording and are built here from the recorded files: PubMed's esearch (DOI -> PMID, a small
 JSON) and the Europe PMC search hit for an article whose full text is recorded (its ids and
 open-access flag, taken from that full text).
+
+Batch requests are answered as the APIs answer them: Crossref ``/works?filter=doi:a,doi:b``
+with a ``work-list`` message of the recorded works (each with a ``score``, as list items
+have), OpenAlex ``/works?filter=doi:a|b`` with the recorded list response's ``meta`` and the
+recorded works as ``results``, a Europe PMC search with DOIs OR-ed with every hit, PubMed's
+esearch with ``a[doi] OR b[doi]`` with every PMID and efetch with ``id=a,b`` with the recorded
+articles in one ``PubmedArticleSet``. Results come in an order of their own (sorted by id), not
+the order asked, as the APIs' do.
 """
 
 from __future__ import annotations
@@ -53,6 +61,8 @@ class Replay:
     fulltext: dict[str, Path] = field(default_factory=dict)
     pubmed_by_doi: dict[str, str] = field(default_factory=dict)
     pubmed_by_pmid: dict[str, Path] = field(default_factory=dict)
+    pubmed_articles: dict[str, str] = field(default_factory=dict)
+    openalex_meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Replay:
@@ -98,11 +108,14 @@ class Replay:
                 if not pmid:
                     continue
                 replay.pubmed_by_pmid[pmid.group(1)] = path
+                replay.pubmed_articles.setdefault(pmid.group(1), article)
                 for doi in re.findall(
                     r'<ArticleId IdType="doi">([^<]+)</ArticleId>',
                     article.split("<ReferenceList>")[0],
                 ):
                     replay.pubmed_by_doi[normalise_doi(doi)] = pmid.group(1)
+        listing = FIXTURES / "openalex/list_works_cursor_page1_W2755950973_W2741809807.json"
+        replay.openalex_meta = json.loads(listing.read_text())["meta"]
         return replay
 
     # --- answers --------------------------------------------------------------------------
@@ -125,6 +138,26 @@ class Replay:
             FIXTURES / "crossref/headers/works_10.1016_j.neurobiolaging.2010.03.024.headers.json"
         )
         headers = {k: v for k, v in _headers_of(recorded).items() if "limit" not in k.lower()}
+        if path == "/works" and "filter" in request.args:
+            dois = [f.removeprefix("doi:").lower() for f in request.args["filter"].split(",")]
+            items = [
+                {**json.loads(self.crossref[d].read_text())["message"], "score": 1.0}
+                for d in sorted(set(dois))
+                if d in self.crossref
+            ]
+            body = {
+                "status": "ok",
+                "message-type": "work-list",
+                "message-version": "1.0.0",
+                "message": {
+                    "facets": {},
+                    "total-results": len(items),
+                    "items": items,
+                    "items-per-page": int(request.args.get("rows", 20)),
+                    "query": {"start-index": 0, "search-terms": None},
+                },
+            }
+            return Response(json.dumps(body), headers=headers, content_type="application/json")
         doi = path.removeprefix("/works/").lower()
         if doi in self.crossref:
             return Response(
@@ -136,6 +169,16 @@ class Replay:
         )
 
     def _openalex(self, path: str, request: Request) -> Response:
+        if path == "/works" and request.args.get("filter", "").startswith("doi:"):
+            dois = request.args["filter"].removeprefix("doi:").lower().split("|")
+            works = [
+                json.loads(self.openalex[d].read_text())
+                for d in sorted(set(dois))
+                if d in self.openalex
+            ]
+            meta = {**self.openalex_meta, "count": len(works), "next_cursor": None}
+            body = {"meta": meta, "results": works, "group_by": []}
+            return Response(json.dumps(body), content_type="application/json")
         key = path.removeprefix("/works/")
         if key.startswith("doi:") and (found := self.openalex.get(key[4:].lower())):
             return Response(found.read_bytes(), content_type="application/json")
@@ -146,12 +189,14 @@ class Replay:
     def _europepmc(self, path: str, request: Request) -> Response:
         if path == "/search":
             query = request.args.get("query", "")
-            doi = re.fullmatch(r'DOI:"(.+)"', query)
-            hit = self.epmc_hits.get(doi.group(1).lower()) if doi else None
-            if hit is None:
+            dois = re.findall(r'DOI:"([^"]+)"', query)
+            hits = [
+                self.epmc_hits[d] for d in sorted({d.lower() for d in dois}) if d in self.epmc_hits
+            ]
+            if not hits:
                 empty = FIXTURES / "europepmc/search/pyeuropepmc_search_no_results.json"
                 return Response(empty.read_bytes(), content_type="application/json")
-            payload = {**self.epmc_core, "hitCount": 1, "resultList": {"result": [hit]}}
+            payload = {**self.epmc_core, "hitCount": len(hits), "resultList": {"result": hits}}
             return Response(json.dumps(payload), content_type="application/json")
         m = re.fullmatch(r"/(PMC\d+)/fullTextXML", path)
         if m and (found := self.fulltext.get(m.group(1))):
@@ -160,13 +205,19 @@ class Replay:
 
     def _pubmed(self, path: str, request: Request) -> Response:
         if path == "/esearch.fcgi":
-            term = request.args.get("term", "").removesuffix("[doi]").lower()
-            pmid = self.pubmed_by_doi.get(term)
-            ids = [pmid] if pmid else []
+            terms = [
+                t.strip().removesuffix("[doi]").lower() for t in request.args["term"].split(" OR ")
+            ]
+            ids = sorted({self.pubmed_by_doi[t] for t in terms if t in self.pubmed_by_doi})
             body = {"esearchresult": {"count": str(len(ids)), "idlist": ids}}
             return Response(json.dumps(body), content_type="application/json")
         if path == "/efetch.fcgi" and (found := self.pubmed_by_pmid.get(request.args["id"])):
             return Response(found.read_bytes(), content_type="text/xml")
+        if path == "/efetch.fcgi" and "," in request.args["id"]:
+            pmids = sorted(set(request.args["id"].split(",")))
+            articles = "".join(self.pubmed_articles[p] for p in pmids if p in self.pubmed_articles)
+            body = f'<?xml version="1.0" ?>\n<PubmedArticleSet>{articles}</PubmedArticleSet>'
+            return Response(body, content_type="text/xml")
         return Response(
             "<eFetchResult><ERROR>Empty id list</ERROR></eFetchResult>", content_type="text/xml"
         )

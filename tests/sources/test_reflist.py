@@ -1,0 +1,123 @@
+"""`fetch --from` reads reference lists as reviewers export them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appraise.errors import InputError
+from appraise.sources.reflist import read_reference_list
+
+RIS = """TY  - JOUR
+TI  - Cognitive therapy for psychosis
+PY  - 2019
+DO  - 10.1136/esmoopen-2020-000776
+ER  -
+
+TY  - JOUR
+TI  - A PubMed record without a DOI
+DB  - PubMed
+AN  - 28731372
+ER  -
+
+TY  - BOOK
+TI  - A book with neither
+PY  - 2001
+ER  -
+""".replace("ER  -\n", "ER  - \n")  # as exported: the end tag keeps its trailing space
+
+BIBTEX = """@article{smith2019,
+  title = {{Behavioural activation}},
+  doi = {10.1111/BJC.12259},
+  year = {2019}
+}
+@article{jones2020,
+  title = {Only a PMID},
+  eprinttype = {pubmed},
+  eprint = {35123456}
+}
+@misc{nothing,
+  title = {A poster},
+  year = {2018}
+}
+"""
+
+MEDLINE = """PMID- 28731372
+TI  - Exploring the effect of vitamin D3 supplementation on the anti-EBV antibody
+      response in relapsing-remitting multiple sclerosis.
+LID - 10.1177/1352458517722646 [doi]
+DP  - 2018 Aug
+
+PMID- 35123456
+TI  - A BMC article.
+AID - 10.1186/s12891-022-05070-w [doi]
+AID - S1234 [pii]
+DP  - 2022 Feb 4
+
+PMID- 11748933
+TI  - No DOI here.
+DP  - 2001 Dec
+"""
+
+
+def test_ris_gives_dois_then_pmids_and_lists_items_without_either(tmp_path) -> None:
+    path = tmp_path / "refs.ris"
+    path.write_text(RIS)
+    found = read_reference_list(path)
+    assert found.format == "ris"
+    assert found.identifiers == ["10.1136/esmoopen-2020-000776", "pmid:28731372"]
+    assert found.without_id == ["item 3: A book with neither (2001)"]
+
+
+def test_bibtex(tmp_path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(BIBTEX)
+    found = read_reference_list(path)
+    assert found.format == "bibtex"
+    assert found.identifiers == ["10.1111/BJC.12259", "pmid:35123456"]
+    assert found.without_id == ["item 3: A poster (2018)"]
+
+
+def test_csl_json(tmp_path) -> None:
+    items = [
+        {"type": "article-journal", "title": "A", "DOI": "10.1002/jor.1100150407"},
+        {"type": "article-journal", "title": "B", "PMID": "23435529"},
+        {"type": "book", "title": "C", "issued": {"date-parts": [[1999]]}},
+    ]
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps(items))
+    found = read_reference_list(path)
+    assert found.format == "csl-json"
+    assert found.identifiers == ["10.1002/jor.1100150407", "pmid:23435529"]
+    assert found.without_id == ["item 3: C (1999)"]
+
+
+def test_pubmed_medline_nbib_takes_the_doi_and_falls_back_to_the_pmid(tmp_path) -> None:
+    path = tmp_path / "pubmed-export.nbib"
+    path.write_text(MEDLINE)
+    found = read_reference_list(path)
+    assert found.format == "medline"
+    assert found.identifiers == [
+        "10.1177/1352458517722646",
+        "10.1186/s12891-022-05070-w",
+        "pmid:11748933",
+    ]
+    assert found.without_id == []
+
+
+def test_one_identifier_per_line_with_a_bom_and_comments(tmp_path) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_bytes(
+        "\ufeff10.1136/esmoopen-2020-000776\n# a comment\nPMID:28731372  # rct\n".encode()
+    )
+    found = read_reference_list(path)
+    assert found.format == "lines"
+    assert found.identifiers == ["10.1136/esmoopen-2020-000776", "PMID:28731372"]
+
+
+def test_a_broken_csl_json_file_names_the_line(tmp_path) -> None:
+    path = tmp_path / "refs.json"
+    path.write_text('[\n{"DOI": "10.1/x",}\n]')
+    with pytest.raises(InputError, match=r"refs.json:2: not valid JSON"):
+        read_reference_list(path)
