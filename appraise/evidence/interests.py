@@ -629,7 +629,8 @@ def _indicator_signal(ctx: Context, kind: str, what: str) -> Signal:
 # Magnetika Ltd.', 'purchased from the hospital pharmacy', 'a stimulator (CX-6650; Rolf
 # Schneider Electronics, Germany)'.
 _THIRD_PARTY = re.compile(
-    r"[®™]|\b(?:supplied|provided|manufactured|donated|purchased|produced|obtained|made "
+    r"[®™]|\b(?:produced|manufactured|made) (?:in|at) [A-Z]|"
+    r"\b(?:supplied|provided|manufactured|donated|purchased|produced|obtained|made "
     r"available) (?:\w+ ){0,4}?(?:by|from) (?:the )?(?:[\w.&-]+ ){0,4}?(?:Ltd|Inc|GmbH|AG|A/S|"
     r"plc|LLC|S\.?A|Co|Corp\w*|Pharma\w*|pharmacy|Laborator\w+|manufacturer)\b|"
     r"\((?:[^()]{0,60}[;,] )?[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3},? (?:Ltd|Inc|GmbH|AG|A/S|plc|"

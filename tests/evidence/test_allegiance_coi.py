@@ -121,6 +121,8 @@ needs_texts = pytest.mark.skipif(not OA_TRIALS.is_dir(), reason="needs ../shared
         ("PMC5446666.xml", "Y", "N"),  # designed by the organisation two authors work for
         ("PMC1201146.xml", "PY", "Y"),  # two authors employed by the product's maker
         ("PMC4884360.xml", "PN", None),  # licensed drugs bought from a pharmacy
+        ("PMC2238709.xml", "PN", "N"),  # a vaccine 'produced in Brazil'
+        ("PMC5722980.xml", "Y", "Y"),  # the CEO of the company that developed the apps
     ],
 )
 def test_real_dev_texts(name: str, developer: str, declared: str | None) -> None:
