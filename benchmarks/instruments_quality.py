@@ -15,6 +15,9 @@ Three checks:
    instrument lists (issue 13 grew the lexicon to cover them, so after the change this is a
    count of what was added, not a test of generalisation).
 
+4. Speed: the lexicon's text search (``Lexicon.mentions``) over the dev half of
+   ../shared/data/oa-trials (split.yaml; the test half is never read), best of three.
+
 The Metapsy PTSD data are the Metapsy project's / National Center for PTSD's (ODC-By 1.0).
 
 Writes benchmarks/results/instruments_quality.json.
@@ -254,6 +257,33 @@ def coverage_check(metapsy: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def speed_check(shared: Path) -> dict[str, Any] | None:
+    """Seconds and MB per second for finding every instrument mention in the dev texts."""
+    import time
+
+    import yaml
+
+    from appraise.documents import read_document
+    from appraise.evidence.instruments import lexicon
+
+    split = HERE / "labels" / "oa_trials" / "split.yaml"
+    texts = shared / "data" / "oa-trials"
+    if not (split.exists() and texts.is_dir()):
+        return None
+    names = [entry["file"] for entry in yaml.safe_load(split.read_text("utf-8"))["dev"]]
+    documents = [read_document(texts / name) for name in names]
+    for document in documents:  # sentences and folded text are the document's, not the search's
+        _ = document.sentences, document.search_text
+    search = lexicon()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        mentions = sum(len(search.mentions(document)) for document in documents)
+        best = min(best, time.perf_counter() - start)
+    megabytes = sum(len(d.text) for d in documents) / 1e6
+    return {"texts": len(documents), "mb": megabytes, "seconds": best, "mentions": mentions}
+
+
 def _rater(kind: str) -> str | None:
     if kind == "unknown":
         return None
@@ -318,6 +348,20 @@ def run(quick: bool = False) -> dict[str, Any]:
         return skipped(f"{path} not found")
     metapsy, held = metapsy_check(path), held_out_check()
     cover = coverage_check(metapsy)
+    speed = speed_check(Path(SHARED))
+    speed_metrics = (
+        [
+            metric(
+                "lexicon search speed",
+                speed["mb"] / speed["seconds"],
+                "MB/s",
+                f"{speed['mentions']} mentions in {speed['texts']} dev texts, "
+                f"{speed['mb']:.2f} MB in {speed['seconds']:.2f} s",
+            )
+        ]
+        if speed
+        else []
+    )
     return {
         "metapsy": metapsy,
         "held_out": held,
@@ -365,6 +409,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 "fraction",
                 f"{cover['common_correct']}/{cover['common_total']} (unknown counts as wrong)",
             ),
+            *speed_metrics,
         ],
     }
 
