@@ -95,7 +95,8 @@ def _interviews(ctx: Context) -> list[InstrumentMention]:
 # with structured clinical interviews'); a qualitative 'semi-structured interview' is not one.
 _GENERIC_INTERVIEW = re.compile(
     r"\b(?:structured (?:clinical|diagnostic|psychiatric) interviews?|"
-    r"(?:standardi[sz]ed )?diagnostic interviews?)\b",
+    r"(?:standardi[sz]ed )?diagnostic interviews?|(?-i:Structured Interview for [A-Z]\w*)|"
+    r"(?:clinical|diagnostic) interview schedule)\b",
     re.IGNORECASE,
 )
 # Said not to be given again: 'was not repeated at post-treatment', 'administered only at

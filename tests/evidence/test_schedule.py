@@ -187,3 +187,11 @@ def test_weekly_sessions_give_the_treatments_length() -> None:
         "Outcomes were assessed at the 12-month follow-up.",
     )
     assert design.followup(longer).answer == "Y"
+
+
+def test_an_interview_named_by_what_it_is_counts_as_an_interview() -> None:
+    ctx = context(
+        "Psychosis risk was established with the Structured Interview for Psychosis-risk "
+        "States at entry."
+    )
+    assert measurement.diagnostic_interview_baseline(ctx).answer == "Y"
