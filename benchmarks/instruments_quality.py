@@ -2,13 +2,23 @@
 
     python3 benchmarks/instruments_quality.py [--json]
 
-Two checks:
+Three checks:
 1. Every instrument in the Metapsy PTSD database (../shared/data/metapsy-ptsd/data.csv) against
    its `rating` column (self-report / clinician). Diagnostic interviews count as clinician
    ratings there. This table was read while building the lexicon, so it must be 100%.
 2. A held-out list of instruments that are not in that table, each with the kind its own
    published definition gives (written down here before running the lexicon on them): the
    test of whether the lexicon generalises rather than memorising one table.
+3. Coverage: how many names are known to the lexicon itself (not just classed by a rule that
+   reads the name, and not unknown), for the Metapsy PTSD names (distinct names and rows) and
+   for COMMON, outcome measures that psychotherapy trials report, listed from published
+   instrument lists (issue 13 grew the lexicon to cover them, so after the change this is a
+   count of what was added, not a test of generalisation).
+
+4. Speed: the lexicon's text search (``Lexicon.mentions``) over the dev half of
+   ../shared/data/oa-trials (split.yaml; the test half is never read), best of three.
+
+The Metapsy PTSD data are the Metapsy project's / National Center for PTSD's (ODC-By 1.0).
 
 Writes benchmarks/results/instruments_quality.json.
 """
@@ -119,6 +129,161 @@ HELD_OUT: list[tuple[str, str]] = [
 ]
 
 
+# Outcome measures common in psychotherapy trials, from published instrument lists (the
+# Metapsy databases' outcome lists, ICHOM depression and anxiety set, the NCPTSD list of
+# PTSD measures): name as a report writes it -> kind by the instrument's own definition.
+COMMON: list[tuple[str, str]] = [
+    ("WHODAS 2.0", "self-report"),
+    ("BSL-23", "self-report"),
+    ("PTCI", "self-report"),
+    ("Timeline Followback", "self-report"),
+    ("FTND", "self-report"),
+    ("Addiction Severity Index", "clinician-rated"),
+    ("ASI-3", "self-report"),
+    ("Rosenberg Self-Esteem Scale", "self-report"),
+    ("QOLI", "self-report"),
+    ("Q-LES-Q-SF", "self-report"),
+    ("Sheehan Disability Scale", "self-report"),
+    ("SANS", "clinician-rated"),
+    ("CDSS", "clinician-rated"),
+    ("PHQ-A", "self-report"),
+    ("PHQ-15", "self-report"),
+    ("ASRS", "self-report"),
+    ("YSR", "self-report"),
+    ("MASC", "self-report"),
+    ("Spence Children's Anxiety Scale", "self-report"),
+    ("RCMAS", "self-report"),
+    ("CRIES-13", "self-report"),
+    ("TSQ", "self-report"),
+    ("Epworth Sleepiness Scale", "self-report"),
+    ("Beck Hopelessness Scale", "self-report"),
+    ("Beck Scale for Suicide Ideation", "self-report"),
+    ("Scale for Suicide Ideation", "clinician-rated"),
+    ("SIDAS", "self-report"),
+    ("DERS", "self-report"),
+    ("AAQ-II", "self-report"),
+    ("FFMQ", "self-report"),
+    ("MAAS", "self-report"),
+    ("SIAS", "self-report"),
+    ("Social Phobia Scale", "self-report"),
+    ("BFNE", "self-report"),
+    ("Agoraphobic Cognitions Questionnaire", "self-report"),
+    ("Body Sensations Questionnaire", "self-report"),
+    ("Mobility Inventory", "self-report"),
+    ("SHAI", "self-report"),
+    ("DOCS", "self-report"),
+    ("EDI-3", "self-report"),
+    ("Binge Eating Scale", "self-report"),
+    ("SCOFF", "self-report"),
+    ("DAST-10", "self-report"),
+    ("CUDIT-R", "self-report"),
+    ("Outcome Rating Scale", "self-report"),
+    ("WAI-SR", "self-report"),
+    ("CSQ-8", "self-report"),
+    ("OASIS", "self-report"),
+    ("ODSIS", "self-report"),
+    ("PROMIS Depression", "self-report"),
+    ("RRS", "self-report"),
+    ("Dysfunctional Attitude Scale", "self-report"),
+    ("ATQ", "self-report"),
+    ("BADS", "self-report"),
+    ("IIP-32", "self-report"),
+    ("MSPSS", "self-report"),
+    ("UCLA Loneliness Scale", "self-report"),
+    ("Self-Compassion Scale", "self-report"),
+    ("PANAS", "self-report"),
+    ("Fear Questionnaire", "self-report"),
+    ("MOCI", "self-report"),
+    ("SPAI", "self-report"),
+    ("RHS-15", "self-report"),
+    ("SOFAS", "clinician-rated"),
+    ("CSDD", "clinician-rated"),
+    ("ADHD-RS-IV", "clinician-rated"),
+    ("PSP", "clinician-rated"),
+    ("SAPS", "clinician-rated"),
+    ("SCID-5-PD", "diagnostic-interview"),
+    ("IPDE", "diagnostic-interview"),
+    ("SIDP-IV", "diagnostic-interview"),
+    ("Present State Examination", "diagnostic-interview"),
+    ("DAWBA", "diagnostic-interview"),
+    ("CAPA", "diagnostic-interview"),
+    ("ChIPS", "diagnostic-interview"),
+    ("Longitudinal Interval Follow-up Evaluation", "clinician-rated"),
+    # already known before issue 13
+    ("PHQ-9", "self-report"),
+    ("GAD-7", "self-report"),
+    ("BDI-II", "self-report"),
+    ("HAM-D", "clinician-rated"),
+    ("CAPS-5", "diagnostic-interview"),
+    ("PCL-5", "self-report"),
+    ("SCID-I", "diagnostic-interview"),
+    ("MINI", "diagnostic-interview"),
+    ("CORE-10", "self-report"),
+    ("WSAS", "self-report"),
+    ("EQ-5D-5L", "self-report"),
+    ("K10", "self-report"),
+]
+
+
+def _by_lexicon(matched: str | None) -> bool:
+    return matched is not None and not matched.startswith("rule:")
+
+
+def coverage_check(metapsy: dict[str, Any]) -> dict[str, Any]:
+    """Names known to the lexicon itself, classed by a rule, or unknown."""
+    rows = metapsy["instruments"]
+    common = []
+    for name, expected in COMMON:
+        match = classify(name)
+        common.append(
+            {
+                "name": name,
+                "expected": expected,
+                "kind": match.kind,
+                "matched": match.matched,
+                "known": _by_lexicon(match.matched),
+                "correct": match.kind == expected,
+            }
+        )
+    return {
+        "metapsy_names_known": sum(_by_lexicon(r["matched"]) for r in rows),
+        "metapsy_names": len(rows),
+        "metapsy_rows_known": sum(r["rows"] for r in rows if _by_lexicon(r["matched"])),
+        "metapsy_rows": sum(r["rows"] for r in rows),
+        "common": common,
+        "common_known": sum(r["known"] for r in common),
+        "common_correct": sum(r["correct"] for r in common),
+        "common_total": len(common),
+    }
+
+
+def speed_check(shared: Path) -> dict[str, Any] | None:
+    """Seconds and MB per second for finding every instrument mention in the dev texts."""
+    import time
+
+    import yaml
+
+    from appraise.documents import read_document
+    from appraise.evidence.instruments import lexicon
+
+    split = HERE / "labels" / "oa_trials" / "split.yaml"
+    texts = shared / "data" / "oa-trials"
+    if not (split.exists() and texts.is_dir()):
+        return None
+    names = [entry["file"] for entry in yaml.safe_load(split.read_text("utf-8"))["dev"]]
+    documents = [read_document(texts / name) for name in names]
+    for document in documents:  # sentences and folded text are the document's, not the search's
+        _ = document.sentences, document.search_text
+    search = lexicon()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        mentions = sum(len(search.mentions(document)) for document in documents)
+        best = min(best, time.perf_counter() - start)
+    megabytes = sum(len(d.text) for d in documents) / 1e6
+    return {"texts": len(documents), "mb": megabytes, "seconds": best, "mentions": mentions}
+
+
 def _rater(kind: str) -> str | None:
     if kind == "unknown":
         return None
@@ -182,9 +347,25 @@ def run(quick: bool = False) -> dict[str, Any]:
     if not path.exists():
         return skipped(f"{path} not found")
     metapsy, held = metapsy_check(path), held_out_check()
+    cover = coverage_check(metapsy)
+    speed = speed_check(Path(SHARED))
+    speed_metrics = (
+        [
+            metric(
+                "lexicon search speed",
+                speed["mb"] / speed["seconds"],
+                "MB/s",
+                f"{speed['mentions']} mentions in {speed['texts']} dev texts, "
+                f"{speed['mb']:.2f} MB in {speed['seconds']:.2f} s",
+            )
+        ]
+        if speed
+        else []
+    )
     return {
         "metapsy": metapsy,
         "held_out": held,
+        "coverage": cover,
         "metrics": [
             metric(
                 "metapsy instruments classed right",
@@ -204,6 +385,31 @@ def run(quick: bool = False) -> dict[str, Any]:
                 "fraction",
                 "self-report vs assessor-rated",
             ),
+            metric(
+                "metapsy names in the lexicon",
+                cover["metapsy_names_known"] / cover["metapsy_names"],
+                "fraction",
+                f"{cover['metapsy_names_known']}/{cover['metapsy_names']} distinct names",
+            ),
+            metric(
+                "metapsy rows in the lexicon",
+                cover["metapsy_rows_known"] / cover["metapsy_rows"],
+                "fraction",
+                f"{cover['metapsy_rows_known']}/{cover['metapsy_rows']} rows",
+            ),
+            metric(
+                "common measures in the lexicon",
+                cover["common_known"] / cover["common_total"],
+                "fraction",
+                f"{cover['common_known']}/{cover['common_total']} names",
+            ),
+            metric(
+                "common measures kind right",
+                cover["common_correct"] / cover["common_total"],
+                "fraction",
+                f"{cover['common_correct']}/{cover['common_total']} (unknown counts as wrong)",
+            ),
+            *speed_metrics,
         ],
     }
 
@@ -224,8 +430,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for m in result["metrics"]:
         print(f"{m['name']:<36} {m['value']:.3f}  ({m['note']})")
-    for part in ("metapsy", "held_out"):
-        for row in result[part]["instruments"]:
+    for part, rows in (
+        ("metapsy", result["metapsy"]["instruments"]),
+        ("held_out", result["held_out"]["instruments"]),
+        ("common", result["coverage"]["common"]),
+    ):
+        for row in rows:
             if not row["correct"]:
                 want = row.get("expected") or row.get("rating")
                 print(f"  {part} miss: {row['name']}: got {row['kind']}, want {want}")

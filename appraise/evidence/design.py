@@ -747,8 +747,19 @@ def followup(ctx: Context) -> Signal:
             f"follow-up about {months:.0f} months after the end of treatment"
             + (" (time from the start less the treatment's length)" if counted else ""),
         )
+    unsure = [p for p in plan.points if plan.ambiguous(p)]
+    if unsure:
+        point = max(unsure, key=lambda p: p.months)
+        return Signal(
+            "NI",
+            0.4,
+            (point.hit, *plan.treatment_evidence)[:2],
+            f"a follow-up at {point.months:.0f} months is named without saying from when; "
+            f"counted from the start it would be about {plan.after_end(point):.1f} months "
+            "after the end of treatment",
+        )
     starts = [p for p in plan.points if p.anchor == "start" and plan.treatment_months is None]
-    if starts and max(p.months for p in starts) < 6 and all(p.assessed for p in starts):
+    if starts and max(p.months for p in starts) < 6 and any(p.assessed for p in starts):
         latest = max(starts, key=lambda p: p.months)
         return Signal(
             "N",

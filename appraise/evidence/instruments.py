@@ -43,13 +43,23 @@ _HEURISTICS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"diagnostic interview|structured (?:clinical )?interview|interview schedule", re.I
+            r"diagnostic interview|(?<!semi-)structured (?:clinical )?interview|interview schedule",
+            re.I,
         ),
         "diagnostic-interview",
     ),
-    (re.compile(r"clinician|observer|interviewer|clinical rating", re.I), "clinician-rated"),
-    (re.compile(r"inventory|checklist", re.I), "self-report"),
+    (
+        re.compile(
+            r"clinician|observer|interviewer|clinical rating|-CR\b|\binterview\b|"
+            r"rated by (?:a |the )?(?:clinician|assessor|rater)s?",
+            re.I,
+        ),
+        "clinician-rated",
+    ),
+    (re.compile(r"inventory|checklist|\bsurvey\b|\bdiary\b", re.I), "self-report"),
 )
+# A bare 'scale' or 'rating scale' says nothing of who rates (HAM-D and Zung are both
+# 'rating scales'), so such names stay unknown.
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,11 @@ _INTEREST_KINDS: dict[str, re.Pattern[str]] = {
     "royalties": re.compile(
         r"\broyalt\w*|\bbook\b|\bauthor of (?:the |a )?(?:manual|book|workbook)", _I
     ),
-    "employment": re.compile(r"\b(?:employ(?:ed|ees?|s|ment)|works? (?:for|at)|salary)\b", _I),
+    "employment": re.compile(
+        r"\b(?:employ(?:ed|ees?|s|ment)|works? (?:for|at)|salary|chief executive|CEO|"
+        r"(?:chief|executive) \w+ officer|managing director)\b",
+        _I,
+    ),
     "consultancy": re.compile(
         r"\b(?:consult\w*|advis(?:er|or|ory)|honorari\w*|speaker\w*|"
         r"(?:personal |speaking )?fees?|paid|remunerat\w*)\b",
@@ -197,7 +201,8 @@ _DEVELOPED_BY_AUTHORS = re.compile(
     r"\b(?:(?:developed|designed|created|devised|written|authored) by (?:the |one of the |two of "
     r"the )?(?:first |senior |last |present |current )?(?:authors?|investigators?|us|"
     r"our (?:group|team))|"
-    r"(?:we|the authors?|our (?:group|team)|the first author|the senior author) "
+    r"(?:we|the authors?|our (?:group|team)|the first author|the senior author|the "
+    r"(?:researchers|investigators|research team|study team)) "
     r"(?:have |had )?(?:previously )?(?:developed|designed|created|devised|wrote|"
     r"co-?wrote|authored)|"
     r"developed (?:in|at) our (?:group|lab\w*|clinic|centre|center|unit))\b",
@@ -212,7 +217,8 @@ _MANUAL_TITLE = re.compile(
 # A sentence about the treatment itself, so 'we designed a survey' is not read as allegiance.
 _TREATMENT_WORDS = re.compile(
     r"\b(?:treatment|therapy|intervention|programme|program|manual|protocol|training|"
-    r"psychotherap\w*|counsell?ing|course|app)\b",
+    r"psychotherap\w*|counsell?ing|course|app|scripts?|scenarios?|modules?|website|game|"
+    r"curriculum|workbook|package)\b",
     _I,
 )
 _TRAINED_BY = re.compile(
@@ -472,9 +478,12 @@ def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
         body = text[sentence.start : sentence.end]
         if not (_DESCRIBES_TREATMENT.search(body) and _TREATMENT_WORDS.search(body)):
             continue
-        if _MEASURE_WORDS.search(body):
+        citations = list(_CITATION.finditer(body))
+        cited = sum(len(re.findall(r"\d+", c.group(1))) for c in citations)
+        # A string of references is the literature a treatment draws on, not its source.
+        if _MEASURE_WORDS.search(body) or cited > 2:
             continue
-        for citation in _CITATION.finditer(body):
+        for citation in citations:
             for number in re.findall(r"\d+", citation.group(1)):
                 index = int(number) - 1
                 if 0 <= index < len(references):
@@ -620,7 +629,8 @@ def _indicator_signal(ctx: Context, kind: str, what: str) -> Signal:
 # Magnetika Ltd.', 'purchased from the hospital pharmacy', 'a stimulator (CX-6650; Rolf
 # Schneider Electronics, Germany)'.
 _THIRD_PARTY = re.compile(
-    r"[®™]|\b(?:supplied|provided|manufactured|donated|purchased|produced|obtained|made "
+    r"[®™]|\b(?:produced|manufactured|made) (?:in|at) [A-Z]|"
+    r"\b(?:supplied|provided|manufactured|donated|purchased|produced|obtained|made "
     r"available) (?:\w+ ){0,4}?(?:by|from) (?:the )?(?:[\w.&-]+ ){0,4}?(?:Ltd|Inc|GmbH|AG|A/S|"
     r"plc|LLC|S\.?A|Co|Corp\w*|Pharma\w*|pharmacy|Laborator\w+|manufacturer)\b|"
     r"\((?:[^()]{0,60}[;,] )?[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3},? (?:Ltd|Inc|GmbH|AG|A/S|plc|"
@@ -647,7 +657,7 @@ def allegiance_developer(ctx: Context) -> Signal:
     made = [
         h
         for h in find(ctx.document, _THIRD_PARTY)
-        if h.sentence.kind in ("methods", "abstract")
+        if h.sentence.kind in ("methods", "abstract", "acknowledgements")
         and _TREATMENT_OR_PRODUCT.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
     ]
     if made:
@@ -663,9 +673,10 @@ def allegiance_developer(ctx: Context) -> Signal:
     )
 
 
+# What a maker supplies: drugs, devices, supplements (not the software that randomised).
 _TREATMENT_OR_PRODUCT = re.compile(
-    r"\b(?:treatment|therapy|intervention|drugs?|medications?|placebo|capsules?|tablets?|"
-    r"devices?|stimulat\w*|vaccines?|supplements?|doses?|mg|received|randomi[sz]ed|assigned)\b",
+    r"\b(?:drugs?|medications?|placebo|capsules?|tablets?|pills?|devices?|stimulat\w*|"
+    r"vaccines?|supplements?|doses?|mg|patch(?:es)?|gum|inhalers?|injections?)\b",
     _I,
 )
 

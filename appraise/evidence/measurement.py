@@ -95,7 +95,8 @@ def _interviews(ctx: Context) -> list[InstrumentMention]:
 # with structured clinical interviews'); a qualitative 'semi-structured interview' is not one.
 _GENERIC_INTERVIEW = re.compile(
     r"\b(?:structured (?:clinical|diagnostic|psychiatric) interviews?|"
-    r"(?:standardi[sz]ed )?diagnostic interviews?)\b",
+    r"(?:standardi[sz]ed )?diagnostic interviews?|(?-i:Structured Interview for [A-Z]\w*)|"
+    r"(?:clinical|diagnostic) interview schedule)\b",
     re.IGNORECASE,
 )
 # Said not to be given again: 'was not repeated at post-treatment', 'administered only at
@@ -124,6 +125,10 @@ _SCHEDULE_AT: dict[str, re.Pattern[str]] = {
 _MEASURED = re.compile(
     r"\b(?:assess\w*|measur\w*|complet\w*|administer\w*|questionnaires?|scales?|repeated|"
     r"collected|outcomes?)\b",
+    re.IGNORECASE,
+)
+_CRITERIA = re.compile(
+    r"\b(?:eligib\w*|inclusion criteria|included if|criteria for inclusion|entry criteria)\b",
     re.IGNORECASE,
 )
 _ENTRY = re.compile(
@@ -177,11 +182,18 @@ def _not_given_at(ctx: Context, time_point: str, sentences: list[Sentence]) -> S
 def _schedule_at(ctx: Context, time_point: str) -> list[Sentence]:
     """Sentences giving the measures taken at ``time_point`` (the schedule)."""
     pattern = _SCHEDULE_AT[time_point]
-    return [
+    found = [
         h.sentence
         for h in find(ctx.document, pattern, _own_methods)
         if _MEASURED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
     ]
+    return _methods_first(found)
+
+
+def _methods_first(sentences: list[Sentence]) -> list[Sentence]:
+    """The methods' own account before the abstract's and results' summaries, in text order."""
+    unique = list(dict.fromkeys(sentences))
+    return sorted(unique, key=lambda s: (s.kind != "methods", s.start))
 
 
 def _concluded_from_absence(ctx: Context, time_point: str) -> Signal | None:
@@ -195,13 +207,15 @@ def _concluded_from_absence(ctx: Context, time_point: str) -> Signal | None:
             "no psychiatric measure is named: a trial whose entry is not a psychiatric diagnosis"
         )
     elif all(m.instrument.kind == "self-report" for m in found):
-        measures = f"every measure named is a self-report questionnaire: {names}"
+        measures = f"every measure recognised is a self-report questionnaire: {names}"
     else:
-        measures = f"the measures named are rating scales, not interviews: {names}"
+        measures = f"the measures recognised are rating scales, not interviews: {names}"
     if time_point == "baseline":
         entry = [h.sentence for h in find(ctx.document, _ENTRY, _own_methods)]
         if not entry:
             return None
+        criteria = [s for s in entry if _CRITERIA.search(ctx.document.search_text, s.start, s.end)]
+        entry = _methods_first(criteria) + _methods_first(entry)
         return Signal(
             "N",
             0.6,
@@ -210,6 +224,10 @@ def _concluded_from_absence(ctx: Context, time_point: str) -> Signal | None:
             f"interview is named ({measures})",
         )
     schedule_sentences = _schedule_at(ctx, time_point)
+    plan = schedule(ctx)
+    if time_point == "follow-up" and not plan.has_follow_up:
+        ends = [h.sentence for h in (*plan.no_follow_up, *plan.post_only)]
+        schedule_sentences = _methods_first(ends) + schedule_sentences
     evidence = (
         tuple(dict.fromkeys(schedule_sentences))[:2]
         or tuple(dict.fromkeys(m.sentence for m in found))[:2]

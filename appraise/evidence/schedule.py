@@ -98,7 +98,15 @@ _DURATION = re.compile(
     r"intervention|therapy|supplementation|training|stimulation)\b|"
     r"\b(?:treatment|intervention|therapy|programme|program|supplementation) (?:\w+ ){0,3}?"
     rf"(?:lasted|lasting|was delivered over|was given over|ran for|for|over) (?:a period of )?"
-    rf"(?P<n3>{NUMBER}) (?P<unit3>days?|weeks?|months?|years?)\b",
+    rf"(?P<n3>{NUMBER}) (?P<unit3>days?|weeks?|months?|years?)\b|"
+    # 'Posttreatment assessment took place nine weeks after the baseline assessment'
+    r"\bpost-?(?:treatment|intervention) (?:\w+ ){0,3}?(?:took place|was|were|occurred|at) "
+    rf"(?:\w+ )?(?P<n4>{NUMBER}) (?P<unit4>days?|weeks?|months?) after (?:the )?"
+    r"(?:baseline|randomi[sz]ation|start)|"
+    # '12 weekly sessions', 'eight sessions over 10 weeks'
+    rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:\w+ )?sessions\b|"
+    rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of )?"
+    rf"(?P<n6>{NUMBER}) (?P<unit6>days?|weeks?|months?)\b",
     _I,
 )
 _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
@@ -149,11 +157,22 @@ class Schedule:
 
     def after_end(self, point: TimePoint) -> float | None:
         """Months between the end of treatment and the point, where that can be counted."""
-        if point.anchor in ("end", "unknown"):
+        if point.anchor == "end" or (point.anchor == "unknown" and not self.ambiguous(point)):
             return point.months
+        if point.anchor == "unknown":
+            return point.months - (self.treatment_months or 0.0)
         if self.treatment_months is None:
             return None
         return point.months - self.treatment_months
+
+    def ambiguous(self, point: TimePoint) -> bool:
+        """A '6-month follow-up' with no anchor that reaches six months after the end only if
+        counted from the end: counted from the start it would fall short."""
+        return (
+            point.anchor == "unknown"
+            and self.treatment_months is not None
+            and point.months >= 6 > point.months - self.treatment_months
+        )
 
     def longest_after_end(self) -> tuple[float, TimePoint] | None:
         best: tuple[float, TimePoint] | None = None
@@ -165,9 +184,10 @@ class Schedule:
 
     @property
     def has_follow_up(self) -> bool:
-        """Some assessment after the end of treatment is named."""
+        """Some assessment more than a month after the end of treatment is named (one or two
+        weeks after the last session is the post-treatment assessment)."""
         found = self.longest_after_end()
-        return bool(found and found[0] > 0.25) or any(
+        return bool(found and found[0] > 1.0) or any(
             p.anchor == "start" and self.treatment_months is None for p in self.points
         )
 
@@ -227,13 +247,25 @@ def _schedule(ctx: Context) -> Schedule:
                 continue
             assessed = bool(_ASSESSED.search(text, hit.sentence.start, hit.sentence.end))
             points.append(TimePoint(hit, _months(n, m.group("unit")), anchor, assessed))
+    # A point given without an anchor ('six-month follow-up') that the text also gives from
+    # the start ('six months after the baseline survey') counts from the start.
+    from_start = {round(p.months, 1) for p in points if p.anchor == "start"}
+    points = [
+        TimePoint(p.hit, p.months, "start", p.assessed)
+        if p.anchor == "unknown" and round(p.months, 1) in from_start
+        else p
+        for p in points
+    ]
     durations: list[tuple[float, Hit]] = []
     for hit in find(document, _DURATION, _where_schedules_are):
         m = _DURATION.match(text, hit.start, hit.end)
         if not m:
             continue
-        n = to_number(m.group("n") or m.group("n2") or m.group("n3") or "")
-        unit = m.group("unit") or m.group("unit2") or m.group("unit3") or ""
+        groups = ("", "2", "3", "4", "5", "6")
+        n = to_number(next((m.group("n" + g) for g in groups if m.group("n" + g)), ""))
+        unit = next((m.group("unit" + g) for g in groups if m.group("unit" + g)), "")
+        if unit.lower() == "fortnight" and n is not None:
+            n, unit = n * 2, "weeks"
         if n is not None:
             durations.append((_months(n, unit), hit))
     if not durations:

@@ -121,6 +121,8 @@ needs_texts = pytest.mark.skipif(not OA_TRIALS.is_dir(), reason="needs ../shared
         ("PMC5446666.xml", "Y", "N"),  # designed by the organisation two authors work for
         ("PMC1201146.xml", "PY", "Y"),  # two authors employed by the product's maker
         ("PMC4884360.xml", "PN", None),  # licensed drugs bought from a pharmacy
+        ("PMC2238709.xml", "PN", "N"),  # a vaccine 'produced in Brazil'
+        ("PMC5722980.xml", "Y", "Y"),  # the CEO of the company that developed the apps
     ],
 )
 def test_real_dev_texts(name: str, developer: str, declared: str | None) -> None:
@@ -128,3 +130,19 @@ def test_real_dev_texts(name: str, developer: str, declared: str | None) -> None
     assert interests.allegiance_developer(ctx).answer == developer
     if declared:
         assert interests.coi_declared(ctx).answer == declared
+
+
+def test_a_chief_executive_of_the_company_that_built_it_is_allegiance() -> None:
+    ctx = _trial(
+        "AL is the Chief Executive Officer of Mindly Ltd, the company that developed the app."
+    )
+    assert interests.coi_declared(ctx).answer == "Y"
+    assert interests.allegiance_developer(ctx).answer == "Y"
+
+
+def test_the_researchers_developed_a_script_is_allegiance() -> None:
+    ctx = _trial(
+        "None declared.",
+        "As part of this study the researchers developed a new guided imagery script.",
+    )
+    assert interests.allegiance_developer(ctx).answer == "Y"

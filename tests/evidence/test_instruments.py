@@ -38,9 +38,65 @@ def test_known_instruments_and_their_variants(name: str, kind: str, matched: str
 def test_unknown_names_say_unknown_or_follow_their_own_words() -> None:
     assert classify("XYZ-12").kind == "unknown"
     assert classify("XYZ-12").matched is None
-    rule = classify("Brief Fear of Negative Evaluation Questionnaire")
+    # (was the Brief Fear of Negative Evaluation questionnaire, which the lexicon now knows)
+    rule = classify("Brief Worry Intrusions Questionnaire")
     assert rule.kind == "self-report"
     assert rule.matched is not None and rule.matched.startswith("rule:")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Quux Symptom Interview", "clinician-rated"),
+        ("semi-structured interview for grief", "clinician-rated"),  # not a diagnosis
+        ("Structured Clinical Interview for Grief Disorders", "diagnostic-interview"),
+        ("XYZ-CR", "clinician-rated"),
+        ("XYZ-SR", "self-report"),
+        ("Sleep diary", "self-report"),
+        ("Quux Rating Scale", "unknown"),  # 'scale' alone does not say who rates
+        ("ASI", "unknown"),  # addiction severity (interview) or anxiety sensitivity (self)
+    ],
+)
+def test_name_rules_read_the_name_and_say_unknown_rather_than_guess(name: str, kind: str) -> None:
+    assert classify(name).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("WHODAS 2.0", "self-report"),
+        ("Addiction Severity Index", "clinician-rated"),
+        ("ASI-3", "self-report"),
+        ("SCID-5-PD", "diagnostic-interview"),
+        ("DAWBA", "diagnostic-interview"),
+        ("Timeline Followback", "self-report"),
+        ("SANS", "clinician-rated"),
+    ],
+)
+def test_lexicon_entries_added_for_issue_13(name: str, kind: str) -> None:
+    match = classify(name)
+    assert match.kind == kind and not (match.matched or "rule:").startswith("rule:")
+
+
+def test_text_search_finds_spellings_across_separators_and_accents() -> None:
+    doc = Document.from_sections(
+        [
+            (
+                "Methods",
+                "methods",
+                "Depression was rated with the HAM D and the Montgomery–Åsberg Depression "
+                "Rating Scale; participants completed the PHQ/9 and the BDI-II.",
+            )
+        ],
+        source="test",
+    )
+    found = [(m.instrument.name, doc.text[m.start : m.end]) for m in find_instruments(doc)]
+    assert found == [
+        ("HAM-D", "HAM D"),
+        ("MADRS", "Montgomery–Åsberg Depression Rating Scale"),
+        ("PHQ-9", "PHQ/9"),
+        ("BDI", "BDI-II"),
+    ]
 
 
 def test_every_metapsy_ptsd_instrument_has_the_right_rater() -> None:

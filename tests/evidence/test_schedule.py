@@ -165,3 +165,33 @@ def test_real_dev_texts(name: str, end: str | None, follow_up: str | None, seven
         got = measurement.diagnostic_interview_followup(ctx).answer
         assert direction.get(got) == direction[follow_up]
     assert design.followup(ctx).answer == seven_one
+
+
+def test_an_unanchored_follow_up_that_falls_short_from_the_start_stays_open() -> None:
+    ctx = context(
+        "Participants received a 12-week programme of group CBT.",
+        "Outcomes were assessed at the six-month follow-up.",
+    )
+    signal = design.followup(ctx)
+    assert signal.answer == "NI" and "from the start" in (signal.comment or "")
+
+
+def test_weekly_sessions_give_the_treatments_length() -> None:
+    ctx = context(
+        "Participants received 12 weekly sessions of CBT.",
+        "Outcomes were assessed at the 6-month follow-up.",
+    )
+    assert design.followup(ctx).answer == "NI"  # 6 months, or 3 after the end: not said
+    longer = context(
+        "Eight sessions over 10 weeks were offered.",
+        "Outcomes were assessed at the 12-month follow-up.",
+    )
+    assert design.followup(longer).answer == "Y"
+
+
+def test_an_interview_named_by_what_it_is_counts_as_an_interview() -> None:
+    ctx = context(
+        "Psychosis risk was established with the Structured Interview for Psychosis-risk "
+        "States at entry."
+    )
+    assert measurement.diagnostic_interview_baseline(ctx).answer == "Y"
