@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -215,7 +216,7 @@ def score_text(
     return tallies, problems
 
 
-def run(shared: Path, splits: tuple[str, ...]) -> dict[str, Any]:
+def measure(shared: Path, splits: tuple[str, ...]) -> dict[str, Any]:
     rubrics = {name: load_rubric(name) for name in ("rob2", "psychotherapy")}
     texts = shared / "data" / "oa-trials"
     by_split: dict[str, dict[str, Tally]] = {}
@@ -287,6 +288,36 @@ def render(result: dict[str, Any], details: bool) -> str:
     return "\n".join(lines)
 
 
+def run(quick: bool = False) -> dict[str, Any]:
+    """For benchmarks/run.py: the untouched half's figures per family (the labels are small, so
+    --quick changes nothing)."""
+    shared = Path(os.environ.get("APPRAISE_SHARED") or DEFAULT_SHARED)
+    if not (shared / "data" / "oa-trials").is_dir():
+        return {"skipped": f"needs the texts in {shared}/data/oa-trials", "metrics": []}
+    if not (LABELS / "test").is_dir():
+        return {"skipped": f"needs the test labels in {LABELS / 'test'}", "metrics": []}
+    result = measure(shared, SPLITS)
+    metrics = []
+    for family, s in [
+        *result["splits"]["test"]["families"].items(),
+        ("overall", result["splits"]["test"]["overall"]),
+    ]:
+        for key in ("right", "opposite", "quote_recall", "quote_precision"):
+            stat = s[key]
+            if stat["rate"] is None:
+                continue
+            metrics.append(
+                {
+                    "name": f"{family}: {key.replace('_', ' ')}",
+                    "value": round(stat["rate"], 3),
+                    "unit": "share",
+                    "note": f"test half, n={stat['n']}, "
+                    f"95% CI {stat['low']:.2f}-{stat['high']:.2f}",
+                }
+            )
+    return {"metrics": metrics, "details": result}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
@@ -298,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {args.shared}/data/oa-trials is not there", file=sys.stderr)
         return 0
     splits = SPLITS if args.split == "all" else (args.split,)
-    result = run(args.shared, splits)
+    result = measure(args.shared, splits)
     print(render(result, args.details))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ BENCHMARKS = {
     "scale": "bench_scale",
     "graph": "bench_graph",
     "report": "bench_report",
+    "proposal-quality": "proposal_quality",
 }
 
 
