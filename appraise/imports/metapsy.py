@@ -54,6 +54,7 @@ from appraise.rubrics.metapsy import RowFacts, computed_items
 SOURCE = "metapsy"
 DATABASE_REVIEWER = "metapsy-database"
 COMPUTED_REVIEWER = "metapsy-computed"
+Z_95 = 1.959964  # the normal quantile for a 95% interval
 Layout = Literal["rob2-domains", "rob1-items"]
 ROB2_COLUMNS = {"D1": "rob_d1", "D2": "rob_d2", "D3": "rob_d3", "D4": "rob_d4", "D5": "rob_d5"}
 # RoB 1 domains the depression database rates: D1 sequence, D2 concealment, D4 blinding of
@@ -198,6 +199,7 @@ class Comparison:
     database_overall: str | None  # RoB 2 layouts: the database's own overall
     score: int | None  # RoB 1 layout: the database's 0-4 sum
     weight: float | None
+    effect: tuple[float, float] | None  # the database's Hedges' g and its standard error
     rater: str | None
     facts: RowFacts
 
@@ -233,6 +235,11 @@ def _facts(row: pd.Series) -> RowFacts:
 def _weight(row: pd.Series) -> float | None:
     se = _number(row.get(".g_se"))
     return round(1.0 / se**2, 4) if se and se > 0 else None
+
+
+def _effect(row: pd.Series) -> tuple[float, float] | None:
+    g, se = _number(row.get(".g")), _number(row.get(".g_se"))
+    return (g, se) if g is not None and se is not None and se > 0 else None
 
 
 def _rob1_word(raw: Any) -> str | None:
@@ -302,6 +309,7 @@ def read_comparisons(db: Database, rubric: Rubric) -> list[Comparison]:
                 database_overall=database_overall,
                 score=score,
                 weight=_weight(row),
+                effect=_effect(row),
                 rater=_RATER_CONTEXT.get((rating or "").lower()),
                 facts=_facts(row),
             )
@@ -399,8 +407,19 @@ def record_for(db: Database, label: str, rows: pd.DataFrame, name: str) -> Study
 
 # --- appraisals ------------------------------------------------------------------------------
 def _result(comparison: Comparison) -> ResultAssessed:
+    """The result appraised, with the database's effect size (Hedges' g, 95% interval from its
+    standard error) so the report can draw the forest plot beside the judgements."""
+    effect: dict[str, Any] = {}
+    if comparison.effect is not None:
+        g, se = comparison.effect
+        effect = {
+            "measure": "Hedges' g",
+            "estimate": round(g, 4),
+            "ci_low": round(g - Z_95 * se, 4),
+            "ci_high": round(g + Z_95 * se, 4),
+        }
     return ResultAssessed(
-        outcome=comparison.instrument, timepoint=comparison.time, label=comparison.result
+        outcome=comparison.instrument, timepoint=comparison.time, label=comparison.result, **effect
     )
 
 

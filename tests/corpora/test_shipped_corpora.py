@@ -135,3 +135,22 @@ def test_metapsy_appraisals_are_imported_judgements_from_the_database() -> None:
         assert a.reviewer == "metapsy-database" and not a.answers
         assert all(j.proposed is None and j.judgement for j in a.domains.values())
         assert a.weight and a.weight > 0
+
+
+def test_metapsy_results_carry_the_databases_effect_size_for_the_forest_plot(
+    tmp_path: Path,
+) -> None:
+    from appraise.outputs.forest import draw_forest
+    from appraise.outputs.matrix import build_matrix
+
+    corpus = Corpus(ROOT / "corpus" / "metapsy-ptsd")
+    stored = [s.appraisal for s in corpus.iter_appraisals("rob2")]
+    # Acarturk 2016, EMDR vs waitlist on the IES: the database gives g 2,219 and se 0,307.
+    acarturk = next(a for a in stored if a.study == "10.1017/s0033291716001070")
+    result = acarturk.result
+    assert (result.measure, result.estimate) == ("Hedges' g", 2.219)
+    assert (result.ci_low, result.ci_high) == (round(2.219 - 1.959964 * 0.307, 4), 2.8207)
+    assert all(a.result.estimate is not None for a in stored)
+    forest = draw_forest(build_matrix(corpus), tmp_path / "forest.png")
+    assert len(forest.rows) == 102 and not forest.left_out
+    assert (tmp_path / "forest.png").stat().st_size > 10_000
