@@ -41,15 +41,20 @@ def find_or_fetch(corpus: Corpus, identifier: str, notes: list[str]) -> StudyRec
     return fetch_record(identifier, corpus)
 
 
-def document_for(corpus: Corpus, record: StudyRecord, text: Path | None = None) -> Document:
-    """The study's document by the one rule (see the module's docstring)."""
+def study_document(record: StudyRecord, path: Path | None) -> Document:
+    """The study's document by the one rule (see the module's docstring), given the file to
+    read (None: the record alone). `batch propose` calls it on each record's attached file."""
     from appraise.documents import read_document
     from appraise.evidence import document_from_record, document_with_record
 
-    path = text or corpus.attached_document(record.id)
     if path is None:
         return document_from_record(record)
     return document_with_record(read_document(path), record)
+
+
+def document_for(corpus: Corpus, record: StudyRecord, text: Path | None = None) -> Document:
+    """The study's document: ``text``, else the file attached earlier, else the record."""
+    return study_document(record, text or corpus.attached_document(record.id))
 
 
 def open_study(corpus: Corpus, identifier: str, text: Path | None = None) -> Study:

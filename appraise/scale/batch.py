@@ -169,10 +169,15 @@ class ProposeTask(_RubricTask):
 
     def rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         engine = Engine(self.rubric, profile=self.profile, options=dict(self.options))
-        return [self.propose_row(row["record_json"], engine) for row in rows]
+        return [self.propose_row(row["record_json"], engine, row.get("document")) for row in rows]
 
-    def propose_row(self, record_json: str, engine: Engine) -> dict[str, Any]:
-        from appraise.evidence import document_from_record
+    def propose_row(
+        self, record_json: str, engine: Engine, document_path: str | None = None
+    ) -> dict[str, Any]:
+        """Proposals for one record, reading its attached full text as `propose ID` does
+        (appraise.app.study.study_document); an export made before documents were listed
+        has no ``document`` column, and the record alone is read."""
+        from appraise.app.study import study_document
         from appraise.review.proposals import evidence_proposals
 
         record = StudyRecord.model_validate_json(record_json)
@@ -182,7 +187,8 @@ class ProposeTask(_RubricTask):
             "profile": engine.profile,
         }
         try:
-            document = document_from_record(record)
+            path = Path(document_path) if document_path else None
+            document = study_document(record, path)
             answers = evidence_proposals(document, record, engine)
             evaluation = engine.evaluate(
                 {q: a.answer for q, a in answers.items() if a.answer is not None}

@@ -164,7 +164,9 @@ def export_corpus(
         )
         judgements = PartWriter(staging / "judgements", JUDGEMENT_SCHEMA, LONG_TABLE_PART_ROWS)
         with _reader(workers, len(record_paths) + len(appraisal_paths)) as read:
-            for rows, edge_rows in read(_read_records, _chunks(record_paths)):
+            record_chunks = _chunks(record_paths)
+            roots = [corpus.root] * len(record_chunks)
+            for rows, edge_rows in read(_read_records, record_chunks, roots):
                 records.extend(rows)
                 edges.extend(edge_rows)
             root = [corpus.root] * math.ceil(len(appraisal_paths) / READ_CHUNK)
@@ -215,13 +217,16 @@ class _ReadFailure:
     exit_code: int
 
 
-def _read_records(paths: list[Path]) -> tuple[Rows, Rows] | _ReadFailure:
+def _read_records(paths: list[Path], root: Path) -> tuple[Rows, Rows] | _ReadFailure:
+    corpus = Corpus(root)
+    with_documents = corpus.documents_dir.is_dir()
     rows: Rows = []
     edges: Rows = []
     try:
         for path in paths:
             record = load_model(path, StudyRecord)
-            rows.append(record_row(record))
+            document = corpus.attached_document(record.id) if with_documents else None
+            rows.append(record_row(record, document))
             edges.extend(reference_edges(record))
     except AppraiseError as exc:
         return _ReadFailure(exc.message, exc.fix, exc.exit_code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -36,6 +37,7 @@ RECORD_SCHEMA = pa.schema(
         ("has_coi_statement", pa.bool_()),
         ("is_open_access", pa.bool_()),
         ("is_retracted", pa.bool_()),
+        ("document", pa.string()),  # the full text attached in the corpus (absolute path)
         ("record_json", pa.string()),
     ]
 )
@@ -86,7 +88,7 @@ EDGE_SCHEMA = pa.schema(
 )
 
 
-def record_row(record: StudyRecord) -> dict[str, Any]:
+def record_row(record: StudyRecord, document: Path | None = None) -> dict[str, Any]:
     return {
         "id": record.id,
         "doi": record.doi,
@@ -105,6 +107,7 @@ def record_row(record: StudyRecord) -> dict[str, Any]:
         "has_coi_statement": bool(record.coi_statement),
         "is_open_access": record.is_open_access,
         "is_retracted": record.is_retracted,
+        "document": str(document.resolve()) if document is not None else None,
         "record_json": record.model_dump_json(exclude_none=True),
     }
 

@@ -90,3 +90,24 @@ def test_the_record_alone_is_read_when_nothing_is_attached(
     capsys.readouterr()
     assert proposed["4.1"] == "Y"
     assert _stored(royalties_corpus, "ann") == {q: a for q, a in proposed.items() if a != "NA"}
+
+
+def test_batch_propose_reads_the_attached_text_as_propose_does(
+    royalties_corpus: Corpus, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    common = ["--rubric", "psychotherapy", "--corpus", str(royalties_corpus.root)]
+    proposed = _proposed(
+        capsys, ["propose", STUDY, "--text", str(_trial_text()), *common, "--json"]
+    )
+    export = tmp_path / "export"
+    assert main(["batch", "propose", *common, "--out", str(export), "--json"]) == 0
+    capsys.readouterr()
+    [row] = pq.read_table(export / "proposals-psychotherapy").to_pylist()
+    batch = Appraisal.model_validate_json(row["appraisal_json"])
+    answers = {q: a.answer for q, a in batch.answers.items() if a.answer is not None}
+    assert (answers["3.1"], answers["4.1"], answers["4.2"]) == ("Y", "Y", "Y")
+    assert answers == {q: a for q, a in proposed.items() if a != "NA"}
+    assert row["characters"] > len(COI) * 10  # the full text, not the record alone
