@@ -247,6 +247,10 @@ class Corpus:
     def document_path(self, study_id: str, suffix: str) -> Path:
         return self.documents_dir / f"{file_stem(study_id)}{suffix.lower()}"
 
+    def has_documents(self) -> bool:
+        """Whether any full text is attached (a corpus without documents/ needs no look-ups)."""
+        return self.documents_dir.is_dir()
+
     def attached_document(self, study_id: str) -> Path | None:
         """The full text attached to this study, so every later run reads it again."""
         from appraise.documents import READABLE_SUFFIXES

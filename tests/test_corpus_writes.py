@@ -25,7 +25,7 @@ CORPUS_PATHS = re.compile(
 # cache in the user's cache folder): they may write, but never name a corpus path.
 OWN_FILES = {
     "files.py",
-    "cli/outputs.py",
+    "app/outputs.py",
     "outputs/report.py",
     "outputs/figures.py",
     "outputs/writers.py",

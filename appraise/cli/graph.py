@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
-from appraise.corpus import Corpus
-from appraise.errors import NotFoundError
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
 
 if TYPE_CHECKING:
     from appraise.graph import ClaimTrace, TracedWork
@@ -39,22 +37,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(graph_app, name="graph")
 
 
-def _corpus(path: Path | None, need_claims: bool = True) -> Corpus:
-    corpus = open_corpus(path, must_exist=True)
-    if need_claims and not corpus.claims_path.exists():
-        raise NotFoundError(
-            f"no claims file at {corpus.claims_path}",
-            fix="write claims.yaml (see docs/graph.md for its format)",
-        )
-    return corpus
-
-
-def _rubric(corpus: Corpus, rubric: str | None) -> str:
-    from appraise.appraisals import default_rubric
-
-    return rubric or default_rubric(corpus)
-
-
 def trace_command(
     claim: ClaimArg,
     corpus: CorpusOption,
@@ -62,23 +44,20 @@ def trace_command(
     as_json: JsonOption = False,
     figure: Annotated[
         Path | None,
-        typer.Option("--figure", help="Also draw the trace to this .png, .svg or .pdf file."),
+        typer.Option(
+            "--figure", metavar="FILE", help="Also draw the trace to this .png, .svg or .pdf file."
+        ),
     ] = None,
     palette: PaletteOption = "cochrane",
 ) -> None:
     """Trace a claim to the primary studies it rests on, with their risk of bias."""
-    from appraise.graph import build_graph, trace
-    from appraise.graph.draw import draw_trace
+    from appraise.app.graph import trace
 
-    store = _corpus(corpus)
-    graph = build_graph(store, _rubric(store, rubric))
-    result = trace(graph, claim)
-    if figure is not None:
-        draw_trace(result, figure, palette)
+    result = trace(claim, corpus=corpus, rubric=rubric, figure=figure, palette=palette)
     if as_json:
         emit_json(result.to_json())
     else:
-        _print_trace(result, graph.rubric)
+        _print_trace(result.trace, result.rubric)
     if figure is not None:
         note(f"figure written to {figure}")
 
@@ -89,20 +68,15 @@ def claims_command(
     """List every claim with how much of its support is at high risk, worst first."""
     from rich.table import Table
 
-    from appraise.graph import trace_all
+    from appraise.app.graph import claims
 
-    store = _corpus(corpus)
-    traces = trace_all(store, _rubric(store, rubric))
-    if not traces and not as_json:
-        note(f"{store.claims_path} has no claims")
-        return
+    listing = claims(corpus, rubric)
+    traces = listing.traces
     if as_json:
-        emit_json(
-            [
-                {"claim": t.to_json()["claim"], "rubric": t.rubric, "summary": t.summary()}
-                for t in traces
-            ]
-        )
+        emit_json(listing.to_json())
+        return
+    if not traces:
+        note(f"{listing.claims_path} has no claims")
         return
     table = Table(
         "claim",
@@ -142,53 +116,60 @@ def claims_command(
 
 @graph_app.command("export")
 def export_command(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write.")],
     corpus: CorpusOption,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="graphml, gexf, json, dot or mermaid. Default: from the output's extension.",
             show_default=False,
         ),
     ] = None,
     claim: Annotated[
-        str | None, typer.Option("--claim", help="Only what this claim reaches.")
+        str | None,
+        typer.Option("--claim", metavar="CLAIM", help="Only what this claim reaches."),
     ] = None,
     rubric: RubricOption = None,
     palette: PaletteOption = "cochrane",
+    as_json: JsonOption = False,
 ) -> None:
     """Export the citation graph with every work's judgement as node attributes."""
-    from appraise.graph import build_graph
-    from appraise.graph.export import export_graph, format_for
-    from appraise.graph.style import check_palette
+    from appraise.app.graph import export_graph
 
-    chosen = format_for(output, fmt)
-    store = _corpus(corpus, need_claims=False)
-    graph = build_graph(store, _rubric(store, rubric))
-    export_graph(graph, output, chosen, claim=claim, palette=check_palette(palette))
+    result = export_graph(
+        output, corpus=corpus, fmt=fmt, claim=claim, rubric=rubric, palette=palette
+    )
+    if as_json:
+        emit_json(result.to_json())
+        return
     note(
-        f"{chosen} written to {output} ({graph.number_of_nodes} nodes, "
-        f"{graph.number_of_edges} citations in the corpus graph)"
+        f"{result.format} written to {result.output} ({result.nodes} nodes, "
+        f"{result.edges} citations in the corpus graph)"
     )
 
 
 @graph_app.command("draw")
 def draw_command(
     claim: ClaimArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="A .png, .svg or .pdf file.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="A .png, .svg or .pdf file.")
+    ],
     corpus: CorpusOption,
     rubric: RubricOption = None,
     palette: PaletteOption = "cochrane",
+    as_json: JsonOption = False,
 ) -> None:
     """Draw a claim's trace: the claim at the top, its studies coloured and marked by judgement."""
-    from appraise.graph import trace_claim
-    from appraise.graph.draw import draw_trace
+    from appraise.app.graph import draw_claim
 
-    store = _corpus(corpus)
-    draw_trace(trace_claim(store, claim, _rubric(store, rubric)), output, palette)
-    note(f"figure written to {output}")
+    result = draw_claim(claim, output, corpus=corpus, rubric=rubric, palette=palette)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    note(f"figure written to {result.output}")
 
 
 # --- rendering -------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
-from appraise.files import atomic_write_bytes, atomic_write_text
 
 import_app = typer.Typer(help="Bring judgements made elsewhere into a corpus.")
 
@@ -52,12 +51,6 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _studies(values: list[str] | None) -> list[str] | None:
-    from appraise.outputs.matrix import study_selection
-
-    return study_selection(values) if values else None
-
-
 def table(
     corpus: CorpusOption,
     rubric: RubricOption = None,
@@ -83,28 +76,23 @@ def table(
     profile: ProfileOption = None,
 ) -> None:
     """Risk-of-bias table: studies x domains with overall, or the support for each judgement."""
-    from appraise.errors import InputError
-    from appraise.outputs.matrix import build_matrix
-    from appraise.outputs.tables import BINARY_FORMATS, render_table, table_format
+    from appraise.app.outputs import table as make_table
 
-    chosen = table_format(output, fmt)
-    if output is None and chosen in BINARY_FORMATS:
-        raise InputError(
-            f"a {chosen} table cannot go to the terminal",
-            fix=f"write it to a file with --output table.{chosen}",
-        )
-    matrix = build_matrix(
-        open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
+    result = make_table(
+        corpus=corpus,
+        rubric=rubric,
+        studies=studies,
+        order=order,
+        detail=detail,
+        fmt=fmt,
+        output=output,
+        palette=palette,
+        profile=profile,
     )
-    content = render_table(matrix, chosen, detail=detail, palette=palette)
     if output is None:
-        sys.stdout.write(content if isinstance(content, str) else "")
+        sys.stdout.write(result.content if isinstance(result.content, str) else "")
         return
-    if isinstance(content, bytes):
-        atomic_write_bytes(output, content)
-    else:
-        atomic_write_text(output, content)
-    note(f"wrote {output} ({chosen}, {len(matrix.rows)} studies)")
+    note(f"wrote {output} ({result.format}, {result.rows} studies)")
 
 
 def plot(
@@ -146,44 +134,28 @@ def plot(
 ) -> None:
     """robvis-style traffic-light or summary plot of the corpus's judgements. A traffic light
     longer than a page goes into a multi-page PDF, or one PNG/SVG per page (NAME-p01.png...)."""
-    from appraise.errors import InputError
-    from appraise.outputs.figures import (
-        FigureSize,
-        draw_summary,
-        draw_traffic_light,
-        figure_format,
-    )
-    from appraise.outputs.matrix import build_matrix
+    from appraise.app.outputs import plot as make_plot
 
-    if kind not in ("traffic-light", "summary", "forest"):
-        raise InputError(f"unknown plot kind '{kind}'", fix="use traffic-light, summary or forest")
-    if weighted and kind != "summary":
-        raise InputError("--weighted applies to summary plots", fix="add --kind summary")
-    sized = (rows_per_page, width, height, label_size)
-    if kind != "traffic-light" and any(option is not None for option in sized):
-        raise InputError(
-            "--rows-per-page, --width, --height and --label-size apply to traffic-light plots",
-            fix="add --kind traffic-light, or leave the size options out",
-        )
-    figure_format(output)
-    matrix = build_matrix(
-        open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
+    result = make_plot(
+        output,
+        corpus=corpus,
+        kind=kind,
+        rubric=rubric,
+        weighted=weighted,
+        palette=palette,
+        studies=studies,
+        order=order,
+        profile=profile,
+        rows_per_page=rows_per_page,
+        width=width,
+        height=height,
+        label_size=label_size,
     )
-    if kind == "summary":
-        draw_summary(matrix, output, palette, weighted=weighted)
-        written = [output]
-    elif kind == "forest":
-        from appraise.outputs.forest import draw_forest
-
-        forest = draw_forest(matrix, output, palette)
-        written = [output]
-        if forest.left_out:
-            note(f"{_count(len(forest.left_out), 'study', 'studies')} without an estimate left out")
-    else:
-        size = FigureSize(rows_per_page, width, height, label_size)
-        written = draw_traffic_light(matrix, output, palette, size)
+    if result.left_out:
+        note(f"{_count(len(result.left_out), 'study', 'studies')} without an estimate left out")
+    written = result.written
     pages = f", {len(written)} files: {written[0].name}..." if len(written) > 1 else ""
-    note(f"wrote {output} ({kind}, {len(matrix.rows)} studies{pages})")
+    note(f"wrote {output} ({result.kind}, {result.studies} studies{pages})")
 
 
 def report(
@@ -206,9 +178,9 @@ def report(
     as_json: JsonOption = False,
 ) -> None:
     """Write tables, figures, claim traces, methods and references, with an index.html."""
-    from appraise.outputs.report import build_report
+    from appraise.app.outputs import report as make_report
 
-    result = build_report(open_corpus(corpus_dir), out, rubric=rubric, profile=profile)
+    result = make_report(out, corpus=corpus_dir, rubric=rubric, profile=profile)
     if as_json:
         emit_json(
             {
@@ -246,20 +218,15 @@ def export(
     order: OrderOption = None,
 ) -> None:
     """The appraised studies as references, with the overall judgement in a note field."""
-    from appraise.errors import InputError
-    from appraise.outputs.bibliography import bib_format, render_bibliography
-    from appraise.outputs.matrix import build_matrix
+    from appraise.app.outputs import export_references
 
-    if fmt is None and output is None:
-        raise InputError("say which format to export", fix="add --format ris|bibtex|csljson")
-    chosen = bib_format(fmt, output.suffix if output else "")
-    matrix = build_matrix(open_corpus(corpus), rubric, studies=_studies(studies), order=order)
-    text = render_bibliography(matrix, chosen)
+    result = export_references(
+        corpus=corpus, fmt=fmt, output=output, rubric=rubric, studies=studies, order=order
+    )
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(str(result.content))
         return
-    atomic_write_text(output, text)
-    note(f"wrote {output} ({chosen}, {len(matrix.rows)} references)")
+    note(f"wrote {output} ({result.format}, {result.rows} references)")
 
 
 @import_app.command("metapsy")

@@ -4,7 +4,6 @@ risk of bias (Greenberg, BMJ 2009; GRADE). See docs/graph.md."""
 from appraise.graph.build import CitationGraph, build_graph
 from appraise.graph.draw import draw_trace
 from appraise.graph.export import (
-    FORMATS,
     dot_text,
     export_graph,
     gexf_bytes,
@@ -16,7 +15,6 @@ from appraise.graph.export import (
 from appraise.graph.trace import ClaimTrace, TracedWork, trace, trace_all, trace_claim
 
 __all__ = [
-    "FORMATS",
     "CitationGraph",
     "ClaimTrace",
     "TracedWork",

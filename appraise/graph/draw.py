@@ -27,7 +27,6 @@ from appraise.graph.style import (
 )
 from appraise.graph.trace import ClaimTrace, TracedWork
 
-FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 MAX_DRAWN_NODES = 200
 FIGURE_DPI = 200  # as the risk-of-bias figures
 PER_ROW = 20
@@ -354,10 +353,8 @@ def draw_trace(
 ) -> Path:
     """Draw ``trace`` to ``path`` as PNG, SVG or PDF (by extension); ``profile`` (the rubric
     profile the appraisals used) goes into the figure's metadata."""
-    fmt = FIGURE_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"cannot draw to '{path.name}'", fix="give a file ending in .png, .svg or .pdf"
-        )
+    from appraise.outputs.writers import FIGURES
+
+    fmt = FIGURES.for_path(path).format
     atomic_write_bytes(path, _figure_bytes(trace, fmt, check_palette(palette), profile))
     return path

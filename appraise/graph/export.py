@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appraise.errors import InputError
 from appraise.files import atomic_write_bytes
 from appraise.graph.build import CitationGraph
 from appraise.graph.paths import reachable
@@ -22,36 +20,6 @@ from appraise.graph.style import Palette, node_style
 
 if TYPE_CHECKING:
     import networkx as nx
-
-FORMATS: dict[str, str] = {
-    "graphml": ".graphml",
-    "gexf": ".gexf",
-    "json": ".json",
-    "dot": ".dot",
-    "mermaid": ".mmd",
-}
-
-
-def format_for(path: Path, fmt: str | None) -> str:
-    """The format asked for, or the one the output file's extension names."""
-    if fmt is not None:
-        if fmt not in FORMATS:
-            raise InputError(
-                f"unknown graph format '{fmt}'", fix=f"use one of: {', '.join(FORMATS)}"
-            )
-        return fmt
-    suffix = path.suffix.lower()
-    for name, ext in FORMATS.items():
-        if (
-            suffix == ext
-            or (name == "dot" and suffix == ".gv")
-            or (name == "mermaid" and suffix == ".mermaid")
-        ):
-            return name
-    raise InputError(
-        f"cannot tell the format of '{path.name}' from its extension",
-        fix=f"give --format ({', '.join(FORMATS)})",
-    )
 
 
 def networkx_graph(graph: CitationGraph, claim: str | None = None) -> nx.DiGraph:
@@ -178,6 +146,14 @@ def mermaid_text(g: nx.DiGraph, graph: CitationGraph, palette: Palette = "cochra
     return "\n".join(lines) + "\n"
 
 
+def dot_bytes(g: nx.DiGraph, *, graph: CitationGraph, palette: Palette = "cochrane") -> bytes:
+    return dot_text(g, graph, palette).encode("utf-8")
+
+
+def mermaid_bytes(g: nx.DiGraph, *, graph: CitationGraph, palette: Palette = "cochrane") -> bytes:
+    return mermaid_text(g, graph, palette).encode("utf-8")
+
+
 def export_graph(
     graph: CitationGraph,
     path: Path,
@@ -185,15 +161,11 @@ def export_graph(
     claim: str | None = None,
     palette: Palette = "cochrane",
 ) -> Path:
-    """Write the graph (or one claim's part of it) to ``path`` in ``fmt`` (else by extension)."""
-    name = format_for(path, fmt)
-    g = networkx_graph(graph, claim)
-    writers: dict[str, Callable[[], bytes]] = {
-        "graphml": lambda: graphml_bytes(g),
-        "gexf": lambda: gexf_bytes(g),
-        "json": lambda: json_bytes(g),
-        "dot": lambda: dot_text(g, graph, palette).encode("utf-8"),
-        "mermaid": lambda: mermaid_text(g, graph, palette).encode("utf-8"),
-    }
-    atomic_write_bytes(path, writers[name]())
+    """Write the graph (or one claim's part of it) to ``path`` in ``fmt`` (else by extension;
+    the formats are appraise.outputs.writers.GRAPHS)."""
+    from appraise.outputs.writers import GRAPHS
+
+    writer = GRAPHS.choose(fmt, path)
+    content = writer.render(networkx_graph(graph, claim), graph=graph, palette=palette)
+    atomic_write_bytes(path, content if isinstance(content, bytes) else content.encode())
     return path

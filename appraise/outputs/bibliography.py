@@ -8,22 +8,8 @@ import re
 import unicodedata
 from typing import Any
 
-from appraise.errors import InputError
 from appraise.models import StudyRecord
 from appraise.outputs.matrix import Matrix, StudyRow
-
-BIB_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csljson")
-_EXTENSIONS = {".ris": "ris", ".bib": "bibtex", ".json": "csljson"}
-
-
-def bib_format(explicit: str | None, suffix: str) -> str:
-    fmt = (explicit or _EXTENSIONS.get(suffix.lower(), "")).lower()
-    if fmt not in BIB_FORMATS:
-        raise InputError(
-            f"unknown bibliographic format '{explicit or suffix}'",
-            fix="use --format ris, bibtex or csljson (or an .ris, .bib or .json file)",
-        )
-    return fmt
 
 
 def judgement_note(matrix: Matrix, row: StudyRow) -> str:
@@ -226,8 +212,3 @@ def csl_items(matrix: Matrix) -> list[dict[str, Any]]:
 
 def csljson_text(matrix: Matrix) -> str:
     return json.dumps(csl_items(matrix), indent=2, ensure_ascii=False) + "\n"
-
-
-def render_bibliography(matrix: Matrix, fmt: str) -> str:
-    writers = {"ris": ris_text, "bibtex": bibtex_text, "csljson": csljson_text}
-    return writers[fmt](matrix)

@@ -18,7 +18,6 @@ from appraise.graph.style import figure_metadata, figure_stamp
 from appraise.outputs.matrix import PALETTES, DomainColumn, Level, Matrix, ink_for
 
 OVERALL = "Overall"
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
 
 @dataclass(frozen=True)
@@ -155,13 +154,10 @@ def matrix_stamp(matrix: Matrix) -> str:
 
 
 def figure_format(path: Path) -> str:
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FIGURE_FORMATS:
-        raise InputError(
-            f"cannot tell the figure format from '{path.name}'",
-            fix="end the file name in .png, .svg or .pdf",
-        )
-    return fmt
+    """The figure format the file name asks for (appraise.outputs.writers.FIGURES)."""
+    from appraise.outputs.writers import FIGURES
+
+    return FIGURES.for_path(path).format
 
 
 # Print sizes in inches: A4 portrait, and the smallest row that stays legible in print.

@@ -29,7 +29,6 @@ from appraise.corpus import Corpus
 from appraise.errors import InputError
 from appraise.files import make_temp_dir
 from appraise.ids import file_stem
-from appraise.outputs.bibliography import render_bibliography
 from appraise.outputs.figures import draw_summary, draw_traffic_light
 from appraise.outputs.forest import draw_forest, has_estimates
 from appraise.outputs.matrix import Matrix, build_matrix, rubric_counts
@@ -38,8 +37,8 @@ from appraise.outputs.tables import (
     data_date,
     html_fragment,
     key_lines,
-    render_table,
 )
+from appraise.outputs.writers import REFERENCES, TABLES, render_references, render_table
 
 MANIFEST = "manifest.json"
 # The report's own marker: every file it wrote, with its sha256. A folder is replaced only when
@@ -224,20 +223,13 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 def _tables(matrix: Matrix, root: Path, files: list[str], when: datetime) -> _Section:
     stem = "tables/risk-of-bias"
-    for fmt, ext in [
-        ("markdown", "md"),
-        ("html", "html"),
-        ("docx", "docx"),
-        ("xlsx", "xlsx"),
-        ("csv", "csv"),
-        ("latex", "tex"),
-        ("json", "json"),
-    ]:
-        _write(root, f"{stem}.{ext}", render_table(matrix, fmt, when=when), files)
-    _write(root, "tables/robvis.csv", render_table(matrix, "robvis"), files)
-    for fmt, ext in [("markdown", "md"), ("html", "html"), ("docx", "docx")]:
+    for writer in TABLES:  # every format named by an extension; robvis's CSV by name
+        name = f"{stem}{writer.extensions[0]}" if writer.extensions else "tables/robvis.csv"
+        _write(root, name, render_table(matrix, writer.format, when=when), files)
+    for fmt in ("markdown", "html", "docx"):
+        ext = TABLES.get(fmt).extensions[0]
         _write(
-            root, f"tables/support.{ext}", render_table(matrix, fmt, detail=True, when=when), files
+            root, f"tables/support{ext}", render_table(matrix, fmt, detail=True, when=when), files
         )
     links = " · ".join(
         [
@@ -338,13 +330,9 @@ def _figures(matrix: Matrix, root: Path, files: list[str], notes: list[str]) -> 
 
 
 def _references(matrix: Matrix, root: Path, files: list[str]) -> _Section:
-    names = [
-        ("ris", "studies.ris", "RIS"),
-        ("bibtex", "studies.bib", "BibTeX"),
-        ("csljson", "studies.json", "CSL-JSON"),
-    ]
+    names = [(w.format, f"studies{w.extensions[0]}", w.label) for w in REFERENCES]
     for fmt, name, _ in names:
-        _write(root, f"references/{name}", render_bibliography(matrix, fmt), files)
+        _write(root, f"references/{name}", render_references(matrix, fmt), files)
     links = " · ".join(_link(f"references/{name}", label) for _, name, label in names)
     return _Section(
         "References",

@@ -6,7 +6,8 @@
   the support being the reviewer's own words, the quotes and comments behind the answers, and
   the reasons for any override.
 
-Writers are pure: they return text or bytes and never touch the disk.
+Writers are pure: they return text or bytes and never touch the disk. Which function writes
+which format is appraise.outputs.writers.TABLES.
 """
 
 from __future__ import annotations
@@ -16,62 +17,17 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from appraise.errors import InputError
 from appraise.models import Answer, Appraisal, Judgement
 from appraise.outputs.figures import OVERALL
 from appraise.outputs.matrix import Level, Matrix, StudyRow, ink_for
 from appraise.outputs.office import pin_office_file
-from appraise.outputs.robvis import format_weight, robvis_csv
+from appraise.outputs.robvis import format_weight
 
-TABLE_FORMATS: tuple[str, ...] = (
-    "markdown",
-    "latex",
-    "csv",
-    "html",
-    "docx",
-    "xlsx",
-    "json",
-    "robvis",
-)
-BINARY_FORMATS = frozenset({"docx", "xlsx"})
-_EXTENSIONS = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".tex": "latex",
-    ".csv": "csv",
-    ".html": "html",
-    ".htm": "html",
-    ".docx": "docx",
-    ".xlsx": "xlsx",
-    ".json": "json",
-}
 LONG_TABLE_ROWS = 30  # LaTeX: longer tables use longtable so they break across pages
-
-
-def table_format(output: Path | None, explicit: str | None) -> str:
-    """--format wins; else the output's extension; else Markdown (for the terminal)."""
-    if explicit:
-        fmt = explicit.lower()
-        if fmt not in TABLE_FORMATS:
-            raise InputError(
-                f"unknown table format '{explicit}'", fix="use one of: " + ", ".join(TABLE_FORMATS)
-            )
-        return fmt
-    if output is None:
-        return "markdown"
-    by_extension = _EXTENSIONS.get(output.suffix.lower())
-    if by_extension is None:
-        raise InputError(
-            f"cannot tell the table format from '{output.name}'",
-            fix="use an extension (.md .tex .csv .html .docx .xlsx .json) or --format",
-        )
-    return by_extension
 
 
 # --- the content, independent of format ---------------------------------------------------
@@ -674,38 +630,6 @@ def xlsx_table(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return pin_office_file(buffer.getvalue(), when)
-
-
-# --- one entry point --------------------------------------------------------------------
-def render_table(
-    matrix: Matrix,
-    fmt: str,
-    *,
-    detail: bool = False,
-    palette: str = "cochrane",
-    when: datetime | None = None,
-) -> str | bytes:
-    """The table in ``fmt``: text for text formats, bytes for docx/xlsx."""
-    text_writers: dict[str, Callable[[Matrix, bool], str]] = {
-        "markdown": markdown_table,
-        "latex": latex_table,
-        "csv": csv_table,
-        "json": json_table,
-    }
-    if fmt == "robvis":
-        if detail:
-            raise InputError("a robvis CSV has no detail shape", fix="drop --detail")
-        return robvis_csv(matrix)
-    if fmt == "html":
-        return html_table(matrix, detail, palette)
-    if fmt in text_writers:
-        return text_writers[fmt](matrix, detail)
-    stamp = when or data_date(matrix)
-    if fmt == "docx":
-        return docx_table(matrix, detail, palette, when=stamp)
-    if fmt == "xlsx":
-        return xlsx_table(matrix, detail, palette, when=stamp)
-    raise InputError(f"unknown table format '{fmt}'", fix="use one of: " + ", ".join(TABLE_FORMATS))
 
 
 def data_date(matrix: Matrix) -> datetime:

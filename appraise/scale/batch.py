@@ -172,7 +172,7 @@ class ProposeTask(_RubricTask):
         return [self.propose_row(row["record_json"], engine, row.get("document")) for row in rows]
 
     def propose_row(
-        self, record_json: str, engine: Engine, document_path: str | None = None
+        self, record_json: str, engine: Engine, text_path: str | None = None
     ) -> dict[str, Any]:
         """Proposals for one record, reading its attached full text as `propose ID` does
         (appraise.app.study.study_document); an export made before documents were listed
@@ -187,7 +187,7 @@ class ProposeTask(_RubricTask):
             "profile": engine.profile,
         }
         try:
-            path = Path(document_path) if document_path else None
+            path = Path(text_path) if text_path else None
             document = study_document(record, path)
             answers = evidence_proposals(document, record, engine)
             evaluation = engine.evaluate(

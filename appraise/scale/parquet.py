@@ -219,7 +219,7 @@ class _ReadFailure:
 
 def _read_records(paths: list[Path], root: Path) -> tuple[Rows, Rows] | _ReadFailure:
     corpus = Corpus(root)
-    with_documents = corpus.documents_dir.is_dir()
+    with_documents = corpus.has_documents()
     rows: Rows = []
     edges: Rows = []
     try:

@@ -108,8 +108,16 @@ def test_graph_export_and_draw(
         (["trace", "iapt-work"], 2, "no claim 'iapt-work' in"),
         (["trace", "iapt-work"], 2, "did you mean 'iapt-works'?"),
         (["trace", "iapt-works", "--rubric", "rob3"], 2, "unknown rubric 'rob3'"),
-        (["trace", "iapt-works", "--figure", "x.gif"], 2, "cannot draw to 'x.gif'"),
-        (["graph", "export", "--output", "x.txt"], 2, "cannot tell the format of 'x.txt'"),
+        (
+            ["trace", "iapt-works", "--figure", "x.gif"],
+            2,
+            "cannot tell the figure format of 'x.gif'",
+        ),
+        (
+            ["graph", "export", "--output", "x.txt"],
+            2,
+            "cannot tell the graph format of 'x.txt'",
+        ),
         (
             ["graph", "draw", "iapt-works", "--output", "x.png", "--palette", "neon"],
             2,

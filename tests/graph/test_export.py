@@ -11,7 +11,8 @@ import pytest
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
 from appraise.graph import build_graph
-from appraise.graph.export import export_graph, format_for
+from appraise.graph.export import export_graph
+from appraise.outputs.writers import GRAPHS
 
 
 def test_graphml_reads_back_with_judgements(guideline_corpus: Corpus, tmp_path: Path) -> None:
@@ -64,9 +65,9 @@ def test_dot_and_mermaid_text(guideline_corpus: Corpus, tmp_path: Path) -> None:
 
 
 def test_format_from_extension_or_a_clear_error() -> None:
-    assert format_for(Path("x.gv"), None) == "dot"
-    assert format_for(Path("x.out"), "gexf") == "gexf"
-    with pytest.raises(InputError, match="cannot tell the format of 'x.txt'"):
-        format_for(Path("x.txt"), None)
+    assert GRAPHS.choose(None, Path("x.gv")).format == "dot"
+    assert GRAPHS.choose("gexf", Path("x.out")).format == "gexf"
+    with pytest.raises(InputError, match="cannot tell the graph format of 'x.txt'"):
+        GRAPHS.choose(None, Path("x.txt"))
     with pytest.raises(InputError, match="unknown graph format 'png'"):
-        format_for(Path("x.png"), "png")
+        GRAPHS.choose("png", Path("x.png"))

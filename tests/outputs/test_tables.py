@@ -17,7 +17,8 @@ from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.models import Appraisal, Judgement, StudyRecord
 from appraise.outputs.matrix import Matrix, build_matrix
-from appraise.outputs.tables import latex_escape, render_table
+from appraise.outputs.tables import latex_escape
+from appraise.outputs.writers import render_table
 
 
 @pytest.fixture
