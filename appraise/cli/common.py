@@ -12,8 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from appraise.corpus import Corpus
-
 PIPED_WIDTH = "160"
 
 
@@ -76,13 +74,6 @@ ProfileOption = Annotated[
         "--profile", metavar="PROFILE", help="Rubric profile (RoB 2: cochrane or metapsy)."
     ),
 ]
-
-
-def open_corpus(path: Path | None, *, must_exist: bool = False) -> Corpus:
-    """The corpus named by --corpus, $APPRAISE_CORPUS or discovery (appraise.app.workspace)."""
-    from appraise.app.workspace import open_corpus as locate_and_open
-
-    return locate_and_open(path, must_exist=must_exist)
 
 
 def emit_json(data: Any) -> None:

@@ -16,12 +16,9 @@ from appraise.cli.common import (
     console,
     emit_json,
     err_console,
-    open_corpus,
 )
-from appraise.errors import InputError
 
 if TYPE_CHECKING:
-    from appraise.corpus import Corpus
     from appraise.models import StudyRecord
     from appraise.sources import FetchReport, Saved
     from appraise.sources.fetch import Progress
@@ -76,37 +73,23 @@ def fetch(
 
     Example: appraise fetch --from refs.ris -c corpus/iapt --mailto you@example.org
     """
-    from appraise.sources import fetch_records
-    from appraise.sources.reflist import ReferenceList, read_reference_list
+    from appraise.app.fetch import fetch as fetch_into
 
-    wanted = list(identifiers or [])
-    listing = ReferenceList("lines")
-    if from_file is not None:
-        listing = read_reference_list(from_file)
-        wanted += listing.identifiers
-    if not wanted:
-        fix = "e.g. appraise fetch 10.1111/bjc.12259, or --from refs.ris"
-        if listing.without_id:
-            raise InputError(
-                f"no DOI or PMID in {from_file} ({len(listing.without_id)} item(s) without one)",
-                fix="add the items' DOIs or PMIDs to the list, or export it with them",
-            )
-        raise InputError("no identifiers given", fix=fix)
     with _progress_bar(show=not as_json and err_console.is_terminal) as progress:
-        report = fetch_records(
-            wanted,
-            open_corpus(corpus),
+        result = fetch_into(
+            identifiers,
+            from_file=from_file,
+            corpus=corpus,
             offline=offline,
             refresh=refresh,
             mailto=mailto,
             progress=progress,
         )
-    where = str(from_file) if from_file else ""
     if as_json:
-        emit_json(_as_json(report, listing, where))
+        emit_json(_as_json(result.report, result.listing, result.source))
     else:
-        _print_report(report, listing, where)
-    if not report.ok:
+        _print_report(result.report, result.listing, result.source)
+    if not result.ok:
         raise typer.Exit(1)
 
 
@@ -211,29 +194,13 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a stored study record, where each field came from, and its appraisals."""
-    store = open_corpus(corpus)
-    record = store.read_record(identifier)
-    appraisals = _appraisals(store, record)
+    from appraise.app.fetch import show as show_record
+
+    result = show_record(identifier, corpus)
     if as_json:
-        emit_json({**record.model_dump(mode="json"), "appraisals": appraisals})
+        emit_json(result.to_json())
         return
-    _render(record, appraisals)
-
-
-def _appraisals(store: Corpus, record: StudyRecord) -> list[dict[str, Any]]:
-    from appraise.appraisals import final_overall
-
-    return [
-        {
-            "rubric": s.appraisal.rubric,
-            "result": s.appraisal.result.label,
-            "reviewer": s.appraisal.reviewer,
-            "status": s.appraisal.status,
-            "overall": final_overall(s.appraisal),
-            "path": str(s.path),
-        }
-        for s in store.iter_appraisals(study=record.id)
-    ]
+    _render(result.record, result.appraisals)
 
 
 def _render(record: StudyRecord, appraisals: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
 
 import_app = typer.Typer(help="Bring judgements made elsewhere into a corpus.")
 
@@ -246,10 +246,9 @@ def import_metapsy(
 ) -> None:
     """Import a Metapsy database: records from its references, the database's judgements per
     comparison, and (metapsy-rob) the items the Metapsy tool computes from its fields."""
-    from appraise.imports.metapsy import import_metapsy as run_import
-    from appraise.imports.metapsy import read_database
+    from appraise.app.imports import import_metapsy as run_import
 
-    result = run_import(open_corpus(corpus), read_database(file), rubric=rubric)
+    result = run_import(file, corpus=corpus, rubric=rubric)
     if as_json:
         emit_json(
             {
@@ -313,20 +312,10 @@ def import_robvis(
     as_json: JsonOption = False,
 ) -> None:
     """Import a robvis CSV as appraisals; Overall is computed by the rubric's rule if absent."""
-    from appraise.files import read_text
-    from appraise.outputs.robvis import import_robvis as run_import
-    from appraise.outputs.robvis import parse_robvis
-    from appraise.rubrics import load_rubric
+    from appraise.app.imports import import_robvis as run_import
 
-    rub = load_rubric(rubric)
-    parsed = parse_robvis(read_text(file), rub, source=str(file), strict=strict)
-    result = run_import(
-        open_corpus(corpus),
-        parsed,
-        rub,
-        profile=profile,
-        reviewer=reviewer,
-        source=file.name,
+    rub, result = run_import(
+        file, rubric, corpus=corpus, profile=profile, reviewer=reviewer, strict=strict
     )
     if as_json:
         emit_json(

@@ -24,7 +24,6 @@ from appraise.cli.common import (
     emit_json,
     err_console,
     note,
-    open_corpus,
 )
 from appraise.errors import InputError
 from appraise.models import Answer, Judgement, StudyRecord
@@ -289,21 +288,13 @@ def agree(
 ) -> None:
     """Agreement between reviewers: percent, Cohen's, prevalence-adjusted and weighted kappa,
     Gwet's AC1."""
-    from appraise.review.agreement import agreement
-    from appraise.rubrics import rubric_ids
+    from appraise.app.agree import agree as measure
 
-    store = open_corpus(corpus)
-    used = sorted({s.appraisal.rubric for s in store.iter_appraisals()} & set(rubric_ids()))
-    reports = [agreement(store, r) for r in ([rubric] if rubric else used)]
-    if not reports:
-        raise InputError(
-            f"no appraisals in {store.root}",
-            fix="appraise studies with `appraise assess ID --rubric R` first",
-        )
+    result = measure(corpus, rubric)
     if as_json:
-        emit_json([r.to_json() for r in reports] if len(reports) > 1 else reports[0].to_json())
+        emit_json(result.to_json())
         return
-    for report in reports:
+    for report in result.reports:
         if not report.pairs:
             console.print(f"{report.rubric}: no study was appraised by two reviewers", markup=False)
             continue
@@ -445,10 +436,10 @@ def methods(
 
     Example: appraise methods --corpus corpus/iapt
     """
-    from appraise.review.methods import methods_paragraph
+    from appraise.app.methods import methods as write_methods
 
-    paragraph = methods_paragraph(open_corpus(corpus), rubric)
+    result = write_methods(corpus, rubric)
     if as_json:
-        emit_json({"rubric": rubric, "paragraph": paragraph})
+        emit_json(result.to_json())
     else:
-        typer.echo(paragraph)
+        typer.echo(result.paragraph)

@@ -11,9 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
-from appraise.errors import InputError
-from appraise.scale import require_scale_extra
+from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
 
 batch_app = typer.Typer(
     help="Score or propose for a whole corpus over Parquet partitions, here or on a Dask cluster."
@@ -63,10 +61,9 @@ def export_parquet(
     as_json: JsonOption = False,
 ) -> None:
     """Export records, appraisals, judgements and citation edges to Parquet (for DuckDB, Spark)."""
-    require_scale_extra("pyarrow")
-    from appraise.scale.parquet import export_corpus
+    from appraise.app.batch import export_parquet as export
 
-    summary = export_corpus(open_corpus(corpus), out, partitions=partitions)
+    summary = export(out, corpus=corpus, partitions=partitions)
     if as_json:
         emit_json(summary.to_json())
         return
@@ -101,13 +98,12 @@ def score(
     Appraisals imported without answers (a database's domain judgements) get the overall rule
     only. Nothing in the corpus changes. Exit 1 if any appraisal could not be judged.
     """
-    from appraise.scale.batch import ScoreTask
+    from appraise.app.batch import Where, batch_score
 
-    rub, options = _rubric(rubric, profile, effect)
-    task = ScoreTask(rub, profile=profile, options=options)
-    summary = _run(task, corpus, parquet, out, engine, scheduler, workers, partitions)
-    _report(summary, "appraisals", as_json)
-    if summary["errors"]:
+    where = Where(corpus, parquet, out, engine, scheduler, workers, partitions)
+    outcome = batch_score(rubric, where, profile=profile, effect=effect)
+    _report(outcome.summary, "appraisals", as_json)
+    if not outcome.ok:
         raise typer.Exit(1)
 
 
@@ -137,77 +133,19 @@ def propose(
 
     Proposals are unconfirmed: a reviewer confirms or changes them with `appraise assess`.
     """
-    from appraise.scale.batch import ProposeTask, write_proposed_appraisals
+    from appraise.app.batch import Where, batch_propose
 
-    rub, options = _rubric(rubric, profile, effect)
-    task = ProposeTask(rub, profile=profile, options=options)
-    summary = _run(task, corpus, parquet, out, engine, scheduler, workers, partitions)
-    if write:
-        written = write_proposed_appraisals(open_corpus(corpus), Path(summary["out"]))
-        summary["written"] = len(written.written)
-        summary["already_appraised"] = written.already_appraised
-        if not as_json:
-            note(
-                f"saved {len(written.written)} proposed appraisals in {corpus}; left alone "
-                f"{written.already_appraised} already appraised for {rub.id}"
-            )
+    where = Where(corpus, parquet, out, engine, scheduler, workers, partitions)
+    outcome = batch_propose(rubric, where, profile=profile, effect=effect, write=write)
+    summary = outcome.summary
+    if write and not as_json:
+        note(
+            f"saved {summary['written']} proposed appraisals in {corpus}; left alone "
+            f"{summary['already_appraised']} already appraised for {outcome.rubric}"
+        )
     _report(summary, "records", as_json)
-    if summary["errors"]:
+    if not outcome.ok:
         raise typer.Exit(1)
-
-
-def _rubric(
-    rubric: str, profile: str | None, effect: str | None
-) -> tuple[Any, tuple[tuple[str, str], ...]]:
-    from appraise.rubrics import Engine, load_rubric
-
-    rub = load_rubric(rubric)
-    options = {"effect": effect} if effect else {}
-    Engine(rub, profile=profile, options=options)  # a wrong profile or option fails here, once
-    return rub, tuple(options.items())
-
-
-def _run(
-    task: Any,
-    corpus: Path | None,
-    parquet: Path | None,
-    out: Path | None,
-    engine: str,
-    scheduler: str | None,
-    workers: int | None,
-    partitions: int | None,
-) -> dict[str, Any]:
-    if engine not in ("local", "dask"):
-        raise InputError(f"unknown engine '{engine}'", fix="use --engine local or --engine dask")
-    if scheduler and engine != "dask":
-        raise InputError("--scheduler needs --engine dask", fix="add --engine dask")
-    require_scale_extra(*(("pyarrow", "dask", "distributed") if engine == "dask" else ("pyarrow",)))
-    from appraise.scale.batch import run_batch
-    from appraise.scale.parquet import export_corpus
-
-    if parquet is not None and out is not None:
-        raise InputError(
-            "give --parquet or --out, not both",
-            fix="--parquet reads an existing export; --out exports --corpus first",
-        )
-    if parquet is not None:
-        if not parquet.is_dir():
-            raise InputError(
-                f"no Parquet export at {parquet}",
-                fix="run `appraise export-parquet --corpus DIR --out DIR` first",
-            )
-        export = parquet
-    elif out is not None:
-        export_corpus(open_corpus(corpus), out, partitions=partitions)
-        export = out
-    else:
-        raise InputError(
-            "say where the Parquet data is",
-            fix="--parquet EXPORT (from export-parquet), or --out DIR to export "
-            "--corpus there first",
-        )
-    summary = run_batch(task, export, engine=engine, scheduler=scheduler, workers=workers)  # type: ignore[arg-type]
-    return summary.to_json()
 
 
 def _report(summary: dict[str, Any], what: str, as_json: bool) -> None:
