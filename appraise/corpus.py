@@ -42,7 +42,7 @@ from appraise.files import (
     validation_error,
 )
 from appraise.ids import StudyId, file_stem, parse_identifier, slug
-from appraise.models import Answer, Appraisal, ClaimsFile, Judgement, StudyRecord
+from appraise.models import OVERALL, Answer, Appraisal, ClaimsFile, Judgement, StudyRecord
 from appraise.models.base import Strict
 
 APPRAISAL_NAME_SEPARATOR = "--"
@@ -396,7 +396,7 @@ def _merge_judgements(
 def merge(base: Appraisal | None, ours: Appraisal, theirs: Appraisal, path: Path) -> Appraisal:
     """Our edits and theirs on top of the version both started from. Only reviewer input is
     merged (answers, context, judgement decisions); proposals are re-derived afterwards."""
-    overall = "Overall"
+    overall = OVERALL
     judgements = _merge_judgements(
         {**(base.domains if base else {}), **({overall: base.overall} if base else {})},
         {**ours.domains, overall: ours.overall},

@@ -110,7 +110,7 @@ def export_graph(
     """Write the citation graph (or what ``claim`` reaches) with each work's judgement."""
     from appraise.graph import build_graph
     from appraise.graph.export import export_graph as write_graph
-    from appraise.graph.style import check_palette
+    from appraise.outputs.palette import check_palette
     from appraise.outputs.writers import GRAPHS
 
     chosen = GRAPHS.choose(fmt, output).format

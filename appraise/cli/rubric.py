@@ -11,8 +11,7 @@ import typer
 from rich.table import Table
 
 from appraise.cli.common import JsonOption, console, emit_json, note
-from appraise.errors import InputError
-from appraise.files import read_data
+from appraise.models import OVERALL
 from appraise.rubrics import Engine, load_rubric, load_rubric_file, rubric_ids, rubric_schema_text
 from appraise.rubrics.engine import Evaluation
 
@@ -138,28 +137,17 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """Judge each domain and overall from a set (or an array of sets) of answers."""
-    engine = Engine(load_rubric(rubric), profile=profile, options=_options(effect))
-    data = read_data(answers)
-    batch = isinstance(data, list)
-    sets = data if batch else [data]
-    results: list[Evaluation] = []
+    from appraise.app.answers import evaluate_answers
+
+    evaluated = evaluate_answers(rubric, answers, effect=effect, profile=profile)
+    batch = evaluated.batch
+    results = [result for _, result in evaluated.results]
     notes_shown = 0
-    for index, answer_set in enumerate(sets):
-        where = f"{answers}: set {index + 1}" if batch else str(answers)
-        if not isinstance(answer_set, dict):
-            raise InputError(
-                f"{where}: expected an object mapping question ids to answers",
-                fix='e.g. {"1.1": "Y", "1.2": "PN"}',
-            )
-        try:
-            result = engine.evaluate(answer_set)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc.message}", fix=exc.fix) from None
+    for where, result in evaluated.results:
         for n in result.notes:
             if notes_shown < 20:
                 note(f"{where + ': ' if batch else ''}{n.message}")
             notes_shown += 1
-        results.append(result)
     if notes_shown > 20:
         note(f"... and {notes_shown - 20} more notes like these")
     if as_json:
@@ -182,5 +170,5 @@ def _render(result: Evaluation, title: str | None) -> None:
     for did, res in result.domains.items():
         decided = res.rule or ("missing: " + ", ".join(res.missing) if res.missing else "")
         table.add_row(did, res.judgement or "(incomplete)", decided)
-    table.add_row("Overall", result.overall or "(incomplete)", result.overall_rule or "")
+    table.add_row(OVERALL, result.overall or "(incomplete)", result.overall_rule or "")
     console.print(table)

@@ -18,14 +18,14 @@ from typing import Literal
 from appraise.errors import InputError
 from appraise.files import atomic_write_bytes
 from appraise.graph.style import (
-    Palette,
-    check_palette,
     figure_metadata,
+    figure_settings,
     figure_stamp,
     legend_styles,
     node_style,
 )
 from appraise.graph.trace import ClaimTrace, TracedWork
+from appraise.outputs.palette import Palette, check_palette
 
 MAX_DRAWN_NODES = 200
 FIGURE_DPI = 200  # as the risk-of-bias figures
@@ -190,7 +190,6 @@ def trace_layout(trace: ClaimTrace) -> TraceLayout:
 
 
 def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette, profile: str | None) -> bytes:
-    import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -203,14 +202,7 @@ def _figure_bytes(trace: ClaimTrace, fmt: str, palette: Palette, profile: str | 
     widest = max(len(r) for r in layout.rows)
     bends = route_edges(layout.inches, trace.edges)
 
-    with mpl.rc_context(
-        {
-            "svg.hashsalt": "appraise",
-            "svg.fonttype": "path",
-            "pdf.fonttype": 42,
-            "font.family": "DejaVu Sans",
-        }
-    ):
+    with figure_settings({"pdf.fonttype": 42}):
         fig = Figure(figsize=(width, height), dpi=100)
         ax = fig.add_axes(_AXES)
         ax.set_xlim(*_XLIM)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from appraise.files import atomic_write_bytes
 from appraise.graph.build import CitationGraph
 from appraise.graph.paths import reachable
-from appraise.graph.style import Palette, node_style
+from appraise.graph.style import node_style
+from appraise.outputs.palette import Palette
 
 if TYPE_CHECKING:
     import networkx as nx

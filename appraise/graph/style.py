@@ -1,27 +1,24 @@
 """How a node looks in exports and figures: colour and symbol from the rubric's scale
-(Cochrane palette or its colour-blind variant), never colour alone."""
+(Cochrane palette or its colour-blind variant; appraise.outputs.palette), never colour alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
-from appraise.errors import InputError
 from appraise.models import Rubric
+from appraise.outputs.palette import BEYOND_SCALE, Palette, ink_hex
 
-Palette = Literal["cochrane", "colourblind"]
-PALETTES: tuple[str, ...] = ("cochrane", "colourblind")
+P = ParamSpec("P")
+R = TypeVar("R")
+
 UNAPPRAISED_COLOUR = "#cccccc"  # Cochrane's "not applicable" grey
 UNAPPRAISED_SYMBOL = "∅"
 SECONDARY_COLOUR = "#eeeeee"
 CLAIM_COLOUR = "#ffffff"
 _SECONDARY_SYMBOLS = {"review": "R", "commentary": "C"}
-# The words robvis accepts beyond a tool's own scale, drawn as robvis draws them:
-# label -> (symbol, Cochrane colour, colour-blind colour; robvis' colour-blind white).
-BEYOND_SCALE: dict[str, tuple[str, str, str]] = {
-    "No information": ("?", "#4EA1F7", "#ffffff"),
-    "Not applicable": ("/", "#cccccc", "#cccccc"),
-}
 
 
 @dataclass(frozen=True)
@@ -30,18 +27,6 @@ class NodeStyle:
     symbol: str
     text_colour: str
     legend: str
-
-
-def check_palette(palette: str) -> Palette:
-    if palette not in PALETTES:
-        raise InputError(f"unknown palette '{palette}'", fix=f"use one of: {', '.join(PALETTES)}")
-    return palette  # type: ignore[return-value]
-
-
-def _text_on(colour: str) -> str:
-    """Black or white text, whichever reads better on ``colour`` (relative luminance)."""
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#ffffff"
 
 
 def judgement_style(judgement: str | None, rubric: Rubric, palette: Palette) -> NodeStyle:
@@ -53,10 +38,10 @@ def judgement_style(judgement: str | None, rubric: Rubric, palette: Palette) -> 
         if judgement in BEYOND_SCALE:
             symbol, cochrane, colourblind = BEYOND_SCALE[judgement]
             fill = cochrane if palette == "cochrane" else colourblind
-            return NodeStyle(fill, symbol, _text_on(fill), judgement)
+            return NodeStyle(fill, symbol, ink_hex(fill), judgement)
         return NodeStyle(UNAPPRAISED_COLOUR, "?", "#000000", judgement)
     colour = level.colour if palette == "cochrane" else level.colourblind
-    return NodeStyle(colour, level.symbol, _text_on(colour), judgement)
+    return NodeStyle(colour, level.symbol, ink_hex(colour), judgement)
 
 
 def node_style(
@@ -109,3 +94,32 @@ def figure_metadata(fmt: str, stamp: str) -> dict[str, str | None]:
         "Creator": creator,
         "Subject": stamp,
     }
+
+
+# matplotlib settings every figure is drawn with (risk-of-bias figures and claim figures alike):
+# fixed SVG ids and outlined text, so the same data gives the same bytes, and one font.
+FIGURE_RC: dict[str, Any] = {
+    "svg.hashsalt": "appraise",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+}
+
+
+def figure_settings(extra: dict[str, Any] | None = None) -> Any:
+    """A context in which figures are drawn with FIGURE_RC (and ``extra``), leaving
+    matplotlib's global settings as they were."""
+    import matplotlib as mpl
+
+    settings: dict[str, Any] = {**FIGURE_RC, **(extra or {})}
+    return mpl.rc_context(settings)  # type: ignore[arg-type]
+
+
+def drawn_with_figure_settings(draw: Callable[P, R]) -> Callable[P, R]:
+    """``draw`` run inside :func:`figure_settings`."""
+
+    @wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> R:
+        with figure_settings():
+            return draw(*args, **kwargs)
+
+    return styled

@@ -1,6 +1,13 @@
 """The domain model: study records, rubrics, appraisals and claims (pydantic, strict)."""
 
-from appraise.models.appraisal import Answer, Appraisal, Judgement, Quote, ResultAssessed
+from appraise.models.appraisal import (
+    OVERALL,
+    Answer,
+    Appraisal,
+    Judgement,
+    Quote,
+    ResultAssessed,
+)
 from appraise.models.claim import Citation, Claim, ClaimsFile, MadeIn
 from appraise.models.record import (
     Author,
@@ -15,6 +22,7 @@ from appraise.models.record import (
 from appraise.models.rubric import Condition, Domain, Question, Rubric, Rule
 
 __all__ = [
+    "OVERALL",
     "Answer",
     "Appraisal",
     "Author",

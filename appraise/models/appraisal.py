@@ -40,6 +40,11 @@ class Answer(Strict):
     comment: str | None = None
 
 
+# The overall judgement's name wherever domains and the overall are listed together (tables,
+# figures, robvis files, the session's steps, agreement and consensus).
+OVERALL = "Overall"
+
+
 class Judgement(Strict):
     """A domain (or overall) judgement: what the rules propose, and what the reviewer decided."""
 

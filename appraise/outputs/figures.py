@@ -14,10 +14,10 @@ from typing import Any
 
 from appraise.errors import InputError
 from appraise.files import atomic_write_bytes
-from appraise.graph.style import figure_metadata, figure_stamp
-from appraise.outputs.matrix import PALETTES, DomainColumn, Level, Matrix, ink_for
-
-OVERALL = "Overall"
+from appraise.graph.style import drawn_with_figure_settings, figure_metadata, figure_stamp
+from appraise.models import OVERALL
+from appraise.outputs.matrix import DomainColumn, Level, Matrix
+from appraise.outputs.palette import check_palette, ink_for
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,6 @@ class SummaryBar:
     percent: float  # of studies, or of total weight when weighted
 
 
-def _check_palette(palette: str) -> None:
-    if palette not in PALETTES:
-        raise InputError(f"unknown palette '{palette}'", fix="use cochrane or colourblind")
-
-
 def judged_domains(matrix: Matrix) -> list[DomainColumn]:
     """The domains at least one study has a judgement for: a corpus judged on some of a
     tool's domains (a RoB 1 review often leaves some out) is drawn with those only."""
@@ -56,7 +51,7 @@ def judged_domains(matrix: Matrix) -> list[DomainColumn]:
 
 def traffic_light_data(matrix: Matrix, palette: str = "cochrane") -> list[TrafficLightCell]:
     """One cell per study and judged domain, then Overall: studies in the matrix's order."""
-    _check_palette(palette)
+    check_palette(palette)
     cells: list[TrafficLightCell] = []
     columns = judged_domains(matrix)
     for row in matrix.rows:
@@ -76,7 +71,7 @@ def summary_data(
 ) -> list[SummaryBar]:
     """Per domain (then Overall), the share of studies (or of weight) at each judgement, in
     severity order. Weighted summaries need a weight for every study."""
-    _check_palette(palette)
+    check_palette(palette)
     if weighted:
         missing = [row.name for row in matrix.rows if row.weight is None]
         if missing:
@@ -123,9 +118,6 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["svg.hashsalt"] = "appraise"
-    plt.rcParams["svg.fonttype"] = "path"
-    plt.rcParams["font.family"] = "DejaVu Sans"
     return plt
 
 
@@ -277,6 +269,7 @@ def page_paths(path: Path, pages: int) -> list[Path]:
     ]
 
 
+@drawn_with_figure_settings
 def draw_traffic_light(
     matrix: Matrix, path: Path, palette: str = "cochrane", size: FigureSize | None = None
 ) -> list[Path]:
@@ -427,6 +420,7 @@ def _traffic_light_page(
     return fig
 
 
+@drawn_with_figure_settings
 def draw_summary(
     matrix: Matrix, path: Path, palette: str = "cochrane", *, weighted: bool = False
 ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from appraise.errors import InputError
+from appraise.graph.style import drawn_with_figure_settings
 from appraise.outputs.figures import (
     OVERALL,
     TrafficLightCell,
@@ -26,7 +27,8 @@ from appraise.outputs.figures import (
     matrix_stamp,
     traffic_light_data,
 )
-from appraise.outputs.matrix import Matrix, ink_for
+from appraise.outputs.matrix import Matrix
+from appraise.outputs.palette import ink_for
 
 # Measures read on a ratio scale: drawn on a log axis with the line of no effect at 1.
 RATIO_MEASURES = ("OR", "RR", "HR", "IRR", "odds ratio", "risk ratio", "hazard ratio")
@@ -108,6 +110,7 @@ def _number(value: float) -> str:
     return f"{value:.2f}"
 
 
+@drawn_with_figure_settings
 def draw_forest(matrix: Matrix, path: Path, palette: str = "cochrane") -> Forest:
     """Draw the paired forest plot to ``path`` (PNG, SVG or PDF); returns what was drawn."""
     fmt = figure_format(path)

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -19,16 +18,14 @@ from appraise.appraisals import default_rubric, final_domains, final_overall, se
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
 from appraise.files import load_model, read_text
-from appraise.graph.style import BEYOND_SCALE
 from appraise.ids import parse_identifier
 from appraise.models import Appraisal, StudyRecord
 from appraise.models.rubric import Domain, Rubric
+from appraise.outputs.palette import BEYOND_SCALE
 from appraise.rubrics import Engine, load_rubric
 
 Order = Literal["input", "year", "author", "judgement"]
 ORDERS: tuple[str, ...] = ("input", "year", "author", "judgement")
-Palette = Literal["cochrane", "colourblind"]
-PALETTES: tuple[str, ...] = ("cochrane", "colourblind")
 
 NOT_JUDGED = "Not yet judged"
 
@@ -51,13 +48,6 @@ class Level:
     def display(self) -> str:
         """The word with its symbol, e.g. 'Some concerns (-)', for tables."""
         return f"{self.label} ({self.symbol})" if self.symbol else self.label
-
-
-@cache
-def ink_for(colour: str) -> str:
-    """Black text, or white on dark fills (e.g. Critical), so symbols and words stay legible."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 110 else "black"
 
 
 class Scale:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from appraise.corpus import Corpus
 from appraise.errors import InputError
 from appraise.ids import slug
-from appraise.models import Appraisal, Judgement, StudyRecord
+from appraise.models import OVERALL, Appraisal, Judgement, StudyRecord
 from appraise.models.rubric import Rubric
 from appraise.outputs.matrix import Matrix, Scale, base_name, disambiguate
 from appraise.rubrics import Engine
@@ -35,8 +35,8 @@ def robvis_headers(
     rubric: Rubric, domain_ids: Sequence[str], short_names: Sequence[str]
 ) -> list[str]:
     if rubric.id in _NAMED_HEADERS:
-        return ["Study", *short_names, "Overall"]
-    return ["Study", *domain_ids, "Overall"]
+        return ["Study", *short_names, OVERALL]
+    return ["Study", *domain_ids, OVERALL]
 
 
 def format_weight(weight: float | None) -> str:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from appraise.models import Answer, Appraisal, Judgement
-from appraise.outputs.figures import OVERALL
-from appraise.outputs.matrix import Level, Matrix, StudyRow, ink_for
+from appraise.models import OVERALL, Answer, Appraisal, Judgement
+from appraise.outputs.matrix import Level, Matrix, StudyRow
 from appraise.outputs.office import pin_office_file
+from appraise.outputs.palette import ink_for
 from appraise.outputs.robvis import format_weight
 
 LONG_TABLE_ROWS = 30  # LaTeX: longer tables use longtable so they break across pages
@@ -54,7 +54,7 @@ def key_lines(matrix: Matrix) -> list[str]:
 
 
 def matrix_header(matrix: Matrix) -> list[str]:
-    head = ["Study", *[d.id for d in matrix.domains], "Overall"]
+    head = ["Study", *[d.id for d in matrix.domains], OVERALL]
     return [*head, "Weight"] if matrix.has_weights else head
 
 
@@ -290,7 +290,7 @@ def csv_table(matrix: Matrix, detail: bool = False) -> str:
                     [row.name, row.study, item.domain, item.level.label, "\n".join(item.support)]
                 )
         return out.getvalue()
-    header = ["Study", "Study ID", *[d.id for d in matrix.domains], "Overall"]
+    header = ["Study", "Study ID", *[d.id for d in matrix.domains], OVERALL]
     writer.writerow([*header, "Weight"] if matrix.has_weights else header)
     for row in matrix.rows:
         line = [

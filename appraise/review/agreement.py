@@ -29,10 +29,9 @@ from typing import Any
 from appraise.appraisals import CONSENSUS_REVIEWER, final_domains, final_overall
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
-from appraise.models import Appraisal
+from appraise.models import OVERALL, Appraisal
 from appraise.rubrics import load_rubric
 
-OVERALL = "Overall"
 MIN_STUDIES = 10
 NO_INFORMATION = "No information"  # not a degree of risk: judgements using it are not ordered
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from appraise.appraisals import CONSENSUS_REVIEWER, final_domains, final_overall
 from appraise.corpus import AppraisalFile, Corpus
 from appraise.errors import InputError, NotFoundError
-from appraise.models import Answer, Appraisal, Judgement
+from appraise.models import OVERALL, Answer, Appraisal, Judgement
 from appraise.review.session import (
     AssessSession,
     combined_comment,
@@ -107,7 +107,7 @@ def consensus_session(
             alternatives[did] = {
                 r.reviewer: r.domains[did] for r in (first, second) if did in r.domains
             }
-    alternatives["Overall"] = {first.reviewer: first.overall, second.reviewer: second.overall}
+    alternatives[OVERALL] = {first.reviewer: first.overall, second.reviewer: second.overall}
     return AssessSession(file, draft, engine, answer_source="consensus", alternatives=alternatives)
 
 

@@ -14,14 +14,15 @@ from appraise.errors import NotFoundError
 from appraise.models import Answer, Appraisal
 from appraise.rubrics import load_rubric
 
-SOURCE_NAMES = {
-    "crossref": "Crossref",
-    "openalex": "OpenAlex",
-    "europepmc": "Europe PMC",
-    "pubmed": "PubMed",
-    "manual": "manual entry",
-    "document": "full-text documents",
-}
+# Where a record's fields can come from besides the APIs (appraise.sources.registry.SOURCES).
+OTHER_ORIGINS = {"manual": "manual entry", "document": "full-text documents"}
+
+
+def _origin_name(name: str) -> str:
+    from appraise.sources.registry import SOURCES
+
+    source = SOURCES.get(name)
+    return source.label if source is not None else OTHER_ORIGINS.get(name, name)
 
 
 def _number(n: int, one: str, many: str | None = None) -> str:
@@ -186,7 +187,7 @@ def _retrieval_sentence(corpus: Corpus, studies: set[str]) -> str:
     for source in sorted(dates):
         first, last = min(dates[source]), max(dates[source])
         span = first if first == last else f"between {first} and {last}"
-        parts.append(f"{SOURCE_NAMES.get(source, source)} ({span})")
+        parts.append(f"{_origin_name(source)} ({span})")
     return (
         " Bibliographic records, abstracts and conflict-of-interest statements were "
         "retrieved from " + _join(parts) + "."

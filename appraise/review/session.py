@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from appraise.corpus import AppraisalFile, Corpus
 from appraise.errors import DataFileError, InputError
 from appraise.files import line_of, read_text
-from appraise.models import Answer, Appraisal, Judgement, Quote, ResultAssessed, StudyRecord
+from appraise.models import (
+    OVERALL,
+    Answer,
+    Appraisal,
+    Judgement,
+    Quote,
+    ResultAssessed,
+    StudyRecord,
+)
 from appraise.models.rubric import NOT_APPLICABLE, Question
 from appraise.review.proposals import Proposer
 from appraise.rubrics import Engine, load_rubric
@@ -31,7 +39,6 @@ if TYPE_CHECKING:  # importing appraise.evidence loads its detectors: not at sta
     from appraise.evidence.document import Document
 
 StepKind = Literal["context", "question", "judgement", "overall"]
-OVERALL = "Overall"
 
 
 @dataclass(frozen=True)

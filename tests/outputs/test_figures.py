@@ -15,7 +15,7 @@ from PIL import Image
 from appraise.cli.main import main
 from appraise.corpus import Corpus
 from appraise.errors import InputError
-from appraise.graph.style import check_palette, judgement_style
+from appraise.graph.style import judgement_style
 from appraise.models import Appraisal, Judgement, ResultAssessed
 from appraise.outputs.figures import (
     A4_HEIGHT,
@@ -37,6 +37,7 @@ from appraise.outputs.matrix import (
     build_matrix,
     study_selection,
 )
+from appraise.outputs.palette import check_palette
 from appraise.outputs.robvis import import_robvis, parse_robvis
 from appraise.rubrics import load_rubric
 
@@ -371,3 +372,19 @@ def test_report_carries_every_page_of_a_long_traffic_light(
     again = report_module.build_report(corpus, tmp_path / "report")
     assert not [f for f in again.files if "traffic-light" in f]
     assert any("appraise plot --kind traffic-light" in n for n in again.notes)
+
+
+def test_drawing_leaves_matplotlibs_settings_as_they_were(
+    rob2_corpus: Corpus, tmp_path: Path
+) -> None:
+    import matplotlib as mpl
+
+    matrix = build_matrix(_with_estimates(rob2_corpus))
+    before = {key: mpl.rcParams[key] for key in ("svg.hashsalt", "svg.fonttype", "font.family")}
+    draw_traffic_light(matrix, tmp_path / "t.svg")
+    draw_summary(matrix, tmp_path / "s.svg")
+    draw_forest(matrix, tmp_path / "f.svg")
+    after = {key: mpl.rcParams[key] for key in before}
+    assert after == before
+    # ...while the figures were still drawn with appraise's own: text outlined as paths.
+    assert b"<text" not in (tmp_path / "t.svg").read_bytes()

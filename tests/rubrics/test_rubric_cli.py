@@ -130,7 +130,7 @@ def test_evaluate_notes_ignored_answers_on_stderr(
     [
         (["rob2"], {"1.1": "maybe"}, "answer 'maybe' to question 1.1 is not allowed"),
         (["rob2"], {"7.7": "Y"}, "unknown question id '7.7'"),
-        (["rob2"], [{"1.1": "Y"}, "oops"], "set 2: expected an object"),
+        (["rob2"], [{"1.1": "Y"}, "oops"], "set 2: expected a mapping of question ids"),
         (["rob2", "--profile", "strict"], {}, "no profile 'strict'"),
         (["rob2", "--effect", "both"], {}, "'both' is not a choice for effect"),
         (["rob9"], {}, "unknown rubric 'rob9'"),
