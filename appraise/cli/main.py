@@ -6,15 +6,13 @@ Exit codes: 0 success; 1 the work failed (network, a batch with failures, proble
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 import traceback
 
 import typer
 
 from appraise import __version__
-from appraise import cli as cli_package
+from appraise.cli import fetch, graph, outputs, propose, review, rubric, scale
 from appraise.errors import AppraiseError
 
 app = typer.Typer(
@@ -43,9 +41,9 @@ def _root(
     """appraise: fetch studies, propose answers with quotes, judge risk of bias, trace claims."""
 
 
-for _module in sorted(m.name for m in pkgutil.iter_modules(cli_package.__path__)):
-    if _module not in {"main", "common"}:
-        importlib.import_module(f"appraise.cli.{_module}").register(app)
+# Every command, in the order `appraise --help` lists them: the pipeline's order.
+for _commands in (fetch, propose, review, rubric, graph, outputs, scale):
+    _commands.register(app)
 
 
 def _fail(message: str, code: int) -> int:
