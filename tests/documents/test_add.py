@@ -160,7 +160,7 @@ def test_the_same_file_twice_is_refused_and_nothing_changes(
     text.write_text(f"A trial of something\n\n{METHODS}\n", encoding="utf-8")
     assert run(["add", str(text), "--corpus", str(store.root)], capsys)[0] == 0
     before = {p: p.read_bytes() for p in store.root.rglob("*") if p.is_file()}
-    code, out, err = run(["add", str(text), "--corpus", str(store.root)], capsys)
+    code, _out, err = run(["add", str(text), "--corpus", str(store.root)], capsys)
     assert code == 2
     assert "is already in" in err and "nothing was changed" in err
     assert "appraise assess ref:" in err
@@ -188,7 +188,7 @@ def test_an_unreadable_or_unknown_file_is_refused_in_one_line(
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
-    code, out, err = run(["add", str(path), "--corpus", str(store.root)], capsys)
+    code, _out, err = run(["add", str(path), "--corpus", str(store.root)], capsys)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
     assert not store.records_dir.exists() and not store.documents_dir.exists()
