@@ -59,7 +59,7 @@ def start_assessment(
 
     name = reviewer_name(reviewer)
     given = read_answers(answers) if answers is not None else None
-    store = open_corpus(corpus)
+    store = open_corpus(corpus, study=identifier)
     rub = load_rubric(rubric or default_rubric(store))
     study = open_study(store, identifier, text)
     notes = list(study.notes)
@@ -97,7 +97,7 @@ def start_consensus(
     from appraise.review.consensus import consensus_session
 
     given = read_answers(answers) if answers is not None else None
-    store = open_corpus(corpus)
+    store = open_corpus(corpus, study=identifier)
     record = store.find_record(identifier)
     study = record.id if record else str(parse_identifier(identifier))
     names = [n for raw in reviewers or [] for n in raw.replace(",", " ").split()]

@@ -211,7 +211,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a stored study record, where each field came from, and its appraisals."""
-    store = open_corpus(corpus)
+    from appraise.app.workspace import open_corpus as corpus_for
+
+    store = corpus_for(corpus, study=identifier)  # names a shipped corpus that holds it
     record = store.read_record(identifier)
     appraisals = _appraisals(store, record)
     if as_json:
