@@ -209,3 +209,29 @@ def test_author_lists_as_people_type_them() -> None:
     ]
     assert [a.family for a in parse_authors("Jane Smith, J Doe, Al Lee")] == ["Smith", "Doe", "Lee"]
     assert [a.family for a in parse_authors("Ann Lee and Bo Kim")] == ["Lee", "Kim"]
+
+
+def test_files_written_follow_the_umask_and_keep_an_existing_mode(
+    store: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import stat
+
+    text = tmp_path / "trial.txt"
+    text.write_text(f"A trial of something\n\n{METHODS}\n", encoding="utf-8")
+    old = os.umask(0o002)  # a team sharing a folder
+    try:
+        code, out, err = run(["add", str(text), "--corpus", str(store.root), "--json"], capsys)
+        assert code == 0, err
+        study = json.loads(out)["id"]
+        assess = ["assess", study, "--reviewer", "ann", "--no-input", "-c", str(store.root)]
+        assert run(assess, capsys)[0] == 0
+        appraisal = store.appraisal_path(study, "rob2", "study", "ann")
+        for path in (store.record_path(study), store.document_path(study, ".txt"), appraisal):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o664, path
+            assert stat.S_IMODE(path.parent.stat().st_mode) == 0o775, path.parent
+        appraisal.chmod(0o640)  # a reviewer who keeps their file private
+        assert run([*assess, "--revise"], capsys)[0] == 0
+        assert stat.S_IMODE(appraisal.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
