@@ -13,7 +13,7 @@ from appraise.app.workspace import open_corpus
 from appraise.appraisals import CONSENSUS_REVIEWER, default_rubric
 from appraise.errors import InputError
 from appraise.models import StudyRecord
-from appraise.review.session import AssessSession
+from appraise.review.session import AssessSession, existing_result
 from appraise.rubrics import load_rubric
 
 
@@ -65,6 +65,13 @@ def start_assessment(
     notes = list(study.notes)
     if result and rub.unit == "study":
         notes.append(f"{rub.id} appraises whole studies: --result is not used")
+    resumed = (
+        existing_result(store, study.record.id, rub.id, name)
+        if result is None and rub.unit == "result"
+        else None
+    )
+    if resumed is not None:
+        notes.append(f'resuming your {rub.id} appraisal of "{resumed}" (--result names another)')
     session = AssessSession.open(
         store,
         study.record.id,

@@ -231,13 +231,16 @@ def _show_step(step: Step) -> None:
             f"  proposed: [bold]{escape(p.answer)}[/bold]"
             + (f"  [dim]({escape(about)})[/dim]" if about else "")
         )
-    answer = shown or step.proposal
+    # What the file holds (the proposal with any quote or comment typed since), so a reviewer
+    # who comes back to a question sees what they added.
+    answer = step.current or step.proposal
     if answer is not None:
         for quote in answer.quotes:
             where = f" — {quote.section}" if quote.section else ""
             console.print(f"    [italic]“{escape(quote.text)}”[/italic][dim]{escape(where)}[/dim]")
-        if answer.comment:
-            console.print(f"    [dim]{escape(answer.comment)}[/dim]")
+        for line in (answer.comment or "").splitlines():
+            if line.strip() and line != step.note:
+                console.print(f"    [dim]{escape(line)}[/dim]")
     if shown is not None:
         console.print(f"  your answer so far: [bold]{escape(shown.answer)}[/bold]")
     answers = {who: alt for who, alt in step.alternatives.items() if isinstance(alt, Answer)}
