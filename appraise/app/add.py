@@ -166,10 +166,16 @@ def read_file_metadata(path: Path) -> FileMetadata:
         title = next(
             (document.text[s.start : s.end] for s in document.sections if s.kind == "title"), None
         )
-        return _pdf_metadata(path, title.strip() if title else None, document.text)
-    from appraise.documents.text import decode_text
+        meta = _pdf_metadata(path, title.strip() if title else None, document.text)
+    else:
+        from appraise.documents.text import decode_text
 
-    return _text_metadata(decode_text(path.read_bytes(), str(path))[0])  # headings and all
+        meta = _text_metadata(decode_text(path.read_bytes(), str(path))[0])  # headings and all
+    # The statement is shown before every appraisal of the study; the record carries it.
+    coi = document.section_text("coi").strip()
+    if coi:
+        meta.extra["coi_statement"] = coi
+    return meta
 
 
 def derived_id(meta: FileMetadata, data: bytes) -> str:

@@ -25,7 +25,9 @@ class Assessment:
     record: StudyRecord | None
     notes: list[str] = field(default_factory=list)
     open_steps: int = 0
-    """Questions still to answer when the session opened (before any answers file)."""
+    """Questions the walk asks, as the session opened (before any answers file)."""
+    open_judgements: int = 0
+    """Judgements (domains, overall) still to decide as the session opened."""
 
 
 def reviewer_name(given: str | None) -> str:
@@ -111,7 +113,8 @@ def start_consensus(
     session = consensus_session(
         store, study, rubric or default_rubric(store), reviewers=names or None, result=result
     )
-    open_steps = len(session.unanswered())
+    open_steps = len(session.questions_to_ask())
+    open_judgements = len(session.judgements_to_decide())
     if given is not None and answers is not None:
         session.apply_answers(given, where=str(answers))
-    return Assessment(session, record, open_steps=open_steps)
+    return Assessment(session, record, open_steps=open_steps, open_judgements=open_judgements)

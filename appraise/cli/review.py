@@ -409,7 +409,8 @@ def consensus(
     console.print(
         f"consensus for {escape(session.appraisal.study)}: "
         f"{escape(session.appraisal.notes or '')} "
-        f"{assessment.open_steps} question(s) to settle"
+        f"{assessment.open_steps} question(s) and {assessment.open_judgements} "
+        "judgement(s) to settle"
     )
     if answers is None:
         _walk(session)

@@ -138,7 +138,11 @@ def test_a_pdf_s_document_information_and_page_one_doi(store: Corpus, tmp_path: 
 
 def test_a_markdown_file_and_fields_asked_for(store: Corpus, tmp_path: Path) -> None:
     text = tmp_path / "notes.md"
-    text.write_text(f"# Brief therapy for panic\n\n## Methods\n\n{METHODS}\n", encoding="utf-8")
+    text.write_text(
+        f"# Brief therapy for panic\n\n## Methods\n\n{METHODS}\n\n"
+        "## Conflicts of interest\n\nThe authors declare no competing interests.\n",
+        encoding="utf-8",
+    )
     asked: list[str] = []
 
     def ask(field: str, suggestion: str | None) -> str | None:
@@ -151,6 +155,8 @@ def test_a_markdown_file_and_fields_asked_for(store: Corpus, tmp_path: Path) -> 
     assert added.record.label == "Roe 2021"
     assert added.record.id.startswith("ref:roe-2021-")
     assert added.document_path.suffix == ".md"
+    assert added.record.coi_statement == "The authors declare no competing interests."
+    assert added.record.sources["coi_statement"] == "document"
 
 
 def test_the_same_file_twice_is_refused_and_nothing_changes(

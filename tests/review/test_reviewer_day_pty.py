@@ -290,6 +290,10 @@ def test_a_reviewers_day_at_the_terminal(
     assert consensus.finish() == 0
     labels = [s.label for s in asked]
     assert "1.2" in labels and "1.1" not in labels and "1.3" not in labels
+    counted = re.search(r"(\d+) question\(s\) and (\d+) judgement\(s\) to settle", asked[0].shown)
+    assert counted is not None  # the count announced is what is then asked
+    judged = labels.count("judgement")
+    assert (int(counted[1]), int(counted[2])) == (len(labels) - judged, judged)
     assert any(s.domain == "D2" for s in asked)
     settled = next(s for s in asked if s.label == "1.2")
     assert "ann: PY" in settled.shown and "bob: Y" in settled.shown and QUOTE in settled.shown
