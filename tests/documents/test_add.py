@@ -241,3 +241,13 @@ def test_files_written_follow_the_umask_and_keep_an_existing_mode(
         assert stat.S_IMODE(appraisal.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+def test_a_study_that_cannot_be_fetched_points_to_add(
+    store: Corpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["assess", "10.1234/not.here", "--no-input", "--reviewer", "ann"]
+    code, _out, err = run([*args, "--corpus", str(store.root)], capsys)
+    assert code == 1
+    assert "make its record offline with `appraise add FILE" in err
+    assert len(err.strip().splitlines()) == 1

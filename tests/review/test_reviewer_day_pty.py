@@ -312,3 +312,21 @@ def test_a_reviewers_day_at_the_terminal(
     assert methods.returncode == 0, methods.stderr
     assert "RoB 2" in methods.stdout and "Baer et al. 2005" in methods.stdout
     assert "two reviewers" in methods.stdout and "consensus" in methods.stdout
+
+
+def test_add_asks_at_a_terminal_for_what_the_file_does_not_say(
+    day: tuple[Corpus, dict[str, str]], tmp_path: Path
+) -> None:
+    corpus, env = day
+    text = tmp_path / "roe.md"
+    text.write_text("# Brief therapy for panic\n\nParticipants were randomised.\n", "utf-8")
+    terminal = Terminal(["add", str(text)], env, tmp_path)
+    terminal.expect(r"authors \(e\.g\. Smith, Jane; Doe, J\): ")
+    terminal.type("Roe, Jane")
+    terminal.expect(r"year \(Enter to leave it empty\): ")
+    terminal.type("2021")
+    assert terminal.finish() == 0
+    assert "added ref:roe-2021-" in terminal.transcript
+    added = next(r for r in corpus.iter_records() if r.id.startswith("ref:roe-2021-"))
+    assert (added.title, added.label) == ("Brief therapy for panic", "Roe 2021")
+    assert added.sources == {"title": "document", "authors": "manual", "year": "manual"}
