@@ -314,6 +314,10 @@ def agree(
             _show_pair(report.rubric, pair)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -432,7 +436,7 @@ def check(corpus: CorpusOption, as_json: JsonOption = False) -> None:
             stream = console if problem.severity == "error" else err_console
             prefix = "" if problem.severity == "error" else "warning: "
             stream.print(f"{prefix}{problem}", markup=False, soft_wrap=True)
-        summary = f"{result.records} records, {result.appraisals} appraisals"
+        summary = f"{_count(result.records, 'record')}, {_count(result.appraisals, 'appraisal')}"
         tail = f", {len(result.warnings)} warning(s)" if result.warnings else ""
         if result.errors:
             console.print(f"{len(result.errors)} problem(s) in {summary}{tail}", markup=False)

@@ -307,7 +307,7 @@ def test_a_reviewers_day_at_the_terminal(
     # --- check and methods ---------------------------------------------------------------
     checked = run(env, cwd, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "ok: 1 records, 3 appraisals checked" in checked.stdout
+    assert "ok: 1 record, 3 appraisals checked" in checked.stdout
     methods = run(env, cwd, "methods")
     assert methods.returncode == 0, methods.stderr
     assert "RoB 2" in methods.stdout and "Baer et al. 2005" in methods.stdout
