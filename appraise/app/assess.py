@@ -13,7 +13,7 @@ from appraise.app.workspace import open_corpus
 from appraise.appraisals import CONSENSUS_REVIEWER, default_rubric
 from appraise.errors import InputError
 from appraise.models import StudyRecord
-from appraise.review.session import AssessSession
+from appraise.review.session import AssessSession, existing_result
 from appraise.rubrics import load_rubric
 
 
@@ -25,7 +25,9 @@ class Assessment:
     record: StudyRecord | None
     notes: list[str] = field(default_factory=list)
     open_steps: int = 0
-    """Questions still to answer when the session opened (before any answers file)."""
+    """Questions the walk asks, as the session opened (before any answers file)."""
+    open_judgements: int = 0
+    """Judgements (domains, overall) still to decide as the session opened."""
 
 
 def reviewer_name(given: str | None) -> str:
@@ -59,12 +61,19 @@ def start_assessment(
 
     name = reviewer_name(reviewer)
     given = read_answers(answers) if answers is not None else None
-    store = open_corpus(corpus)
+    store = open_corpus(corpus, study=identifier)
     rub = load_rubric(rubric or default_rubric(store))
     study = open_study(store, identifier, text)
     notes = list(study.notes)
     if result and rub.unit == "study":
         notes.append(f"{rub.id} appraises whole studies: --result is not used")
+    resumed = (
+        existing_result(store, study.record.id, rub.id, name)
+        if result is None and rub.unit == "result"
+        else None
+    )
+    if resumed is not None:
+        notes.append(f'resuming your {rub.id} appraisal of "{resumed}" (--result names another)')
     session = AssessSession.open(
         store,
         study.record.id,
@@ -97,14 +106,15 @@ def start_consensus(
     from appraise.review.consensus import consensus_session
 
     given = read_answers(answers) if answers is not None else None
-    store = open_corpus(corpus)
+    store = open_corpus(corpus, study=identifier)
     record = store.find_record(identifier)
     study = record.id if record else str(parse_identifier(identifier))
     names = [n for raw in reviewers or [] for n in raw.replace(",", " ").split()]
     session = consensus_session(
         store, study, rubric or default_rubric(store), reviewers=names or None, result=result
     )
-    open_steps = len(session.unanswered())
+    open_steps = len(session.questions_to_ask())
+    open_judgements = len(session.judgements_to_decide())
     if given is not None and answers is not None:
         session.apply_answers(given, where=str(answers))
-    return Assessment(session, record, open_steps=open_steps)
+    return Assessment(session, record, open_steps=open_steps, open_judgements=open_judgements)

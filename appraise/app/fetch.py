@@ -86,7 +86,7 @@ def show(identifier: str, corpus: Path | None = None) -> Shown:
     """The record stored for ``identifier`` (DOI, PMID or PMCID), and its appraisals."""
     from appraise.appraisals import final_overall
 
-    store = open_corpus(corpus)
+    store = open_corpus(corpus, study=identifier)  # names a shipped corpus that holds it
     record = store.read_record(identifier)
     appraisals = [
         {

@@ -64,7 +64,7 @@ def propose_for(
         from appraise.documents import read_document
 
         return Proposed(propose(read_document(text), rub, options=options))
-    store = open_corpus(corpus)
+    store = open_corpus(corpus, study=identifier)
     rub = load_rubric(rubric or default_rubric(store))
     options = _rubric_and_options(rub, effect)
     study = open_study(store, identifier, text)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appraise.corpus import Corpus
+from appraise.errors import AppraiseError
 from appraise.models import StudyRecord
 
 if TYPE_CHECKING:  # importing appraise.evidence loads its detectors: not at startup
@@ -38,7 +39,14 @@ def find_or_fetch(corpus: Corpus, identifier: str, notes: list[str]) -> StudyRec
     from appraise.sources import fetch_record
 
     notes.append(f"{identifier} is not in the corpus; fetching it")
-    return fetch_record(identifier, corpus)
+    try:
+        return fetch_record(identifier, corpus)
+    except AppraiseError as exc:  # offline, or no source knows it: the reviewer's file will do
+        exc.fix = (
+            f"{exc.fix}; or, with the paper at hand, make its record offline with "
+            f"`appraise add FILE --corpus {corpus.root}`"
+        )
+        raise
 
 
 def study_document(record: StudyRecord, path: Path | None) -> Document:

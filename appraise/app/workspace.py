@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from appraise.corpus import Corpus
-from appraise.errors import NotFoundError
+from appraise.errors import AppraiseError, NotFoundError
 
 CORPUS_ENV = "APPRAISE_CORPUS"
 CORPUS_MARKERS = ("corpus.yaml", "records", "appraisals", "claims.yaml", "documents")
@@ -50,8 +50,22 @@ def shipped_corpora() -> list[Path]:
     return [p.relative_to(here) if p.is_relative_to(here) else p for p in found]
 
 
-def _no_corpus_fix() -> str:
+def shipped_corpus_holding(study: str) -> Path | None:
+    """The first shipped corpus with a record for ``study`` (as typed from here), if any."""
+    for folder in shipped_corpora():
+        try:
+            if Corpus(folder).find_record(study) is not None:
+                return folder
+        except AppraiseError:  # a malformed identifier or file: no hint rather than a crash
+            return None
+    return None
+
+
+def _no_corpus_fix(study: str | None = None) -> str:
     shipped = shipped_corpora()
+    holding = shipped_corpus_holding(study) if study else None
+    if holding is not None:
+        return f"{study} is in the shipped corpus {holding}: add --corpus {holding}"
     example = f"--corpus {shipped[0]}" if shipped else "--corpus DIR"
     names = "; the shipped corpora are " + " and ".join(str(p) for p in shipped) if shipped else ""
     return f"run it inside a corpus folder, give {example}, or set {CORPUS_ENV}{names}"
@@ -64,19 +78,24 @@ def optional_corpus(given: Path | None = None) -> Corpus | None:
 
 
 def open_corpus(
-    given: Path | None = None, *, must_exist: bool = False, must_be_corpus: bool = False
+    given: Path | None = None,
+    *,
+    must_exist: bool = False,
+    must_be_corpus: bool = False,
+    study: str | None = None,
 ) -> Corpus:
     """The corpus a command works on. A folder named by --corpus or $APPRAISE_CORPUS may not
     exist yet (the first write makes it; reading it finds nothing). ``must_exist`` refuses
     that, for commands that only inspect a corpus (`check`, `claims`, `trace`, `graph`);
     ``must_be_corpus`` also refuses a folder that holds no corpus (`check`, which would
-    otherwise pass it as "ok"). Discovery never invents a corpus."""
+    otherwise pass it as "ok"). Discovery never invents a corpus. ``study``: the study the
+    command is about; with no corpus found, a shipped corpus that holds it is named."""
     path, how = locate_corpus(given)
     if path is None:
         raise NotFoundError(
             f"no corpus here ({Path.cwd()} and its parents hold no corpus.yaml, records/, "
             "appraisals/ or claims.yaml)",
-            fix=_no_corpus_fix(),
+            fix=_no_corpus_fix(study),
         )
     if path.exists() and not path.is_dir():
         raise NotFoundError(f"{path} ({how}) is a file, not a corpus folder", fix=_no_corpus_fix())

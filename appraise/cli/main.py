@@ -12,7 +12,7 @@ import traceback
 import typer
 
 from appraise import __version__
-from appraise.cli import fetch, graph, outputs, propose, review, rubric, scale
+from appraise.cli import add, fetch, graph, outputs, propose, review, rubric, scale
 from appraise.errors import AppraiseError
 
 app = typer.Typer(
@@ -42,7 +42,7 @@ def _root(
 
 
 # Every command, in the order `appraise --help` lists them: the pipeline's order.
-for _commands in (fetch, propose, review, rubric, graph, outputs, scale):
+for _commands in (fetch, add, propose, review, rubric, graph, outputs, scale):
     _commands.register(app)
 
 

@@ -230,13 +230,16 @@ def _show_step(step: Step) -> None:
             f"  proposed: [bold]{escape(p.answer)}[/bold]"
             + (f"  [dim]({escape(about)})[/dim]" if about else "")
         )
-    answer = shown or step.proposal
+    # What the file holds (the proposal with any quote or comment typed since), so a reviewer
+    # who comes back to a question sees what they added.
+    answer = step.current or step.proposal
     if answer is not None:
         for quote in answer.quotes:
             where = f" — {quote.section}" if quote.section else ""
             console.print(f"    [italic]“{escape(quote.text)}”[/italic][dim]{escape(where)}[/dim]")
-        if answer.comment:
-            console.print(f"    [dim]{escape(answer.comment)}[/dim]")
+        for line in (answer.comment or "").splitlines():
+            if line.strip() and line != step.note:
+                console.print(f"    [dim]{escape(line)}[/dim]")
     if shown is not None:
         console.print(f"  your answer so far: [bold]{escape(shown.answer)}[/bold]")
     answers = {who: alt for who, alt in step.alternatives.items() if isinstance(alt, Answer)}
@@ -300,6 +303,10 @@ def agree(
             continue
         for pair in report.pairs:
             _show_pair(report.rubric, pair)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -397,7 +404,8 @@ def consensus(
     console.print(
         f"consensus for {escape(session.appraisal.study)}: "
         f"{escape(session.appraisal.notes or '')} "
-        f"{assessment.open_steps} question(s) to settle"
+        f"{assessment.open_steps} question(s) and {assessment.open_judgements} "
+        "judgement(s) to settle"
     )
     if answers is None:
         _walk(session)
@@ -419,7 +427,7 @@ def check(corpus: CorpusOption, as_json: JsonOption = False) -> None:
             stream = console if problem.severity == "error" else err_console
             prefix = "" if problem.severity == "error" else "warning: "
             stream.print(f"{prefix}{problem}", markup=False, soft_wrap=True)
-        summary = f"{result.records} records, {result.appraisals} appraisals"
+        summary = f"{_count(result.records, 'record')}, {_count(result.appraisals, 'appraisal')}"
         tail = f", {len(result.warnings)} warning(s)" if result.warnings else ""
         if result.errors:
             console.print(f"{len(result.errors)} problem(s) in {summary}{tail}", markup=False)

@@ -162,11 +162,16 @@ def _automation_sentence(answers: list[Answer]) -> str:
     kept = sum(1 for ans in automatic if ans.confirmed and ans.proposed is None)
     changed = sum(1 for ans in automatic if ans.proposed is not None)
     pending = sum(1 for ans in automatic if not ans.confirmed)
+    if kept == len(automatic):
+        verdict = "reviewers confirmed every one unchanged"
+    else:
+        verdict = f"reviewers confirmed {kept} of these unchanged" + (
+            f" and changed {changed}" if changed else ""
+        )
     text = (
         f" Of {_number(len(answers), 'signalling-question answer')}, {len(automatic)} "
         "were first proposed automatically by appraise's rule-based text detectors, each "
-        f"with the quotes it relied on; reviewers confirmed {kept} of these unchanged and "
-        f"changed {changed}"
+        f"with the quotes it relied on; {verdict}"
     )
     text += f", and {pending} remain unconfirmed." if pending else "."
     if len(automatic) < len(answers):

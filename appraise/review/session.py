@@ -785,6 +785,18 @@ class AssessSession:
         )
         return rows
 
+    def questions_to_ask(self) -> list[str]:
+        """The questions the walk asks as things stand (one a later answer makes apply is
+        asked then too), unlike ``unanswered``, which also counts those not yet known to
+        apply."""
+        open_items = self._open_items(self.appraisal, self.revising)
+        return [self._items[i].id for i in open_items if self._items[i].kind == "question"]
+
+    def judgements_to_decide(self) -> list[str]:
+        """The domains (and Overall) whose judgement is not decided yet."""
+        left = [d for d, j in self.appraisal.domains.items() if j.judgement is None]
+        return left + ([OVERALL] if self.appraisal.overall.judgement is None else [])
+
     def unanswered(self) -> list[str]:
         """Questions that apply and still lack a confirmed answer."""
         applies = self.applicability()

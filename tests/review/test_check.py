@@ -42,7 +42,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_a_clean_corpus_has_no_problems(appraised: Path, study_corpus: Corpus, capsys) -> None:  # type: ignore[no-untyped-def]
     assert check_corpus(study_corpus) == []
     assert main(["check", "--corpus", str(study_corpus.root)]) == 0
-    assert capsys.readouterr().out.strip() == "ok: 1 records, 1 appraisals checked"
+    assert capsys.readouterr().out.strip() == "ok: 1 record, 1 appraisal checked"
 
 
 def test_shipped_corpora_are_clean() -> None:

@@ -211,6 +211,7 @@ def test_without_result_the_one_appraised_result_is_resumed(run, study_corpus: C
         "rob2--phq-9-12-weeks--ann.yaml"
     ]
     assert stored(study_corpus, result="phq-9-12-weeks").answers["1.1"].answer == "N"
+    assert 'resuming your rob2 appraisal of "PHQ-9, 12 weeks"' in err
     # Another reviewer has nothing yet: a whole-study appraisal of their own.
     code, _, _ = run(["assess", STUDY, "-r", "rob2", "--no-input", "--reviewer", "bob"])
     assert code == 0 and stored(study_corpus, reviewer="bob").reviewer == "bob"
@@ -234,3 +235,13 @@ def test_the_count_of_questions_to_confirm_matches_the_list(run) -> None:  # typ
     listed_ids = listed.rstrip(")").split(", ")
     assert code == 0 and int(count.rsplit(" ", 1)[-1]) == len(listed_ids) > 12
     assert listed_ids[0] == "1.1" and "5.3" in listed_ids
+
+
+def test_a_comment_typed_then_back_is_shown_on_return_and_saved(run, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    replies = ["", "c the list was held off site", "b", "", "s"]  # 1.1, comment 1.2, back, 1.1
+    code, out, _ = run(["assess", STUDY, "-r", "rob2"], replies)
+    assert code == 0
+    after_comment = out.split("comment kept", 1)[1]
+    assert "the list was held off site" in after_comment  # shown when 1.2 is asked again
+    assert stored(study_corpus).answers["1.2"].comment is not None
+    assert "the list was held off site" in (stored(study_corpus).answers["1.2"].comment or "")

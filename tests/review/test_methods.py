@@ -131,3 +131,12 @@ def test_the_shipped_iapt_corpus_names_the_psychotherapy_rubric_without_a_profil
     assert "version 2.0, cochrane profile" not in text
     assert "was applied to 6 studies (Kip 2020, " in text
     assert "2019-08-22, cochrane profile, effect of assignment" in text
+
+
+def test_proposals_all_confirmed_read_as_such(open_session, study_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    session = open_session(reviewer="ann")
+    session.answer()  # Enter on 1.1 (Y) and on 1.2 (PY): both proposals confirmed
+    session.answer()
+    text = methods_paragraph(study_corpus, "rob2")
+    assert "2 were first proposed automatically" in text
+    assert "reviewers confirmed every one unchanged" in text and "changed 0" not in text
