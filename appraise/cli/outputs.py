@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 
 from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note, open_corpus
+from appraise.corpus import Corpus
 from appraise.files import atomic_write_bytes, atomic_write_text
+from appraise.outputs.cells import terminal_text
 
 import_app = typer.Typer(help="Bring judgements made elsewhere into a corpus.")
 
@@ -38,6 +40,22 @@ OrderOption = Annotated[
     typer.Option("--order", help="input (default), year, author or judgement (best first)."),
 ]
 PaletteOption = Annotated[str, typer.Option("--palette", help="cochrane (default) or colourblind.")]
+AllowInvalidOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-invalid",
+        help="Publish even when `appraise check` finds errors (default: refuse, naming them).",
+    ),
+]
+
+
+def _valid_corpus(corpus: Path | None, command: str, allow_invalid: bool) -> Corpus:
+    from appraise.app.check import refuse_invalid
+
+    store = open_corpus(corpus)
+    if not allow_invalid:
+        refuse_invalid(store, command)
+    return store
 
 
 def register(app: typer.Typer) -> None:
@@ -81,6 +99,7 @@ def table(
     ] = None,
     palette: PaletteOption = "cochrane",
     profile: ProfileOption = None,
+    allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """Risk-of-bias table: studies x domains with overall, or the support for each judgement."""
     from appraise.errors import InputError
@@ -94,11 +113,15 @@ def table(
             fix=f"write it to a file with --output table.{chosen}",
         )
     matrix = build_matrix(
-        open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
+        _valid_corpus(corpus, "table", allow_invalid),
+        rubric,
+        studies=_studies(studies),
+        order=order,
+        profile=profile,
     )
     content = render_table(matrix, chosen, detail=detail, palette=palette)
     if output is None:
-        sys.stdout.write(content if isinstance(content, str) else "")
+        sys.stdout.write(terminal_text(content) if isinstance(content, str) else "")
         return
     if isinstance(content, bytes):
         atomic_write_bytes(output, content)
@@ -143,6 +166,7 @@ def plot(
     label_size: Annotated[
         float | None, typer.Option("--label-size", help="Study labels, in points (default 8).")
     ] = None,
+    allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """robvis-style traffic-light or summary plot of the corpus's judgements. A traffic light
     longer than a page goes into a multi-page PDF, or one PNG/SVG per page (NAME-p01.png...)."""
@@ -167,7 +191,11 @@ def plot(
         )
     figure_format(output)
     matrix = build_matrix(
-        open_corpus(corpus), rubric, studies=_studies(studies), order=order, profile=profile
+        _valid_corpus(corpus, "plot", allow_invalid),
+        rubric,
+        studies=_studies(studies),
+        order=order,
+        profile=profile,
     )
     if kind == "summary":
         draw_summary(matrix, output, palette, weighted=weighted)
@@ -204,11 +232,13 @@ def report(
     rubric: RubricOption = None,
     profile: ProfileOption = None,
     as_json: JsonOption = False,
+    allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """Write tables, figures, claim traces, methods and references, with an index.html."""
     from appraise.outputs.report import build_report
 
-    result = build_report(open_corpus(corpus_dir), out, rubric=rubric, profile=profile)
+    store = _valid_corpus(corpus_dir, "report", allow_invalid)
+    result = build_report(store, out, rubric=rubric, profile=profile)
     if as_json:
         emit_json(
             {
@@ -256,7 +286,7 @@ def export(
     matrix = build_matrix(open_corpus(corpus), rubric, studies=_studies(studies), order=order)
     text = render_bibliography(matrix, chosen)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_text(text))
         return
     atomic_write_text(output, text)
     note(f"wrote {output} ({chosen}, {len(matrix.rows)} references)")
