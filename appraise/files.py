@@ -37,8 +37,12 @@ def nested_deeper_than(data: Any, limit: int) -> bool:
     """Whether lists/dicts in ``data`` nest more than ``limit`` levels (walked without
     recursion, so any depth can be measured)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
+    deepest: dict[int, int] = {}  # YAML aliases share nodes: walk each once per depth reached
     while stack:
         node, depth = stack.pop()
+        if deepest.get(id(node), 0) >= depth:
+            continue
+        deepest[id(node)] = depth
         if isinstance(node, dict):
             children: Any = node.values()
         elif isinstance(node, list | tuple):
@@ -51,6 +55,28 @@ def nested_deeper_than(data: Any, limit: int) -> bool:
             (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
         )
     return False
+
+
+class TooDeepError(ValueError):
+    """Data nested more than MAX_DEPTH levels: a ValueError, as malformed JSON is."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nested more than {MAX_DEPTH} levels deep")
+
+
+def loads_json(text: str | bytes) -> Any:
+    """json.loads that refuses data nested more than MAX_DEPTH deep (TooDeepError) instead of
+    raising RecursionError there or in whatever walks the data next."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise TooDeepError from None
+    if nested_deeper_than(data, MAX_DEPTH):
+        raise TooDeepError
+    return data
+
+
+_TOO_DEEP_FIX = "no data file of appraise nests so deep; check where the file came from"
 
 
 class _BlockDumper(_Dumper):
@@ -78,7 +104,9 @@ def dump_yaml(data: Any) -> str:
 
 def parse_yaml(text: str, path: Path | str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise DataFileError(path, TooDeepError().args[0], fix=_TOO_DEEP_FIX) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -88,6 +116,9 @@ def parse_yaml(text: str, path: Path | str) -> Any:
             line=mark.line + 1 if mark else None,
             fix="fix the syntax at that line (indentation, a missing colon or quote)",
         ) from None
+    if nested_deeper_than(data, MAX_DEPTH):
+        raise DataFileError(path, TooDeepError().args[0], fix=_TOO_DEEP_FIX)
+    return data
 
 
 def read_text(path: Path) -> str:
@@ -106,11 +137,13 @@ def read_data(path: Path) -> Any:
     text = read_text(path)
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return loads_json(text)
         except json.JSONDecodeError as exc:
             raise DataFileError(
                 path, f"not valid JSON: {exc.msg}", line=exc.lineno, fix="fix the JSON at that line"
             ) from None
+        except TooDeepError as exc:
+            raise DataFileError(path, str(exc), fix=_TOO_DEEP_FIX) from None
     return parse_yaml(text, path)
 
 

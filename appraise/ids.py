@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, unquote
@@ -49,8 +50,37 @@ def _strip_trailing(text: str) -> str:
     return text
 
 
+def _fully_unquoted(text: str) -> str:
+    """``text`` percent-decoded until nothing changes, so ``%252E`` cannot hide a dot."""
+    for _ in range(5):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _refuse_unsafe(raw: str) -> None:
+    """Refuse what would reach an API as something else: control characters (a NUL, a
+    newline splitting a header) and '.'/'..' path segments, percent-encoded or not, which
+    name a different resource once a client or server resolves them."""
+    shown = raw.strip().encode("unicode_escape").decode("ascii")
+    text = _fully_unquoted(raw.strip())
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
+        raise InputError(
+            f"'{shown}' contains a control character",
+            fix="retype the identifier; copy it from the article's page",
+        )
+    if any(part in (".", "..") for part in text.split("/")):
+        raise InputError(
+            f"'{shown}' has a '.' or '..' path segment, which no DOI has",
+            fix="give the DOI exactly as the article prints it",
+        )
+
+
 def normalise_doi(raw: str) -> str:
     """Return the DOI in ``raw`` as bare lower case, or raise InputError naming the problem."""
+    _refuse_unsafe(raw)
     text = unquote(raw.strip())
     text = _DOI_PREFIXES.sub("", text).strip()
     text = _strip_trailing(text).lower()
@@ -75,9 +105,10 @@ def doi_or_none(raw: object) -> str | None:
 
 def parse_identifier(raw: str) -> StudyId:
     """Recognise a DOI (in any common spelling), a PMID, a PMCID or a ``ref:`` slug."""
-    text = raw.strip()
+    text = raw.strip().removeprefix("\ufeff").strip()  # a BOM that opened a --from file
     if not text:
         raise InputError("an empty identifier was given", fix="give a DOI, PMID or PMCID")
+    _refuse_unsafe(text)
     if m := _PMCID.match(text):
         return StudyId("pmcid", m.group(1).upper())
     if m := _PMID.match(text):

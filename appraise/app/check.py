@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from appraise.app.workspace import open_corpus
+from appraise.corpus import Corpus
+from appraise.errors import InputError
 from appraise.review.check import Problem, check_corpus
 
 
@@ -39,4 +41,20 @@ def check(corpus: Path | None = None) -> CheckResult:
     problems = check_corpus(store)
     return CheckResult(
         store.root, problems, len(store.record_paths()), len(store.appraisal_paths())
+    )
+
+
+def refuse_invalid(store: Corpus, command: str) -> None:
+    """Stop ``command`` (table, plot, report) from publishing a corpus that `check` rejects:
+    an InputError naming the first error as `check` does (file:line), with how many more."""
+    errors = [p for p in check_corpus(store) if p.severity == "error"]
+    if not errors:
+        return
+    first = errors[0]
+    where = f"{first.path}:{first.line}" if first.line else str(first.path)
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise InputError(
+        f"{where}: {first.message}{more}",
+        fix=f"{first.fix + '; ' if first.fix else ''}`appraise check` lists every problem; "
+        f"--allow-invalid runs {command} anyway",
     )

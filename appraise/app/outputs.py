@@ -17,14 +17,26 @@ from appraise.errors import InputError
 from appraise.files import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
+    from appraise.corpus import Corpus
     from appraise.outputs.matrix import Matrix
     from appraise.outputs.report import ReportResult
 
 PLOT_KINDS = ("traffic-light", "summary", "forest")
 
 
+def _publishable(corpus: Path | None, command: str, allow_invalid: bool) -> Corpus:
+    """The corpus, refused (exit 2, file:line as `check` says it) when `check` finds errors,
+    unless the user publishes it anyway with --allow-invalid."""
+    from appraise.app.check import refuse_invalid
+
+    store = open_corpus(corpus)
+    if not allow_invalid:
+        refuse_invalid(store, command)
+    return store
+
+
 def _matrix(
-    corpus: Path | None,
+    store: Corpus,
     rubric: str | None,
     studies: list[str] | None,
     order: str | None,
@@ -33,9 +45,7 @@ def _matrix(
     from appraise.outputs.matrix import build_matrix, study_selection
 
     selection = study_selection(studies) if studies else None
-    return build_matrix(
-        open_corpus(corpus), rubric, studies=selection, order=order, profile=profile
-    )
+    return build_matrix(store, rubric, studies=selection, order=order, profile=profile)
 
 
 def _write(output: Path, content: str | bytes) -> None:
@@ -76,6 +86,7 @@ def table(
     output: Path | None = None,
     palette: str = "cochrane",
     profile: str | None = None,
+    allow_invalid: bool = False,
 ) -> Rendered:
     """The risk-of-bias table (studies x domains, or the support for each judgement)."""
     from appraise.outputs.writers import TABLES, render_table
@@ -86,7 +97,7 @@ def table(
             f"a {writer.format} table cannot go to the terminal",
             fix=f"write it to a file with --output table{writer.extensions[0]}",
         )
-    matrix = _matrix(corpus, rubric, studies, order, profile)
+    matrix = _matrix(_publishable(corpus, "table", allow_invalid), rubric, studies, order, profile)
     content = render_table(matrix, writer.format, detail=detail, palette=palette)
     if output is not None:
         _write(output, content)
@@ -108,7 +119,7 @@ def export_references(
     if fmt is None and output is None:
         raise InputError("say which format to export", fix="add --format ris|bibtex|csljson")
     writer = REFERENCES.choose(fmt, output)
-    matrix = _matrix(corpus, rubric, studies, order)
+    matrix = _matrix(open_corpus(corpus), rubric, studies, order)
     content = render_references(matrix, writer.format)
     if output is not None:
         _write(output, content)
@@ -149,6 +160,7 @@ def plot(
     width: float | None = None,
     height: float | None = None,
     label_size: float | None = None,
+    allow_invalid: bool = False,
 ) -> Plotted:
     """A robvis-style traffic-light, summary or forest plot. A traffic light longer than a page
     goes into a multi-page PDF, or one PNG/SVG per page."""
@@ -166,7 +178,7 @@ def plot(
             fix="add --kind traffic-light, or leave the size options out",
         )
     FIGURES.choose(None, output)
-    matrix = _matrix(corpus, rubric, studies, order, profile)
+    matrix = _matrix(_publishable(corpus, "plot", allow_invalid), rubric, studies, order, profile)
     if kind == "summary":
         draw_summary(matrix, output, palette, weighted=weighted)
         return Plotted(output, kind, len(matrix.rows), [output])
@@ -186,8 +198,10 @@ def report(
     corpus: Path | None = None,
     rubric: str | None = None,
     profile: str | None = None,
+    allow_invalid: bool = False,
 ) -> ReportResult:
     """Tables, figures, claim traces, methods and references in ``out``, with an index.html."""
     from appraise.outputs.report import build_report
 
-    return build_report(open_corpus(corpus), out, rubric=rubric, profile=profile)
+    store = _publishable(corpus, "report", allow_invalid)
+    return build_report(store, out, rubric=rubric, profile=profile)

@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    ConsoleRenderable,
+    RenderableType,
+    RenderHook,
+    RenderResult,
+)
+from rich.segment import Segment
+
+from appraise.outputs.cells import terminal_text
 
 PIPED_WIDTH = "160"
 
@@ -32,8 +42,32 @@ class _Environment(Mapping[str, str]):
         return len(os.environ)
 
 
+class _PlainText:
+    """A renderable drawn as ``inner`` is, with escape sequences and control characters taken
+    out of its text (a title from an API can hold them); rich's own styling is kept."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(terminal_text(segment.text), segment.style)
+
+
+class _StripControls(RenderHook):
+    """Every print of a console goes through _PlainText."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_PlainText(r) for r in renderables]
+
+
 console = Console(highlight=False, soft_wrap=False, _environ=_Environment())
 err_console = Console(stderr=True, highlight=False)
+for _console in (console, err_console):
+    _console.push_render_hook(_StripControls())
 
 
 def _no_corpus_given() -> Path | None:
@@ -77,7 +111,9 @@ ProfileOption = Annotated[
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    # json escapes C0 controls; terminal_text takes out C1 ones (0x9b starts a sequence)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(terminal_text(text) + "\n")
 
 
 def note(message: str) -> None:

@@ -236,15 +236,21 @@ def _tree_lines(result: ClaimTrace, rubric: Rubric) -> Any:
             if lines > MAX_TREE_LINES:
                 tree.add("[dim]… more (see --json for the whole trace)[/dim]")
                 return tree
-            work = works[target]
             prefix = "" if kind in ("supports", "cites") else f"[italic]{kind}[/italic] "
+            work = works.get(target)
+            if work is None or target in shown:  # None: the traced claim, cited in a cycle
+                again = (
+                    f"claim {result.claim.id}"
+                    if work is None
+                    else work.label
+                    if work.role == "claim"
+                    else f"{work.label} ({work.id})"
+                )
+                branch.add(f"{prefix}{escape(again)} [dim](expanded elsewhere)[/dim]")
+                continue
             label = (
                 f"claim {escape(work.label)}" if work.role == "claim" else _describe(work, rubric)
             )
-            if target in shown:
-                again = escape(work.label if work.role == "claim" else f"{work.label} ({work.id})")
-                branch.add(f"{prefix}{again} [dim](expanded elsewhere)[/dim]")
-                continue
             shown.add(target)
             expand.append((branch.add(prefix + label), target))
         stack.extend(reversed(expand))

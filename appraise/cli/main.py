@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 the work failed (network, a batch with failures, proble
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import traceback
 
 import typer
@@ -14,6 +16,8 @@ import typer
 from appraise import __version__
 from appraise.cli import add, fetch, graph, outputs, propose, review, rubric, scale
 from appraise.errors import AppraiseError
+
+INTERRUPTED = 130
 
 app = typer.Typer(
     name="appraise",
@@ -51,6 +55,11 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _interrupted() -> int:
+    sys.stderr.write("appraise: interrupted; everything saved before now is kept\n")
+    return INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (tests call this directly)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -64,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("appraise: interrupted; everything saved before now is kept\n")
-        return 130
+        return _interrupted()
     # typer (>= 0.29) vendors click: its usage errors derive from typer.TyperException.
     except typer.TyperException as exc:
         message = exc.format_message()
@@ -87,8 +95,17 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(
             f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", 70
         )
+    if result == INTERRUPTED:  # typer turns Ctrl-C into Exit(130) and, so run, returns it
+        return _interrupted()
     return result if isinstance(result, int) else 0
 
 
 def run() -> None:
-    sys.exit(main())
+    code = main()
+    if code == INTERRUPTED and threading.active_count() > 1:
+        # Requests still in flight (a fetch) would hold the exit until they time out; every
+        # write is atomic, so leaving now loses nothing already saved.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

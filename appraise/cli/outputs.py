@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
+from appraise.outputs.cells import terminal_text
 
 import_app = typer.Typer(help="Bring judgements made elsewhere into a corpus.")
 
@@ -37,6 +38,13 @@ OrderOption = Annotated[
     typer.Option("--order", help="input (default), year, author or judgement (best first)."),
 ]
 PaletteOption = Annotated[str, typer.Option("--palette", help="cochrane (default) or colourblind.")]
+AllowInvalidOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-invalid",
+        help="Publish even when `appraise check` finds errors (default: refuse, naming them).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +82,7 @@ def table(
     ] = None,
     palette: PaletteOption = "cochrane",
     profile: ProfileOption = None,
+    allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """Risk-of-bias table: studies x domains with overall, or the support for each judgement."""
     from appraise.app.outputs import table as make_table
@@ -88,9 +97,10 @@ def table(
         output=output,
         palette=palette,
         profile=profile,
+        allow_invalid=allow_invalid,
     )
     if output is None:
-        sys.stdout.write(result.content if isinstance(result.content, str) else "")
+        sys.stdout.write(terminal_text(result.content) if isinstance(result.content, str) else "")
         return
     note(f"wrote {output} ({result.format}, {result.rows} studies)")
 
@@ -131,6 +141,7 @@ def plot(
     label_size: Annotated[
         float | None, typer.Option("--label-size", help="Study labels, in points (default 8).")
     ] = None,
+    allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """robvis-style traffic-light or summary plot of the corpus's judgements. A traffic light
     longer than a page goes into a multi-page PDF, or one PNG/SVG per page (NAME-p01.png...)."""
@@ -150,6 +161,7 @@ def plot(
         width=width,
         height=height,
         label_size=label_size,
+        allow_invalid=allow_invalid,
     )
     if result.left_out:
         note(f"{_count(len(result.left_out), 'study', 'studies')} without an estimate left out")
@@ -176,11 +188,14 @@ def report(
     rubric: RubricOption = None,
     profile: ProfileOption = None,
     as_json: JsonOption = False,
+    allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """Write tables, figures, claim traces, methods and references, with an index.html."""
     from appraise.app.outputs import report as make_report
 
-    result = make_report(out, corpus=corpus_dir, rubric=rubric, profile=profile)
+    result = make_report(
+        out, corpus=corpus_dir, rubric=rubric, profile=profile, allow_invalid=allow_invalid
+    )
     if as_json:
         emit_json(
             {
@@ -224,7 +239,7 @@ def export(
         corpus=corpus, fmt=fmt, output=output, rubric=rubric, studies=studies, order=order
     )
     if output is None:
-        sys.stdout.write(str(result.content))
+        sys.stdout.write(terminal_text(str(result.content)))
         return
     note(f"wrote {output} ({result.format}, {result.rows} references)")
 

@@ -13,8 +13,11 @@ Every step is linear in the number of words, so a 500-page PDF costs 500 times a
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -412,6 +415,77 @@ _CONJUNCTION = re.compile(r"(and|or|nor|to)\b")
 
 # --- the file -------------------------------------------------------------------------------
 
+# A Flate stream expands at most ~1,000-fold, so a 1 MB PDF can hold a gigabyte. No text
+# layer or page description of a real article comes near these; a page's images are not
+# decoded to read text.
+MAX_STREAM_BYTES = 128 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+
+
+class PdfTooLargeError(InputError):
+    """A compressed stream of the PDF expands beyond the bounds above."""
+
+
+class _Budget:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.total = 0
+
+    def count(self, produced: int, stream_total: int) -> None:
+        self.total += produced
+        if stream_total > MAX_STREAM_BYTES or self.total > MAX_DOCUMENT_BYTES:
+            raise PdfTooLargeError(
+                f"{self.path}: a compressed part of the PDF expands to more than "
+                f"{MAX_STREAM_BYTES // 2**20} MB (a decompression bomb?); not read",
+                fix="check where the file came from; re-export it from the original",
+            )
+
+
+_budget: ContextVar[_Budget] = ContextVar("pdf_inflation_budget")
+
+
+class _BoundedZlib:
+    """What pdfminer.pdftypes uses of the zlib module (decompress, decompressobj, error),
+    counting what each stream and the whole document being read (a context variable, so
+    threads keep their own count) expand to, stopping at the bounds instead of filling
+    memory."""
+
+    error = zlib.error
+
+    def decompress(self, data: bytes) -> bytes:
+        inflater = self.decompressobj()
+        return inflater.decompress(data) + inflater.inflater.flush()
+
+    def decompressobj(self) -> _BoundedInflater:
+        return _BoundedInflater(_budget.get(None))
+
+
+class _BoundedInflater:
+    def __init__(self, budget: _Budget | None) -> None:
+        self.budget = budget or _Budget(Path("the PDF"))
+        self.inflater = zlib.decompressobj()
+        self.produced = 0
+
+    def decompress(self, data: bytes) -> bytes:
+        # at most one byte past the bound: an unfinished stream is refused, never inflated
+        out = self.inflater.decompress(data, MAX_STREAM_BYTES + 1 - self.produced)
+        self.produced += len(out)
+        self.budget.count(len(out), self.produced)
+        return out
+
+
+@contextmanager
+def _bounded_inflation(path: Path) -> Iterator[None]:
+    import pdfminer.pdftypes
+
+    if not isinstance(pdfminer.pdftypes.zlib, _BoundedZlib):
+        pdfminer.pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
+    token = _budget.set(_Budget(path))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
 
 def read_pdf(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Sections and problems of a PDF; raises InputError when it cannot be opened."""
@@ -424,7 +498,7 @@ def read_pdf(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     textless: list[int] = []
     try:
         # pdfminer tries the empty password, which opens PDFs encrypted only against editing.
-        with pdfplumber.open(path, password="") as pdf:
+        with _bounded_inflation(path), pdfplumber.open(path, password="") as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 words = page.extract_words(extra_attrs=["fontname", "size"])
                 lines = page_lines(words, float(page.width), number)
@@ -434,6 +508,8 @@ def read_pdf(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
                 page.close()  # frees the page's parsed objects: memory stays flat
     except (PdfminerException, PDFSyntaxError, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, PdfTooLargeError):
+            raise cause from None
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise InputError(
                 f"{path} is encrypted with a password",

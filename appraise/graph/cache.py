@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from appraise.corpus import Corpus
+from appraise.files import loads_json
 
 # Bumped whenever the cached facts change shape or meaning, so old caches are ignored.
 CACHE_VERSION = 1
@@ -39,7 +40,7 @@ def fingerprint(paths: Iterable[Path], *extra: str) -> str:
 def read_cache(path: Path) -> dict[str, Any] | None:
     """The cached data, or None if it is missing, unreadable or from another version."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:

@@ -34,7 +34,7 @@ import pandas as pd
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, InputError
-from appraise.files import read_text
+from appraise.files import TooDeepError, loads_json, read_text
 from appraise.ids import normalise_doi, slug
 from appraise.imports.references import ParsedReference, parse_label, parse_reference
 from appraise.models import (
@@ -153,7 +153,9 @@ def read_database(path: Path) -> Database:
     beside = path.with_name("references.json")
     if beside.is_file():
         try:
-            loaded = json.loads(read_text(beside))
+            loaded = loads_json(read_text(beside))
+        except TooDeepError as exc:
+            raise InputError(f"{beside}: {exc}", fix="fix or remove it") from None
         except json.JSONDecodeError as exc:
             raise InputError(f"{beside}: not JSON ({exc.msg})", fix="fix or remove it") from None
         if not isinstance(loaded, dict):

@@ -23,6 +23,7 @@ from appraise.errors import InputError
 from appraise.ids import slug
 from appraise.models import OVERALL, Appraisal, Judgement, StudyRecord
 from appraise.models.rubric import Rubric
+from appraise.outputs.cells import from_spreadsheet_text, spreadsheet_row
 from appraise.outputs.matrix import Matrix, Scale, base_name, disambiguate
 from appraise.rubrics import Engine
 
@@ -57,7 +58,7 @@ def robvis_csv(matrix: Matrix) -> str:
     writer.writerow([*headers, "Weight"] if weighted else headers)
     for row in matrix.rows:
         cells = [row.domains.get(d.id) or "" for d in matrix.domains]
-        line = [row.name, *cells, row.overall or ""]
+        line = spreadsheet_row([row.name, *cells, row.overall or ""])
         writer.writerow([*line, format_weight(row.weight)] if weighted else line)
     return out.getvalue()
 
@@ -218,7 +219,7 @@ def parse_robvis(
         if len(cells) != width:
             problems.append(f"line {line_no}: {len(cells)} columns, the header has {width}")
             continue
-        study = cells[0].strip()
+        study = from_spreadsheet_text(cells[0].strip())
         if not study:
             problems.append(f"line {line_no}, column Study: empty")
             continue

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from appraise.models import OVERALL, Answer, Appraisal, Judgement
+from appraise.outputs.cells import cells_as_text, spreadsheet_row
 from appraise.outputs.matrix import Level, Matrix, StudyRow
 from appraise.outputs.office import pin_office_file
 from appraise.outputs.palette import ink_for
@@ -286,9 +287,9 @@ def csv_table(matrix: Matrix, detail: bool = False) -> str:
         writer.writerow(["Study", "Study ID", "Domain", "Judgement", "Support for judgement"])
         for row in matrix.rows:
             for item in detail_lines(matrix, row):
-                writer.writerow(
-                    [row.name, row.study, item.domain, item.level.label, "\n".join(item.support)]
-                )
+                support = "\n".join(item.support)
+                cells = [row.name, row.study, item.domain, item.level.label, support]
+                writer.writerow(spreadsheet_row(cells))
         return out.getvalue()
     header = ["Study", "Study ID", *[d.id for d in matrix.domains], OVERALL]
     writer.writerow([*header, "Weight"] if matrix.has_weights else header)
@@ -299,6 +300,7 @@ def csv_table(matrix: Matrix, detail: bool = False) -> str:
             *[row.domains.get(d.id) or "" for d in matrix.domains],
             row.overall or "",
         ]
+        line = spreadsheet_row(line)
         writer.writerow([*line, format_weight(row.weight)] if matrix.has_weights else line)
     return out.getvalue()
 
@@ -625,6 +627,8 @@ def xlsx_table(
         key.append([remark])
     key.column_dimensions["A"].width = 18
     key.column_dimensions["B"].width = 60
+    cells_as_text(sheet)
+    cells_as_text(key)
     workbook.properties.creator = "appraise"
     workbook.properties.title = title_of(matrix, detail)
     buffer = io.BytesIO()

@@ -212,11 +212,14 @@ def _check_override(
 
 def _check_imported(found: _Located, appraisal: Appraisal, engine: Engine) -> None:
     """Judgements-only appraisals (e.g. from a database): labels valid, overall consistent."""
+    from appraise.graph.style import BEYOND_SCALE
+
     labels = engine.rubric.labels
     finals: dict[str, str | None] = {}
     for did, j in appraisal.domains.items():
         label = j.judgement or j.proposed
-        if label is not None and label not in labels:
+        # robvis' own words beyond a tool's scale come in with imported judgements
+        if label is not None and label not in labels and label not in BEYOND_SCALE:
             found.add(
                 ["domains", did],
                 f"'{label}' is not a {engine.rubric.id} judgement",

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, NotFoundError, SourceError
+from appraise.files import loads_json
 from appraise.ids import StudyId, unique_identifiers
 from appraise.models import Retrieval, StudyRecord
 from appraise.sources import crossref, europepmc, openalex, pubmed
@@ -460,7 +461,7 @@ class FetchIndex:
         self.corpus = corpus
         self.path = corpus.state_dir / "fetch-index.json"
         try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            loaded = loads_json(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             loaded = {}
         self.entries: dict[str, Any] = loaded if isinstance(loaded, dict) else {}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from appraise.errors import DataFileError
-from appraise.files import read_text
+from appraise.files import TooDeepError, loads_json, read_text
 
 _BOM = "\ufeff"
 _DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/\S+", re.IGNORECASE)
@@ -132,7 +132,9 @@ def _from_bibtex(path: Path, text: str) -> ReferenceList:
 
 def _from_csl_json(path: Path, text: str) -> ReferenceList:
     try:
-        items = json.loads(text)
+        items = loads_json(text)
+    except TooDeepError as exc:
+        raise DataFileError(path, str(exc), fix="export the list again as CSL-JSON") from None
     except json.JSONDecodeError as exc:
         raise DataFileError(
             path,

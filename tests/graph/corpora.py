@@ -7,6 +7,7 @@ from typing import Any
 from appraise.corpus import Corpus
 from appraise.files import dump_yaml
 from appraise.models import Appraisal, Author, Judgement, Reference, StudyRecord
+from appraise.rubrics import load_rubric
 
 
 def add_study(
@@ -49,7 +50,7 @@ def add_appraisal(
         Appraisal(
             study=doi,
             rubric=rubric,
-            rubric_version="1",
+            rubric_version=load_rubric(rubric).version,
             reviewer=reviewer,
             status="complete",
             domains={d: Judgement(judgement=j) for d, j in domains.items()},

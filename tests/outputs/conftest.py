@@ -76,6 +76,10 @@ def _appraisal(
             ),
             "1.3": Answer(answer="N", source="proposed"),
         }
+        # D1 follows from the answers; the other domains, with none, are judged directly
+        judgements.update(
+            {d: Judgement(proposed=None, judgement=j.judgement) for d, j in judgements.items()}
+        )
         judgements["D1"] = Judgement(
             proposed="Low",
             rule="D1 rule 3",

@@ -353,23 +353,14 @@ def test_find_registrations_in_prose() -> None:
     assert find_registrations("sample size NL1234 participants") == []
 
 
-def test_a_doi_with_dot_segments_is_asked_for_and_stored_inside_the_corpus(
-    replay, replay_data, corpus
-) -> None:
-    odd = "10.1234/../../x"
-    recorded = json.loads(replay_data.crossref[CROSSREF_TRIAL].read_text())
-    recorded["message"]["DOI"] = odd
+def test_a_doi_with_dot_segments_is_refused_before_any_request(replay, corpus) -> None:
+    """No DOI has a '.' or '..' segment; sent, one would name another resource (issue 19)."""
+    from appraise.errors import InputError
 
-    def answer(request: Request) -> Response:
-        if request.path == "/crossref/works/10.1234/../../x":
-            return Response(json.dumps(recorded), content_type="application/json")
-        return replay_data.answer(request)
-
-    replay.handler = answer
-    record = fetch_record(odd, corpus)
-    assert record.id == odd
-    (path,) = corpus.records_dir.iterdir()
-    assert path.parent == corpus.records_dir and corpus.read_record(odd).title == record.title
+    for odd in ("10.1234/../../x", "10.1234/%2E%2E/x"):
+        with pytest.raises(InputError, match="path segment"):
+            fetch_record(odd, corpus)
+    assert not corpus.records_dir.exists() or not any(corpus.records_dir.iterdir())
 
 
 def test_show_lists_the_studys_appraisals(corpus) -> None:
