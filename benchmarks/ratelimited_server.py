@@ -18,27 +18,32 @@ work and for a batch:
   ``efetch.fcgi?id=a,b`` (a ``PubmedArticleSet``).
 
 Results come in an order of their own (by id), not the order asked. Limits are enforced by
-arrival time: a request that would make more than N admitted arrivals in any sliding window
-(or more than the cap in flight, or more than a lane's own limit) is answered 429 with
-``Retry-After: 1`` at once; an admitted one is answered after a fixed service time. The
-stand-ins stop themselves after ``max_seconds``.
+arrival time, the kernel's receive time of the request's packet (as a real API's front end
+stamps it, however late this process gets round to it): a request that would make more than N
+admitted arrivals in any window (or more than the cap in flight, or more than a lane's own
+limit) is answered 429 with ``Retry-After: 1`` at once; an admitted one is answered after a
+fixed service time. The stand-ins stop themselves after ``max_seconds``.
 
 :class:`ApisProcess` runs them in a process of their own (``python3 ratelimited_server.py``),
-as real APIs are: in the client's process, the client's threads would hold the interpreter
-while a request waits to be stamped, and the stand-in would count arrivals late.
+as real APIs are, so that building their answers does not hold up the client's threads.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
+import contextlib
 import copy
+import io
 import json
 import re
+import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -157,14 +162,17 @@ class StandIn:
         self.latency = latency
         self.stats = ApiStats()
         self._lock = threading.Lock()
-        widest = max(count for count, _ in api.windows)
-        self._arrivals: deque[float] = deque(maxlen=widest)
-        self._lane_arrivals = {
-            kind: deque[float](maxlen=count) for kind, (count, _) in api.lanes.items()
-        }
+        # admitted arrivals, in order of arrival (requests are handled a little out of order)
+        self._arrivals: list[float] = []
+        self._lane_arrivals: dict[str, list[float]] = {kind: [] for kind in api.lanes}
+        self._keep = 2 * max(seconds for _, seconds in [*api.windows, *api.lanes.values()])
         self._in_flight = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        # Linux turns packet timestamps on a moment after the first socket asks: ask now, so
+        # that the first requests are stamped on arrival too.
+        with contextlib.suppress(OSError):
+            self._server.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -204,9 +212,9 @@ class StandIn:
                 self.stats.rate_limited += 1
                 self.stats.limited_by[over] += 1
                 return False
-            self._arrivals.append(arrived)
+            _insert(self._arrivals, arrived, self._keep)
             if lane is not None:
-                self._lane_arrivals[kind].append(arrived)
+                _insert(self._lane_arrivals[kind], arrived, self._keep)
             self._in_flight += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
             self.stats.kinds[kind] += 1
@@ -230,8 +238,13 @@ class StandIn:
             wbufsize = 1 << 16
             disable_nagle_algorithm = True
 
+            def setup(self) -> None:
+                super().setup()
+                self.stamps = _StampedReader(self.connection)
+                self.rfile = io.BufferedReader(self.stamps)
+
             def do_GET(self) -> None:
-                arrived = time.monotonic()
+                arrived = self.stamps.received or time.time()
                 parts = urlsplit(self.path)
                 path = unquote(parts.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -264,13 +277,56 @@ class StandIn:
         return Handler
 
 
-def _over(arrivals: deque[float], windows: list[Window], now: float) -> str | None:
-    """The window this arrival would break, named ("10/1s"), or None."""
+def _over(arrivals: list[float], windows: list[Window], arrived: float) -> str | None:
+    """The window an arrival at ``arrived`` would break, named ("10/1s"), or None: whether
+    any window of that length holding it would hold more than its count, with the admitted
+    arrivals before and after it (requests are handled a little out of their arrival order)."""
     for count, seconds in windows:
-        inside = sum(1 for t in arrivals if now - t < seconds)
-        if inside >= count:
+        at = bisect.bisect(arrivals, arrived)
+        around = [*arrivals[max(0, at - count) : at], arrived, *arrivals[at : at + count]]
+        if any(b - a < seconds for a, b in zip(around, around[count:], strict=False)):
             return f"{count}/{seconds:g}s"
     return None
+
+
+def _insert(arrivals: list[float], arrived: float, keep: float) -> None:
+    bisect.insort(arrivals, arrived)
+    while arrivals and arrivals[0] < arrivals[-1] - keep:
+        arrivals.pop(0)
+
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux
+
+
+class _StampedReader(io.RawIOBase):
+    """Reads a connection and keeps the kernel's receive time of the last packet read: when
+    the request reached the host, as a real API's front end stamps it, however late this
+    process gets round to it on a busy machine."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.received: float | None = None
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            self.stamped = True
+        except OSError:
+            self.stamped = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.stamped:
+            read = self.sock.recv_into(buffer)
+            self.received = time.time()
+            return read
+        read, ancillary, _flags, _address = self.sock.recvmsg_into([buffer], socket.CMSG_SPACE(16))
+        self.received = time.time()
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", data[:16])
+                self.received = seconds + nanoseconds / 1e9
+        return read
 
 
 class FourApis:
