@@ -250,8 +250,9 @@ class HostLimiter:
                 self._lanes[lane] = windows
                 self._lane_starts.setdefault(lane, deque())
 
-    def acquire(self, lane: str | None = None) -> None:
-        """Block until this thread may start a request (in ``lane``, if given)."""
+    def acquire(self, lane: str | None = None) -> float:
+        """Block until this thread may start a request (in ``lane``, if given); returns the
+        start as counted, for :meth:`sent`."""
         with self._cond:
             while self._in_flight >= self._concurrency:
                 self._cond.wait()
@@ -265,6 +266,18 @@ class HostLimiter:
                 self._record(self._starts, self._windows, now)
                 if lane in self._lanes:
                     self._record(self._lane_starts[lane], self._lanes[lane], now)
+        return now
+
+    def sent(self, started: float, lane: str | None = None) -> None:
+        """The request counted from ``started`` has now been written to the socket: count it
+        from now. On a busy machine the thread that sends it can wait tens of milliseconds
+        after its start was counted (for the interpreter, for a connection), and a request the
+        server stamps that late makes the window's last start look early to the server."""
+        with self._cond:
+            now = self._clock()
+            _move(self._starts, started, now)
+            if lane in self._lanes:
+                _move(self._lane_starts[lane], started, now)
 
     @staticmethod
     def _record(starts: deque[float], windows: list[tuple[int, float]], now: float) -> None:
@@ -336,6 +349,19 @@ class HostLimiter:
                 self._cond.notify_all()
             if advertised.wait is not None:
                 self._paused_until = max(self._paused_until, self._clock() + advertised.wait)
+
+
+def _move(starts: deque[float], started: float, now: float) -> None:
+    """Count the start ``started`` (the latest so counted) as ``now``, keeping ``starts`` in
+    order."""
+    for i in range(len(starts) - 1, -1, -1):
+        if starts[i] == started:
+            starts[i] = max(started, now)
+            break
+    if any(a > b for a, b in zip(starts, list(starts)[1:], strict=False)):
+        ordered = sorted(starts)
+        starts.clear()
+        starts.extend(ordered)
 
 
 def _slower(window: tuple[int, float], ceiling: float) -> tuple[int, float]:
@@ -650,16 +676,19 @@ class HttpClient:
         # reaches the server as soon after its counted start as this machine allows.
         request = self._network.prepare_request(requests.Request("GET", url, params=params))
         options = self._network.merge_environment_settings(request.url, {}, None, None, None)
-        limiter.acquire(lane[0] if lane else None)
+        lane_name = lane[0] if lane else None
+        started = limiter.acquire(lane_name)
         try:
             if self._cancelled.is_set():
                 raise SourceError(f"{source}: not asked, the run was interrupted")
             with self._lock:
                 self.network_requests += 1
+            _watched.on_sent = lambda: limiter.sent(started, lane_name)
             response = self._read(request, dict(options), timeout, give_up_at)
             limiter.adapt(response.headers)
             return response
         finally:
+            _watched.on_sent = None
             limiter.release()
 
     def _accept(self, response: requests.Response, expect: BodyKind, from_cache: bool) -> Response:
@@ -888,7 +917,9 @@ class _Deadline:
                 _shut(self._sock)
 
 
-_watched = threading.local()  # .deadline: the _Deadline of this thread's request
+# .deadline: the _Deadline of this thread's request; .on_sent: what to tell its limiter once
+# the request is written
+_watched = threading.local()
 
 
 def _shut(sock: socket.socket) -> None:
@@ -897,6 +928,11 @@ def _shut(sock: socket.socket) -> None:
 
 
 def _watch_current(sock: socket.socket | None) -> None:
+    """Called when this thread's request has been written and its answer is awaited."""
+    on_sent: Callable[[], None] | None = getattr(_watched, "on_sent", None)
+    if on_sent is not None:
+        _watched.on_sent = None
+        on_sent()
     deadline: _Deadline | None = getattr(_watched, "deadline", None)
     if deadline is not None and sock is not None:
         deadline.watch(sock)

@@ -13,7 +13,8 @@ from werkzeug import Request, Response
 from appraise.corpus import Corpus
 from appraise.ids import StudyId
 from appraise.sources import crossref, europepmc, fetch_records, openalex, pubmed
-from appraise.sources.http import HttpSettings
+from appraise.sources.http import HostLimiter, HttpClient, HttpSettings
+from appraise.sources.registry import SOURCES
 from tests.conftest import shared_path
 
 FAST = HttpSettings(connect_timeout=1, read_timeout=2, attempts=2, backoff=0.01, max_backoff=0.02)
@@ -215,3 +216,27 @@ def test_a_warm_rerun_of_a_batch_makes_no_request(replay, replay_data, corpus) -
     again = fetch_records(dois, Corpus(corpus.root))
     assert again.network_requests == 0
     assert [s.record.id for s in again.saved] == [s.record.id for s in first.saved]
+
+
+@pytest.mark.parametrize(("key", "per_second"), [("abc123", 10), (None, 3)])
+def test_pubmeds_limiter_allows_ten_a_second_with_an_api_key_and_three_without(
+    monkeypatch, tmp_path, key, per_second
+) -> None:
+    """The limiter a fetch run gives PubMed's host: ``per_second`` starts in any second (on
+    a clock that moves only when the limiter waits), the next one a window later."""
+    if key:
+        monkeypatch.setenv("APPRAISE_NCBI_API_KEY", key)
+    else:
+        monkeypatch.delenv("APPRAISE_NCBI_API_KEY", raising=False)
+    with HttpClient(cache_path=tmp_path / "cache.sqlite") as client:
+        configured = client.limiter(pubmed.DEFAULT_ROOT, SOURCES["pubmed"].limits(client)).limits
+    assert configured.rate == per_second
+    now = [1000.0]
+    limiter = HostLimiter(configured, lambda: now[0], lambda s: now.__setitem__(0, now[0] + s))
+    starts = []
+    for _ in range(per_second + 1):
+        limiter.acquire()
+        starts.append(now[0])
+        limiter.release()
+    assert starts[per_second - 1] - starts[0] < 1.0  # all allowed in the first second
+    assert starts[per_second] - starts[0] >= 1.0  # one more waits for the window to pass

@@ -445,6 +445,46 @@ def test_a_dead_network_fails_a_batch_fast_with_a_summary_and_the_hint(
     assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
 
 
+def test_a_refused_port_fails_a_batch_of_ten_at_the_first_refusal_per_source(
+    monkeypatch, tmp_path
+) -> None:
+    """Every API on a port where nothing listens, default retries: each source is tried once
+    (its batch request) and never again, each DOI gets one short line, a summary and the hint
+    follow, and the corpus (one of the DOIs already in it) is byte for byte as it was."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for name in ("CROSSREF", "OPENALEX", "EUROPEPMC", "PUBMED"):
+        monkeypatch.setenv(f"APPRAISE_{name}_URL", f"http://127.0.0.1:{port}/{name.lower()}")
+    monkeypatch.setattr(HttpSettings, "from_env", classmethod(lambda cls: HttpSettings()))
+    corpus = tmp_path / "c"
+    Corpus(corpus).write_record(StudyRecord(id=PUBMED_RCT, doi=PUBMED_RCT, title="kept as it is"))
+    before = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
+    dois = [f"10.5555/refused.{i}" for i in range(9)] + [PUBMED_RCT]
+
+    report = fetch_records(dois, Corpus(corpus))
+    assert report.network_requests <= 4  # one per source: none retried, none asked again
+    assert not report.saved and len(report.failures) == 10
+    assert set(report.unreachable) == {"Crossref", "OpenAlex", "Europe PMC", "PubMed"}
+
+    code, out, err = _run("fetch", *dois, "-c", str(corpus))
+    assert code == 1 and out == "" and "Traceback" not in err
+    lines = err.strip().splitlines()
+    per_doi = [line for line in lines if line.startswith("  10.")]
+    assert len(per_doi) == 10 and all(len(line) < 110 for line in per_doi)
+    assert all(
+        line.endswith("not fetched (Crossref, OpenAlex, Europe PMC, PubMed unreachable)")
+        for line in per_doi
+    )
+    assert lines[0].startswith("0 of 10 record(s) saved")
+    assert lines[-1].startswith("could not reach Crossref (connection refused)")
+    assert "--offline" in lines[-1]
+    assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
+    _no_partial_files(corpus)
+
+
 def test_ctrl_c_during_a_fetch_exits_130_with_one_line(replay, replay_data, tmp_path) -> None:
     def slow(request: Request) -> Response:
         time.sleep(1.5)

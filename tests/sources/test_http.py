@@ -431,3 +431,19 @@ def test_a_refused_host_fails_at_once_and_is_not_asked_again(tmp_path) -> None:
         assert time.monotonic() - started < 0.5  # no backoff, no second attempt
         assert client.network_requests == 1
     assert "--offline" in (first.value.fix or "")
+
+
+def test_a_start_is_counted_from_when_its_request_was_written() -> None:
+    """The thread that got the first start wrote its request 0.3 s later (a busy machine):
+    the server stamps it then, so the fourth start in PubMed's 3/s waits for a window from
+    the write, not from the counted start."""
+    fake = _FakeTime()
+    limiter = HostLimiter(Limits(rate=3, concurrency=3), fake.clock, fake.sleep)
+    first = limiter.acquire()
+    fake.now += 0.3
+    limiter.sent(first)
+    written = fake.now
+    limiter.release()
+    later = _starts(limiter, fake, 3)
+    assert later[-1] - written >= 1.0  # the fourth start is a window after the first's write
+    assert later[0] - first < 1.0  # the second and third did not wait for it

@@ -121,3 +121,68 @@ def test_a_broken_csl_json_file_names_the_line(tmp_path) -> None:
     path.write_text('[\n{"DOI": "10.1/x",}\n]')
     with pytest.raises(InputError, match=r"refs.json:2: not valid JSON"):
         read_reference_list(path)
+
+
+CSL_JSON = json.dumps(
+    [
+        {"type": "article-journal", "title": "A", "DOI": "10.1002/jor.1100150407"},
+        {"type": "article-journal", "title": "B", "PMID": "23435529"},
+        {"type": "book", "title": "C", "issued": {"date-parts": [[1999]]}},
+    ]
+)
+LINES = "10.1136/esmoopen-2020-000776\nPMID:28731372\n"
+# format, exported text, suffix as exported, identifiers, items listed without one
+EXPORTS = [
+    (
+        "ris",
+        RIS,
+        ".ris",
+        ["10.1136/esmoopen-2020-000776", "pmid:28731372"],
+        ["item 3: A book with neither (2001)"],
+    ),
+    (
+        "bibtex",
+        BIBTEX,
+        ".bib",
+        ["10.1111/BJC.12259", "pmid:35123456"],
+        ["item 3: A poster (2018)"],
+    ),
+    (
+        "csl-json",
+        CSL_JSON,
+        ".json",
+        ["10.1002/jor.1100150407", "pmid:23435529"],
+        ["item 3: C (1999)"],
+    ),
+    (
+        "medline",
+        MEDLINE,
+        ".nbib",
+        ["10.1177/1352458517722646", "10.1186/s12891-022-05070-w", "pmid:11748933"],
+        [],
+    ),
+    ("lines", LINES, ".txt", ["10.1136/esmoopen-2020-000776", "PMID:28731372"], []),
+]
+
+
+@pytest.mark.parametrize("suffix_kept", [True, False], ids=["own suffix", "renamed .txt"])
+@pytest.mark.parametrize(("kind", "text", "suffix", "identifiers", "without"), EXPORTS)
+def test_every_format_reads_the_same_with_a_utf8_bom_and_under_any_name(
+    tmp_path, kind, text, suffix, identifiers, without, suffix_kept
+) -> None:
+    """Windows reference managers write a BOM; a file renamed or mailed as .txt is told by
+    its content. Either way the same identifiers, and the items without one listed."""
+    path = tmp_path / ("export" + (suffix if suffix_kept else ".txt"))
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    found = read_reference_list(path)
+    assert (found.format, found.identifiers, found.without_id) == (kind, identifiers, without)
+
+
+def test_a_list_of_items_none_with_an_identifier_lists_every_one(tmp_path) -> None:
+    path = tmp_path / "posters.bib"
+    path.write_text(
+        "@misc{a, title = {Poster one}}\n@misc{b, title = {Poster two}, year = {2020}}\n"
+    )
+    found = read_reference_list(path)
+    assert found.identifiers == []
+    assert found.without_id == ["item 1: Poster one", "item 2: Poster two (2020)"]
