@@ -11,6 +11,10 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from appraise.evidence.cues import CueScan
 
 SECTION_SEPARATOR = "\n\n"
 # Sections that are lists (one author, funder, registration or reference a line): each line is
@@ -194,6 +198,13 @@ class Document:
         """``text`` with dashes, spaces and quotes folded to ASCII, same length: detectors match
         on this and quote from ``text``."""
         return self.text.translate(_SEARCH_FOLD)
+
+    @cached_property
+    def cues(self) -> CueScan:
+        """Where detector patterns match in ``search_text``, found in one pass."""
+        from appraise.evidence.cues import CueScan
+
+        return CueScan(self.search_text)
 
     @cached_property
     def sentence_starts(self) -> list[int]:

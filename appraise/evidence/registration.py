@@ -16,7 +16,7 @@ from typing import Any
 from appraise.evidence.document import Sentence
 from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import anywhere, find, is_negated
-from appraise.sources.registrations import find_registrations
+from appraise.sources.registrations import ANY_REGISTRY, find_registrations
 
 _I = re.IGNORECASE
 _MONTHS = {
@@ -135,6 +135,8 @@ def _facts(ctx: Context) -> RegistrationFacts:
     seen: set[str] = set()
     for sentence in doc.sentences:
         if sentence.kind == "references":
+            continue
+        if not doc.cues.may_match(ANY_REGISTRY, sentence.start, sentence.end):
             continue
         for reg in find_registrations(doc.search_text[sentence.start : sentence.end]):
             if reg.id not in seen:

@@ -60,6 +60,8 @@ _REGISTRIES = (
         "https://www.crd.york.ac.uk/prospero/display_record.php?RecordID={id}",
     ),
 )
+# Any registry's id: a text none of whose parts this finds holds no registration.
+ANY_REGISTRY = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in _REGISTRIES), re.IGNORECASE)
 _CONTEXT = re.compile(r"(trial\s*regist|register|trialregister\.nl|netherlands)", re.IGNORECASE)
 _CONTEXT_WINDOW = 60
 

@@ -1,0 +1,411 @@
+"""Where each detector pattern can match, found in one pass over a document.
+
+The detectors' cue patterns are case-insensitive alternations that give ``re`` no literal to
+skip on, so each one used to scan the whole text. Here every pattern is analysed once, from its
+own parse tree (``re._parser``): a set of lowercase literals one of which every match must
+contain, and how far from the match's start that literal can lie. One Aho-Corasick pass over the
+document's folded text finds every such literal of every pattern; the exact pattern then runs
+only where a literal was found. The matches are the ones ``pattern.finditer`` gives, in the
+same order (the exact regex decides every match); a pattern with no literal to require (or one
+the analysis does not understand) runs over the whole text as before.
+
+Nothing here is a list of cues: a pattern added to a detector is analysed when first used.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre  # the parse tree's opcodes
+import re._parser as sre_parse
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+import ahocorasick
+
+# A set of alternatives grows by cross product along a pattern ('(?:at|in) (?:week|month)'
+# gives four literals); past this many the run is cut, keeping what it has.
+_MAX_ALTERNATIVES = 64
+_MAX_CLASS = 16  # a character class of at most this many letters counts as alternatives
+# Literals shorter than this (' (', 'in') hit so often that scanning for them costs more
+# than the pattern's own pass; digits are the exception (a match starts at one after \b).
+_SHORTEST = 3
+# Below this many candidate starts an unbounded pattern is tried at each; above, searched.
+_PER_POSITION = 48
+# Characters that re's IGNORECASE equates with an ASCII letter without str.lower() doing so
+# (found by matching every code point against each letter; tests/evidence/test_cues.py checks).
+_IGNORECASE_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+@dataclass(frozen=True)
+class _Need:
+    """Every match contains one of ``literals`` starting ``low``..``high`` chars in."""
+
+    literals: frozenset[str]
+    low: int
+    high: int | None  # None: anywhere after ``low``
+
+    def better_than(self, other: _Need | None) -> bool:
+        return other is None or self._rank() < other._rank()
+
+    def _rank(self) -> tuple[bool, int, int]:
+        shortest = min(len(s) for s in self.literals)
+        spread = 10**9 if self.high is None else self.high - self.low
+        return (self.high is None, -min(shortest, 5), spread)
+
+
+@dataclass
+class _Info:
+    """What one element (or sequence) of a pattern can match."""
+
+    exact: frozenset[str] | None  # every string it can match, lowercase, when few
+    low: int
+    high: int | None
+    need: _Need | None = None
+    lookahead: int | None = 0  # characters past the match an assertion may read
+
+
+class _Unknown(Exception):
+    """A construct the analysis does not cover: the pattern then runs as before."""
+
+
+def _shift(need: _Need | None, low: int, high: int | None) -> _Need | None:
+    if need is None:
+        return None
+    far = None if high is None or need.high is None else need.high + high
+    return _Need(need.literals, need.low + low, far)
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else max(a, b)
+
+
+def _char(code: int) -> frozenset[str] | None:
+    return frozenset({chr(code).lower()}) if code < 128 else None
+
+
+def _class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL and av < 128:
+            chars.add(chr(av).lower())
+        elif op is sre.RANGE and av[1] < 128 and av[1] - av[0] < _MAX_CLASS:
+            chars.update(chr(c).lower() for c in range(av[0], av[1] + 1))
+        elif op is sre.CATEGORY and av in (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT):
+            chars.update("0123456789")  # other scripts' digits are folded to these
+        else:
+            return None
+    return frozenset(chars) if len(chars) <= _MAX_CLASS else None
+
+
+def _element(op: Any, av: Any) -> _Info:
+    if op is sre.LITERAL:
+        return _Info(_char(av), 1, 1)
+    if op in (sre.NOT_LITERAL, sre.ANY):
+        return _Info(None, 1, 1)
+    if op is sre.IN:
+        return _Info(_class(av), 1, 1)
+    if op is sre.AT:
+        return _Info(frozenset({""}), 0, 0, lookahead=1)
+    if op in (sre.ASSERT, sre.ASSERT_NOT):
+        direction, sub = av
+        inner = _sequence(sub)
+        ahead = inner.high if direction == 1 else 0
+        return _Info(frozenset({""}), 0, 0, lookahead=_max(ahead, inner.lookahead))
+    if op is sre.SUBPATTERN:
+        return _sequence(av[-1])
+    if op is sre.ATOMIC_GROUP:
+        return _sequence(av)
+    if op is sre.BRANCH:
+        return _branch(av[1])
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        return _repeat(*av)
+    raise _Unknown(str(op))
+
+
+def _branch(branches: list[Any]) -> _Info:
+    infos = [_sequence(b) for b in branches]
+    low = min(i.low for i in infos)
+    high: int | None = 0
+    lookahead: int | None = 0
+    for i in infos:
+        high = _max(high, i.high)
+        lookahead = _max(lookahead, i.lookahead)
+    exact: frozenset[str] | None = None
+    if all(i.exact is not None for i in infos):
+        union = frozenset().union(*(i.exact for i in infos if i.exact is not None))
+        exact = union if len(union) <= _MAX_ALTERNATIVES else None
+    need = None
+    needs = [i.need for i in infos]
+    if all(needs):
+        literals = frozenset().union(*(n.literals for n in needs if n))
+        far: int | None = 0
+        for n in needs:
+            far = _max(far, n.high if n else None)
+        need = _Need(literals, min(n.low for n in needs if n), far)
+    return _Info(exact, low, high, need, lookahead)
+
+
+def _repeat(least: int, most: int, sub: Any) -> _Info:
+    inner = _sequence(sub)
+    high = None if most == sre.MAXREPEAT or inner.high is None else inner.high * most
+    exact = None
+    if (
+        inner.exact is not None
+        and most != sre.MAXREPEAT
+        and sum(len(inner.exact) ** n for n in range(least, most + 1)) <= _MAX_ALTERNATIVES
+    ):
+        options = {
+            "".join(p)
+            for times in range(least, most + 1)
+            for p in product(sorted(inner.exact), repeat=times)
+        }
+        exact = frozenset(options)
+    need = inner.need if least >= 1 else None
+    return _Info(exact, inner.low * least, high, need, inner.lookahead)
+
+
+def _sequence(items: Any) -> _Info:
+    """Walk a sequence, joining runs of exactly-known parts into sets of literals."""
+    low, high = 0, 0  # type: int, int | None
+    best: _Need | None = None
+    run: frozenset[str] | None = None
+    run_at: tuple[int, int | None] = (0, 0)
+    whole: frozenset[str] | None = frozenset({""})
+    lookahead: int | None = 0
+
+    def close() -> None:
+        nonlocal best
+        if run is not None and all(run):
+            need = _Need(run, *run_at)
+            if need.better_than(best):
+                best = need
+
+    for op, av in items:
+        info = _element(op, av)
+        lookahead = _max(lookahead, info.lookahead) if info.lookahead is not None else None
+        if info.exact is not None:
+            if whole is not None:
+                joined = {a + b for a in whole for b in info.exact}
+                whole = frozenset(joined) if len(joined) <= _MAX_ALTERNATIVES else None
+            if run is None:
+                run, run_at = info.exact, (low, high)
+            else:
+                joined = {a + b for a in run for b in info.exact}
+                if len(joined) <= _MAX_ALTERNATIVES:
+                    run = frozenset(joined)
+                else:
+                    close()
+                    run, run_at = info.exact, (low, high)
+        else:
+            whole = None
+            close()
+            run = None
+            shifted = _shift(info.need, low, high)
+            if shifted is not None and shifted.better_than(best):
+                best = shifted
+        low, high = low + info.low, _add(high, info.high)
+    close()
+    return _Info(whole, low, high, best, lookahead)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to find a pattern's matches from its required literals."""
+
+    need: _Need
+    # Characters from a match's start within which the match and what its assertions read
+    # lie; None when the pattern can run on without bound.
+    reach: int | None
+
+
+_NEEDS: dict[re.Pattern[str], tuple[_Need | None, int | None]] = {}
+_PLANS: dict[re.Pattern[str], Plan | None] = {}
+
+
+def plan(pattern: re.Pattern[str]) -> Plan | None:
+    """The pattern's prefilter, or None when it has no literal worth requiring."""
+    if pattern not in _PLANS:
+        need, reach = _analyse(pattern)
+        useful = need is not None and all(
+            len(s.strip()) >= _SHORTEST or s.isdigit() for s in need.literals
+        )
+        _PLANS[pattern] = Plan(need, reach) if need is not None and useful else None
+    return _PLANS[pattern]
+
+
+def _analyse(pattern: re.Pattern[str]) -> tuple[_Need | None, int | None]:
+    """The literals every match needs (None: none found), and the pattern's reach."""
+    if pattern not in _NEEDS:
+        try:
+            info = _sequence(sre_parse.parse(pattern.pattern, pattern.flags))
+        except (_Unknown, RecursionError):
+            _NEEDS[pattern] = (None, None)
+            return _NEEDS[pattern]
+        need = info.need
+        if need is None and info.exact is not None and all(info.exact):
+            need = _Need(info.exact, 0, 0)
+        reach = _add(info.high, info.lookahead)
+        _NEEDS[pattern] = (need, None if reach is None else reach + 1)
+    return _NEEDS[pattern]
+
+
+@dataclass
+class _Literals:
+    """Every literal any analysed pattern needs, in one automaton, rebuilt as patterns arrive."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    automaton: Any = None
+
+    def ids(self, literals: frozenset[str]) -> list[int]:
+        missing = [s for s in sorted(literals) if s not in self.index]
+        if missing:
+            for s in missing:
+                self.index[s] = len(self.index)
+            self.automaton = None
+        return [self.index[s] for s in literals]
+
+    def built(self) -> Any:
+        if self.automaton is None:
+            automaton = ahocorasick.Automaton()
+            for literal, number in self.index.items():
+                automaton.add_word(literal, (number, len(literal)))
+            automaton.make_automaton()
+            self.automaton = automaton
+        return self.automaton
+
+
+_LITERALS = _Literals()
+
+
+def folded(text: str) -> str:
+    """Lowercase, one character for one, so that where a literal of a case-insensitive match
+    lies in ``text`` it lies here too."""
+    if text.isascii():
+        return text.lower()
+    # \d matches every script's decimal digits; only U+0130 lowercases to two characters,
+    # and it is folded to 'i' first.
+    table: dict[int, str] = dict(_IGNORECASE_FOLD)
+    for char in set(text):
+        if not char.isascii() and char.isdecimal():
+            table[ord(char)] = str(unicodedata.decimal(char))
+    return text.translate(table).lower()
+
+
+class CueScan:
+    """One document's literal hits, and each pattern's matches computed from them once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._folded: str | None = None
+        self._hits: dict[int, list[int]] | None = None
+        self._size = -1
+        self._matches: dict[re.Pattern[str], list[re.Match[str]]] = {}
+        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+
+    def matches(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        """``list(pattern.finditer(text))``, found from the literal hits."""
+        if pattern not in self._matches:
+            how = plan(pattern)
+            self._matches[pattern] = (
+                list(pattern.finditer(self.text)) if how is None else list(self._run(pattern, how))
+            )
+        return self._matches[pattern]
+
+    def may_match(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        """False only when no match of ``pattern`` can lie in ``text[start:end]``, even
+        searched on its own: none of the literals it needs is there."""
+        need, _ = _analyse(pattern)
+        if need is None:
+            return True
+        if pattern not in self._spans:
+            lengths = {_LITERALS.ids(frozenset({s}))[0]: len(s) for s in need.literals}
+            self._spans[pattern] = sorted(
+                (p, p + lengths[number]) for number in lengths for p in self._hits_of(number)
+            )
+        spans = self._spans[pattern]
+        for first, last in spans[bisect_left(spans, (start, start)) :]:
+            if first >= end:
+                return False
+            if last <= end:
+                return True
+        return False
+
+    def _hits_of(self, number: int) -> list[int]:
+        if self._hits is None or self._size != len(_LITERALS.index):
+            self._scan()
+        assert self._hits is not None
+        return self._hits.get(number, [])
+
+    def _starts(self, how: Plan) -> list[int]:
+        ids = _LITERALS.ids(how.need.literals)
+        if self._hits is None or self._size != len(_LITERALS.index):
+            self._scan()
+        assert self._hits is not None
+        positions: list[int] = []
+        for number in ids:
+            positions += self._hits.get(number, ())
+        positions.sort()
+        return positions
+
+    def _scan(self) -> None:
+        if self._folded is None:
+            self._folded = folded(self.text)
+        hits: dict[int, list[int]] = {}
+        for end, (number, length) in _LITERALS.built().iter(self._folded):
+            hits.setdefault(number, []).append(end - length + 1)
+        self._hits, self._size = hits, len(_LITERALS.index)
+
+    def _run(self, pattern: re.Pattern[str], how: Plan) -> Iterator[re.Match[str]]:
+        """finditer's matches: the leftmost match from where the last one ended, each time,
+        looked for only in the windows where a match can start."""
+        text, size, need = self.text, len(self.text), how.need
+        pos = 0
+        for lo, hi in _windows(self._starts(how), need.low, need.high):
+            if hi < pos:
+                continue
+            start = max(lo, pos)
+            while start <= hi:
+                if how.reach is not None:
+                    # Every match starting by ``hi`` ends, with what it reads, by this end.
+                    match = pattern.search(text, start, min(size, hi + how.reach))
+                    if match is None or match.start() > hi:
+                        break
+                elif hi - start < _PER_POSITION:
+                    match = next(
+                        (m for q in range(start, hi + 1) if (m := pattern.match(text, q))), None
+                    )
+                    if match is None:
+                        break
+                else:
+                    # The true next match, wherever it is; none means none at all.
+                    match = pattern.search(text, start)
+                    if match is None:
+                        return
+                yield match
+                pos = start = match.end()
+
+
+def _windows(starts: list[int], low: int, high: int | None) -> Iterator[tuple[int, int]]:
+    """Merged ranges of positions where a match holding a literal hit could start."""
+    current: list[int] | None = None
+    for position in starts:
+        lo = 0 if high is None else max(0, position - high)
+        hi = position - low
+        if hi < 0:
+            continue
+        if current is not None and lo <= current[1] + 1:
+            current[1] = max(current[1], hi)
+            continue
+        if current is not None:
+            yield current[0], current[1]
+        current = [lo, hi]
+    if current is not None:
+        yield current[0], current[1]

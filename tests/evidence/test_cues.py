@@ -1,0 +1,83 @@
+"""The one-pass cue scan gives exactly the matches `finditer` gives, for every detector pattern."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from appraise.documents import read_document
+from appraise.evidence import (
+    blinding,
+    design,
+    interests,
+    measurement,
+    raters,
+    registration,
+    schedule,
+    signals,
+    text,
+)
+from appraise.evidence.cues import _IGNORECASE_FOLD, CueScan, folded, plan
+from appraise.sources.registrations import ANY_REGISTRY
+
+MODULES = (blinding, design, interests, measurement, raters, registration, schedule, signals, text)
+PATTERNS = [
+    value
+    for module in MODULES
+    for value in vars(module).values()
+    if isinstance(value, re.Pattern) and isinstance(value.pattern, str)
+]
+# Case, dotted and dotless i, the long s, the Kelvin sign, Arabic-Indic digits, dashes.
+TRICKY = (
+    "Participants were RANDOMISED (n = 40) by a computer-generated list; ALLOCATION was "
+    "concealed. 12 weeks after treatment, ſham-controlled, \u0130TT analysis, 1\u212a. "
+    "Thirty-six patients (\u0661\u0662 %) dropped out; NCT01234567 registered 2 March 2010."
+)
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int, tuple[str | None, ...]]]:
+    return [(m.start(), m.end(), m.groups()) for m in matches]
+
+
+def test_the_detectors_patterns_are_collected() -> None:
+    assert len(PATTERNS) > 60
+    assert sum(plan(p) is not None for p in PATTERNS) > len(PATTERNS) // 2
+
+
+@pytest.mark.parametrize("name", ["PMC1201146.xml", "10.1371_journal.pmed.1001518.xml"])
+def test_matches_equal_finditer_on_real_texts(shared: Path, name: str) -> None:
+    search_text = read_document(shared / "data" / "oa-trials" / name).search_text
+    scan = CueScan(search_text)
+    for pattern in PATTERNS:
+        assert _spans(scan.matches(pattern)) == _spans(list(pattern.finditer(search_text))), (
+            pattern.pattern[:80]
+        )
+
+
+def test_matches_equal_finditer_on_case_and_unicode_variants() -> None:
+    scan = CueScan(TRICKY)
+    for pattern in [*PATTERNS, ANY_REGISTRY]:
+        assert _spans(scan.matches(pattern)) == _spans(list(pattern.finditer(TRICKY)))
+
+
+def test_fold_keeps_offsets_and_covers_what_ignorecase_equates() -> None:
+    assert len(folded(TRICKY)) == len(TRICKY)
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    equated = {c for c in range(128, 0x110000) if letter.fullmatch(chr(c))}
+    assert equated == set(_IGNORECASE_FOLD)
+    assert folded("\u0661\u212a") == "1k"
+
+
+def test_a_sentence_without_a_needed_literal_cannot_match() -> None:
+    scan = CueScan(TRICKY)
+    at = TRICKY.index("NCT")
+    assert scan.may_match(ANY_REGISTRY, at - 5, at + 12)
+    assert not scan.may_match(ANY_REGISTRY, 0, 40)
+
+
+def test_a_pattern_without_literals_runs_as_before() -> None:
+    pattern = re.compile(r"\b[A-Z]\w+\b")
+    assert plan(pattern) is None
+    assert _spans(CueScan(TRICKY).matches(pattern)) == _spans(list(pattern.finditer(TRICKY)))
