@@ -79,6 +79,15 @@ _TEMPORARY = re.compile(
     r"(?:session|sessions|visit|baseline|randomi[sz]ation)\b",
     re.IGNORECASE,
 )
+# Blinding given up part-way: 'blind diagnosis ..., however, after 2001 this procedure was
+# discontinued', 'masked in the first year, but the masking was not maintained'. Some outcomes
+# were then assessed with knowledge of the arm.
+_ABANDONED = re.compile(
+    r"\b(?:(?:was|were|had been|then) (?:\w+ ){0,3}?(?:discontinued|abandoned|stopped|dropped|"
+    r"broken|lifted)|(?:were|was) not (?:used|maintained|followed|kept|applied|continued)|"
+    r"no longer (?:used|applied|maintained|followed|blind\w*|masked))\b",
+    re.IGNORECASE,
+)
 # Intentions and efforts are not achievements: 'every effort was made to keep raters blind'.
 _HEDGE = re.compile(
     r"\b(?:attempt\w*|tried|try|intended|efforts?|where(?:ver)? possible|as far as possible|"
@@ -230,6 +239,26 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
     )
 
 
+def _covers_part(text: str, hit: Hit) -> bool:
+    """The cue speaks of a second group of assessors only: 'nurses collected the data during
+    treatment, and the coordinator, who was blind to condition, collected follow-up data'
+    leaves the first group's assessments unblinded, as far as the sentence says."""
+    begin = clause_start(text, hit.sentence, hit.start)
+    boundary = None
+    for match in _NEW_SUBJECT.finditer(text, begin, hit.start):
+        if match.group(0).lstrip(", ").lower().startswith("and"):
+            boundary = match.start()
+    if boundary is None:
+        return False
+    return any(role == "assessor" for _, _, role in _mentions(text, begin, boundary))
+
+
+def _undisguisable(ctx: Context) -> bool:
+    """A comparison nothing disguises (a psychological treatment, a wait list, usual care) and
+    no placebo or sham: a 'single-blind' label then means the assessors, as such trials use it."""
+    return bool(find(ctx.document, _PSYCHOLOGICAL)) and not find(ctx.document, _PLACEBO)
+
+
 def _reports_this_trial(text: str, hit: Hit) -> bool:
     """A statement about this trial's randomised comparison, made as a fact."""
     sentence = hit.sentence
@@ -252,8 +281,13 @@ def analyse(ctx: Context) -> Blinding:
             seen.add(key)
             sentence = hit.sentence
             hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
-            if blinded and _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end)):
-                hedged = True  # blind only until the session ended: not at the outcome
+            if blinded and (
+                _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end))
+                or _ABANDONED.search(text, hit.end, sentence.end)
+            ):
+                # Blind only until the session ended, or until the procedure was given up:
+                # not blind for (all of) the outcome, which is what the questions ask.
+                blinded, hedged = False, True
             out.statements.append(Statement(hit, role, blinded, explicit, hedged))
 
     def facts(pattern: re.Pattern[str]) -> list[Hit]:
@@ -271,6 +305,11 @@ def analyse(ctx: Context) -> Blinding:
             # Conventionally the participants; a role named beside the label says otherwise.
             near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
             roles: list[Role] = [r for r in named if r in near and r != "participant"]
+            if not roles and blinded and _undisguisable(ctx):
+                add(hit, "assessor", True, False)
+                add(hit, "participant", False, False)
+                add(hit, "personnel", False, False)
+                continue
             for role in roles or ["participant"]:
                 add(hit, role, blinded, False)
             if not roles and blinded:
@@ -309,6 +348,8 @@ def analyse(ctx: Context) -> Blinding:
             for role in ("participant", "personnel"):
                 add(hit, role, False, False)
         for role in roles:
+            if role == "assessor" and blinded and _covers_part(text, hit):
+                continue
             add(hit, role, blinded, True)
     return out
 

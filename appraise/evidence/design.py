@@ -750,13 +750,18 @@ def followup(ctx: Context) -> Signal:
     unsure = [p for p in plan.points if plan.ambiguous(p)]
     if unsure:
         point = max(unsure, key=lambda p: p.months)
+        from_start = plan.after_end(point)
         return Signal(
             "NI",
             0.4,
             (point.hit, *plan.treatment_evidence)[:2],
             f"a follow-up at {point.months:.0f} months is named without saying from when; "
-            f"counted from the start it would be about {plan.after_end(point):.1f} months "
-            "after the end of treatment",
+            + (
+                f"counted from the start it would be about {from_start:.1f} months after the "
+                "end of treatment"
+                if from_start is not None
+                else "how long the treatment lasted is not found either"
+            ),
         )
     starts = [p for p in plan.points if p.anchor == "start" and plan.treatment_months is None]
     if starts and max(p.months for p in starts) < 6 and any(p.assessed for p in starts):

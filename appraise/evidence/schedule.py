@@ -159,8 +159,6 @@ class Schedule:
         """Months between the end of treatment and the point, where that can be counted."""
         if point.anchor == "end" or (point.anchor == "unknown" and not self.ambiguous(point)):
             return point.months
-        if point.anchor == "unknown":
-            return point.months - (self.treatment_months or 0.0)
         if self.treatment_months is None:
             return None
         return point.months - self.treatment_months
@@ -168,11 +166,13 @@ class Schedule:
     def ambiguous(self, point: TimePoint) -> bool:
         """A '6-month follow-up' with no anchor that reaches six months after the end only if
         counted from the end: counted from the start it would fall short."""
-        return (
-            point.anchor == "unknown"
-            and self.treatment_months is not None
-            and point.months >= 6 > point.months - self.treatment_months
-        )
+        if point.anchor != "unknown" or point.months < 6:
+            return False
+        if self.treatment_months is None:
+            # Nothing to count from: a '6-month follow-up' is as often six months from the
+            # start as from the end; a year or more reaches six months after any usual course.
+            return point.months < 12
+        return point.months - self.treatment_months < 6
 
     def longest_after_end(self) -> tuple[float, TimePoint] | None:
         best: tuple[float, TimePoint] | None = None
@@ -188,7 +188,7 @@ class Schedule:
         weeks after the last session is the post-treatment assessment)."""
         found = self.longest_after_end()
         return bool(found and found[0] > 1.0) or any(
-            p.anchor == "start" and self.treatment_months is None for p in self.points
+            p.anchor in ("start", "unknown") and self.treatment_months is None for p in self.points
         )
 
 

@@ -119,3 +119,35 @@ def test_assessor_independence(sentence: str, answer: str) -> None:
 def test_idioms_are_not_blinding() -> None:
     ctx = context("Commissioners turned a blind eye to the participants' complaints.")
     assert blinding.participant_blinding(ctx).answer == "NI"
+
+
+def test_blinding_given_up_part_way_is_not_blinding_of_the_outcome() -> None:
+    ctx = context(
+        "Raters were masked to group during the first wave, but from 2015 onwards masking "
+        "was no longer maintained."
+    )
+    signal = blinding.assessor_blinding(ctx)
+    assert signal.answer == "PN"
+    assert blinding.assessor_awareness(ctx).answer == "PY"
+
+
+def test_blind_only_until_the_session_ended_means_aware_afterwards() -> None:
+    ctx = context("Clients stayed unaware of their allocated condition until the first session.")
+    assert blinding.participant_awareness(ctx).answer == "PY"
+
+
+def test_a_blinded_second_group_of_assessors_leaves_the_first_unblinded() -> None:
+    ctx = context(
+        "Ward staff recorded the outcome measures at discharge, and a psychologist, who was "
+        "masked to allocation, recorded them at the one-year visit."
+    )
+    assert blinding.assessor_blinding(ctx).answer == "NI"
+
+
+def test_single_blind_in_a_trial_nothing_disguises_means_the_assessors() -> None:
+    ctx = context(
+        "This single-blind trial compared group problem-solving therapy with a waiting list."
+    )
+    assert blinding.assessor_blinding(ctx).answer == "PY"
+    assert blinding.participant_awareness(ctx).answer == "PY"
+    assert blinding.personnel_awareness(ctx).answer == "PY"

@@ -195,3 +195,11 @@ def test_an_interview_named_by_what_it_is_counts_as_an_interview() -> None:
         "States at entry."
     )
     assert measurement.diagnostic_interview_baseline(ctx).answer == "Y"
+
+
+def test_an_unanchored_six_month_follow_up_with_no_treatment_length_stays_open() -> None:
+    ctx = context("The 6-month follow-up questionnaires were returned by 80 of the 96 mothers.")
+    signal = design.followup(ctx)
+    assert signal.answer == "NI" and "not found" in (signal.comment or "")
+    longer = context("The 18-month follow-up questionnaires were returned by 80 mothers.")
+    assert design.followup(longer).answer == "Y"
