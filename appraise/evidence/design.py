@@ -747,6 +747,14 @@ def followup(ctx: Context) -> Signal:
             f"follow-up about {months:.0f} months after the end of treatment"
             + (" (time from the start less the treatment's length)" if counted else ""),
         )
+    if plan.ongoing:
+        return Signal(
+            "N",
+            0.55,
+            plan.ongoing[:1],
+            "the treatment went on for as long as outcomes were observed: no follow-up after "
+            "it ended",
+        )
     unsure = [p for p in plan.points if plan.ambiguous(p)]
     if unsure:
         point = max(unsure, key=lambda p: p.months)
