@@ -14,12 +14,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from appraise.evidence.document import Sentence
 from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import (
     Hit,
     clause_end,
     clause_start,
     find,
+    is_narrative,
     is_negated,
     negated,
     section_weight,
@@ -79,10 +81,36 @@ _TEMPORARY = re.compile(
     r"(?:session|sessions|visit|baseline|randomi[sz]ation)\b",
     re.IGNORECASE,
 )
+# Blinding given up part-way: 'blind diagnosis ..., however, after 2001 this procedure was
+# discontinued', 'masked in the first year, but the masking was not maintained'. Some outcomes
+# were then assessed with knowledge of the arm.
+_ABANDONED = re.compile(
+    r"\b(?:(?:was|were|had been|then) (?:\w+ ){0,3}?(?:discontinued|abandoned|stopped|dropped|"
+    r"broken|lifted)|(?:were|was) not (?:used|maintained|followed|kept|applied|continued)|"
+    r"no longer (?:used|applied|maintained|followed|blind\w*|masked))\b",
+    re.IGNORECASE,
+)
+# A check of blinding, not a statement of who was blind: 'to assess the success of blinding'.
+_BLINDING_CHECK = re.compile(
+    r"\b(?:success|integrity|adequacy|effectiveness|maintenance|assessment|check) of (?:the )?"
+    r"(?:blinding|masking)$",
+    re.IGNORECASE,
+)
+# Unaware only up to a moment: 'up to this point, participants were still unaware'.
+_UNTIL_THEN = re.compile(
+    r"\b(?:up to|until|till) (?:this|that|then)(?: point| stage| time)?\b", re.I
+)
 # Intentions and efforts are not achievements: 'every effort was made to keep raters blind'.
 _HEDGE = re.compile(
     r"\b(?:attempt\w*|tried|try|intended|efforts?|where(?:ver)? possible|as far as possible|"
     r"as much as possible|were asked not to|aimed|to the extent possible)\b",
+    re.IGNORECASE,
+)
+# A label named only to compare with: 'this design is inferior to a double-blind trial'.
+_COMPARED = re.compile(
+    r"\b(?:(?:inferior|superior|compared|similar|equivalent|contrary|in contrast) to|than|"
+    r"unlike|instead of|rather than|as opposed to|compared with)\s+"
+    r"(?:(?:a|an|the|those of|that of|in)\s+){0,2}$",
     re.IGNORECASE,
 )
 _TRIAL_LABEL = re.compile(
@@ -105,6 +133,15 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
         r"doctors?|team)(?: [\w-]+){0,3}? (?:undertaking|performing|conducting|collecting|"
         r"assessing|measuring|rating|recording|collected|assessed|measured|rated|recorded|"
         r"scored|who (?:collected|assessed|rated|measured|scored|recorded))\b[^,;]*|"
+        # 'study personnel who carried out the measurements', 'researchers conducting the
+        # follow-up interviews': whoever does the assessing is an assessor.
+        r"(?:staff|personnel|researchers?|team|nurses?|clinicians?|psychologists?|"
+        r"assistants?)(?: [\w-]+){0,2}? (?:(?:who|that) )?(?:conducted|conducting|carried out|"
+        r"carrying out|performed|performing|administered|administering|undertook|did) "
+        r"(?:the |all )?(?:[\w-]+ ){0,2}?(?:assessments?|measurements?|evaluations?|interviews?|"
+        r"ratings?|tests?|testing|outcome (?:data|measures?))\b|"
+        r"(?:blind(?:ed)?|masked|independent) (?:outcome )?assessments?|"
+        r"assessments? of (?:the )?(?:[\w-]+ )?outcomes?|researchers?|"
         r"research (?:coordinators?|nurses?)|"
         r"(?:laboratory|lab) (?:staff|personnel|technicians?))\b",
         re.IGNORECASE,
@@ -230,6 +267,26 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
     )
 
 
+def _covers_part(text: str, hit: Hit) -> bool:
+    """The cue speaks of a second group of assessors only: 'nurses collected the data during
+    treatment, and the coordinator, who was blind to condition, collected follow-up data'
+    leaves the first group's assessments unblinded, as far as the sentence says."""
+    begin = clause_start(text, hit.sentence, hit.start)
+    boundary = None
+    for match in _NEW_SUBJECT.finditer(text, begin, hit.start):
+        if match.group(0).lstrip(", ").lower().startswith("and"):
+            boundary = match.start()
+    if boundary is None:
+        return False
+    return any(role == "assessor" for _, _, role in _mentions(text, begin, boundary))
+
+
+def _undisguisable(ctx: Context) -> bool:
+    """A comparison nothing disguises (a psychological treatment, a wait list, usual care) and
+    no placebo or sham: a 'single-blind' label then means the assessors, as such trials use it."""
+    return bool(find(ctx.document, _PSYCHOLOGICAL)) and not find(ctx.document, _PLACEBO)
+
+
 def _reports_this_trial(text: str, hit: Hit) -> bool:
     """A statement about this trial's randomised comparison, made as a fact."""
     sentence = hit.sentence
@@ -252,8 +309,14 @@ def analyse(ctx: Context) -> Blinding:
             seen.add(key)
             sentence = hit.sentence
             hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
-            if blinded and _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end)):
-                hedged = True  # blind only until the session ended: not at the outcome
+            if blinded and (
+                _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end))
+                or _ABANDONED.search(text, hit.end, sentence.end)
+                or _UNTIL_THEN.search(text, clause_start(text, sentence, hit.start), hit.start)
+            ):
+                # Blind only until the session ended, or until the procedure was given up:
+                # not blind for (all of) the outcome, which is what the questions ask.
+                blinded, hedged = False, True
             out.statements.append(Statement(hit, role, blinded, explicit, hedged))
 
     def facts(pattern: re.Pattern[str]) -> list[Hit]:
@@ -264,6 +327,8 @@ def analyse(ctx: Context) -> Blinding:
         role: Role = "personnel" if word.startswith("investigator") else "assessor"
         add(hit, role, not is_negated(text, hit.sentence, hit.start), True)
     for hit in facts(_TRIAL_LABEL):
+        if _COMPARED.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
+            continue
         kind = hit.cue.lower()
         blinded = not is_negated(text, hit.sentence, hit.start)
         named = _roles_in(text, hit.sentence.start, hit.sentence.end)
@@ -271,6 +336,11 @@ def analyse(ctx: Context) -> Blinding:
             # Conventionally the participants; a role named beside the label says otherwise.
             near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
             roles: list[Role] = [r for r in named if r in near and r != "participant"]
+            if not roles and blinded and _undisguisable(ctx):
+                add(hit, "assessor", True, False)
+                add(hit, "participant", False, False)
+                add(hit, "personnel", False, False)
+                continue
             for role in roles or ["participant"]:
                 add(hit, role, blinded, False)
             if not roles and blinded:
@@ -286,8 +356,8 @@ def analyse(ctx: Context) -> Blinding:
         roles = _roles_for(text, hit)
         if not roles:
             # 'Open trial', 'study group assignment was not blinded': nobody was blinded,
-            # conventionally the participants and those treating them.
-            for role in ("participant", "personnel"):
+            # the assessors included unless the text says otherwise of them.
+            for role in ROLES:
                 add(hit, role, False, False)
         for role in roles:
             add(hit, role, False, True)
@@ -298,6 +368,8 @@ def analyse(ctx: Context) -> Blinding:
         )
         if label and label.end() >= hit.end:
             continue  # read above as a label
+        if _BLINDING_CHECK.search(text, max(hit.start - 30, hit.sentence.start), hit.end):
+            continue
         cue = hit.cue.lower()
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
         blinded = blinded or not negated(text, hit)
@@ -306,9 +378,11 @@ def analyse(ctx: Context) -> Blinding:
         roles = _roles_for(text, hit)
         if not roles and not blinded:
             # 'Blinding was not feasible in this trial': nobody was blinded.
-            for role in ("participant", "personnel"):
+            for role in ROLES:
                 add(hit, role, False, False)
         for role in roles:
+            if role == "assessor" and blinded and _covers_part(text, hit):
+                continue
             add(hit, role, blinded, True)
     return out
 
@@ -358,6 +432,10 @@ _PSYCHOLOGICAL = re.compile(
     r"cognitive processing therapy|counsell?ing|psycho-?education\w*|mindfulness|"
     r"behavio(?:u)?ral activation|interpersonal (?:psycho)?therapy|trauma-focused|"
     r"problem[- ]solving therapy|internet-(?:based|delivered) (?:treatment|intervention|therapy)|"
+    # Trainings a participant takes part in: relaxation, yoga, exercise, mind-body practice.
+    r"(?:muscle )?relaxation (?:training|techniques?|therapy|exercises?)|progressive muscle "
+    r"relaxation|mind-body|yoga|tai chi|qigong|exercise (?:training|programmes?|programs?|"
+    r"classes|sessions|interventions?)|"
     r"wait(?:ing)?[- ]?list|usual care|treatment as usual|standard care|"
     # Comparators nothing disguises: no treatment, no placebo, untouched control clusters.
     r"no[- ](?:intervention|treatment) (?:control|group|arm|condition)|"
@@ -369,10 +447,19 @@ _PSYCHOLOGICAL = re.compile(
 _AUTOMATED = re.compile(
     r"\b(?:(?:fully )?automated (?:system|e-?mails?|delivery|programs?|messages?)|"
     r"no (?:interaction|contact) with (?:a |any )?(?:therapists?|clinicians?|counsell?ors?|staff)|"
-    r"self-guided|unguided|without (?:any )?(?:therapist|human|clinician) (?:support|contact|"
+    r"(?:self-guided|unguided) (?:[\w-]+ ){0,2}?(?:interventions?|programmes?|programs?|apps?|"
+    r"applications?|treatments?|therap(?:y|ies)|courses?|i?CBT|versions?|conditions?|formats?|"
+    r"modules?|self-help)|"
+    r"without (?:any )?(?:therapist|human|clinician) (?:support|contact|"
     r"guidance|involvement))\b",
     re.IGNORECASE,
 )
+
+
+def _own_account(sentence: Sentence) -> bool:
+    """Where a report describes its own interventions: a discussion compares them with
+    other trials' ('a trial using automated e-mails ...')."""
+    return is_narrative(sentence) and sentence.kind not in ("discussion", "conclusion")
 
 
 # A placebo or sham the comparator arm received, not a word in passing ('distraction could
@@ -380,7 +467,8 @@ _AUTOMATED = re.compile(
 _PLACEBO = re.compile(
     r"\b(?:(?:placebo|sham)(?:[- ](?:controlled|group|arm|condition|capsules?|tablets?|pills?|"
     r"injections?|gel|patch(?:es)?|stimulation|treatment|intervention|procedure|device|"
-    r"solution|comparator))|(?:or|versus|vs\.?|to|with|and|received|receiving|given) (?:a |an |"
+    r"solution|comparator|training|programmes?|programs?|condition))|"
+    r"(?:or|versus|vs\.?|to|with|and|received|receiving|given) (?:a |an |"
     r"the )?(?:matching |identical(?:[- ]appearing)? |inactive )?(?:[\w-]+ )?(?:placebo|sham)|"
     r"dummy (?:pill|tablet|capsule)s?)\b",
     re.IGNORECASE,
@@ -415,8 +503,9 @@ def personnel_blinding(ctx: Context) -> Signal:
 def _unblindable(ctx: Context, who: str) -> Signal | None:
     """A psychological treatment (or a wait list) cannot be hidden from those who receive or
     give it; with no statement either way, 'probably not blinded' is what a methodologist says."""
-    hits = find(ctx.document, _PSYCHOLOGICAL)
-    if not hits:
+    hits = find(ctx.document, _PSYCHOLOGICAL, _own_account)
+    if not hits or (who == "therapists" and find(ctx.document, _PLACEBO, _own_account)):
+        # A placebo or sham arm can be delivered without knowing which arm it is.
         return None
     return Signal(
         "PN",
@@ -467,7 +556,7 @@ def personnel_awareness(ctx: Context) -> Signal:
     decided = _decide(blinding(ctx).for_role("personnel"), "personnel")
     if decided:
         return decided.inverted()
-    automated = find(ctx.document, _AUTOMATED)
+    automated = find(ctx.document, _AUTOMATED, _own_account)
     if automated:
         return Signal(
             "PN",

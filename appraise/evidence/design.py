@@ -39,7 +39,8 @@ _RANDOM_METHOD = re.compile(
     r"software|random)|"
     # A machine that draws the allocation: 'through an automated computer script', 'the
     # software randomized the participants', 'an automated algorithm within the app'.
-    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?(?:scripts?|algorithms?|"
+    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?"
+    r"(?:randomi[sz]ation |allocation |assignment )?(?:scripts?|algorithms?|"
     r"systems?|programs?|procedures?|process)|(?:web|online|computer) (?:scripts?|programs?|"
     r"algorithms?|generators?)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"
     r"(?:randomi[sz]\w*|allocat\w*|assign\w*) (?:\w+ ){0,6}?(?:by|through|using|via|with) "
@@ -170,7 +171,8 @@ _CONCEALED_STRONG = re.compile(
     r"(?:telephone|phone|web|internet|online|central(?:i[sz]ed)?) (?:\w+ )?(?:service|procedure|"
     r"computer|website|server)|secure (?:web ?site|website|server|system)|via the (?:web ?site|"
     r"website|internet)|offsite|off-site|"
-    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?(?:scripts?|algorithms?|"
+    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?"
+    r"(?:randomi[sz]ation |allocation |assignment )?(?:scripts?|algorithms?|"
     r"systems?|programs?|procedures?|process)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"
     r"(?:randomi[sz]\w*|allocat\w*|assign\w*) (?:\w+ ){0,6}?(?:by|through|using|via|with) "
     r"(?:the |a |an )?(?:\w+ )?(?:software|website|web ?site|app|algorithm)|"
@@ -191,7 +193,21 @@ _CONCEALED_WEAK = re.compile(
     # Kept from those who enrol, method not named: 'concealed from the investigators'.
     r"concealed from (?:the )?(?:investigators?|researchers?|recruiters?|study (?:team|staff)|"
     r"staff|clinicians?|physicians?|those (?:enrolling|recruiting))|"
-    r"numbered (?:\w+ )?(?:bottles|packs|containers|kits|boxes|envelopes))\b",
+    r"numbered (?:\w+ )?(?:bottles|packs|containers|kits|boxes|envelopes)|"
+    # Done by someone kept apart from the trial: 'the random assignment was performed by an
+    # assistant who was blind to the design'.
+    r"(?:randomi[sz]ation|random assignment|allocation|assignment) (?:was |were )?(?:performed|"
+    r"conducted|carried out|done|made) by (?:a |an |the )?(?:[\w-]+ ){0,3}?(?:(?:who|that) "
+    r"(?:was|were) (?:blind\w*|unaware|not (?:otherwise )?involved)|blind(?:ed)? to|"
+    r"not (?:otherwise )?involved))\b",
+    _I,
+)
+# The enrolling person read the next allocation off the list: 'the coordinator assigned each
+# group to the next intervention in the sequence'.
+_OPEN_SEQUENCE = re.compile(
+    r"\b(?:assigned|allocated|gave|given) (?:[\w()]+ ){0,5}?(?:to )?the next (?:\w+ )?"
+    r"(?:intervention|treatment|arm|group|condition|allocation|assignment|number) "
+    r"(?:in|on|of|from) the (?:\w+ )?(?:sequence|list|schedule)\b",
     _I,
 )
 _NOT_CONCEALED = re.compile(
@@ -236,6 +252,13 @@ def concealment(ctx: Context) -> Signal:
             0.8 if not against else 0.5,
             _sentences(strong),
             "concealed by a method recruiters could not foresee",
+        )
+    if not weak and (opened := find(ctx.document, _OPEN_SEQUENCE, _own_methods)):
+        return Signal(
+            "PN",
+            0.5,
+            _sentences(opened),
+            "the person assigning read the next allocation off the sequence: it was open to them",
         )
     if weak:
         envelope_only = all("envelope" in h.cue.lower() for h in weak)
@@ -747,16 +770,29 @@ def followup(ctx: Context) -> Signal:
             f"follow-up about {months:.0f} months after the end of treatment"
             + (" (time from the start less the treatment's length)" if counted else ""),
         )
+    if plan.ongoing:
+        return Signal(
+            "N",
+            0.55,
+            plan.ongoing[:1],
+            "the treatment went on for as long as outcomes were observed: no follow-up after "
+            "it ended",
+        )
     unsure = [p for p in plan.points if plan.ambiguous(p)]
     if unsure:
         point = max(unsure, key=lambda p: p.months)
+        from_start = plan.after_end(point)
         return Signal(
             "NI",
             0.4,
             (point.hit, *plan.treatment_evidence)[:2],
             f"a follow-up at {point.months:.0f} months is named without saying from when; "
-            f"counted from the start it would be about {plan.after_end(point):.1f} months "
-            "after the end of treatment",
+            + (
+                f"counted from the start it would be about {from_start:.1f} months after the "
+                "end of treatment"
+                if from_start is not None
+                else "how long the treatment lasted is not found either"
+            ),
         )
     starts = [p for p in plan.points if p.anchor == "start" and plan.treatment_months is None]
     if starts and max(p.months for p in starts) < 6 and any(p.assessed for p in starts):

@@ -218,7 +218,7 @@ _MANUAL_TITLE = re.compile(
 _TREATMENT_WORDS = re.compile(
     r"\b(?:treatment|therapy|intervention|programme|program|manual|protocol|training|"
     r"psychotherap\w*|counsell?ing|course|app|scripts?|scenarios?|modules?|website|game|"
-    r"curriculum|workbook|package)\b",
+    r"curriculum|workbook|package|practices?|techniques?|exercises?|paradigm)\b",
     _I,
 )
 _TRAINED_BY = re.compile(
@@ -450,17 +450,23 @@ _BUILT_IT = re.compile(
     r"licenses|distributes)\b",
     _I,
 )
-_CITATION = re.compile(r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
+# '[12]', '[3, 5-7]', and superscript numbers left glued to a word: 'two PhD theses57,58'.
+_CITATION = re.compile(
+    r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]|(?<=[a-z])(\d{1,3}(?:[,–-]\d{1,3})*)(?=[\s.,;:)]|$)"
+)
 _DESCRIBES_TREATMENT = re.compile(
     r"\b(?:(?:intervention|treatment|therapy|programme|program|protocol|manual|app|course)s? "
     r"(?:\w+ ){0,3}?(?:was|were|is|are|consisted|based|drawn|adapted|described|followed|"
     r"delivered)|based on|drawn from|adapted from|according to|following the (?:\w+ )?"
-    r"(?:manual|protocol))\b",
+    r"(?:manual|protocol)|"
+    # 'a detailed description of the app is reported in', 'have been elaborated in two books'
+    r"(?:description|details|account) of|(?:described|elaborated|detailed|reported|documented|"
+    r"published|presented) (?:\w+ ){0,2}?(?:in|elsewhere))\b",
     _I,
 )
 _MEASURE_WORDS = re.compile(
     r"\b(?:questionnaires?|scales?|inventor(?:y|ies)|measures?|scores?|assessed|analys[ie]s|"
-    r"statistic\w*|criteria|sample size|power)\b",
+    r"statistic\w*|criteria|sample size|power|results|findings|effects?|effective\w*)\b",
     _I,
 )
 
@@ -473,18 +479,19 @@ def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
     text = ctx.document.search_text
     author = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in sorted(families)) + r")\b")
     for sentence in ctx.document.sentences:
-        if sentence.kind != "methods":
+        # The introduction often presents the treatment and where it is set out.
+        if sentence.kind not in ("methods", "introduction"):
             continue
         body = text[sentence.start : sentence.end]
         if not (_DESCRIBES_TREATMENT.search(body) and _TREATMENT_WORDS.search(body)):
             continue
-        citations = list(_CITATION.finditer(body))
-        cited = sum(len(re.findall(r"\d+", c.group(1))) for c in citations)
+        citations = [c.group(1) or c.group(2) for c in _CITATION.finditer(body)]
+        cited = sum(len(re.findall(r"\d+", c)) for c in citations)
         # A string of references is the literature a treatment draws on, not its source.
         if _MEASURE_WORDS.search(body) or cited > 2:
             continue
         for citation in citations:
-            for number in re.findall(r"\d+", citation.group(1)):
+            for number in re.findall(r"\d+", citation):
                 index = int(number) - 1
                 if 0 <= index < len(references):
                     ref = references[index]
@@ -639,6 +646,31 @@ _THIRD_PARTY = re.compile(
 )
 
 
+# A treatment credited to named people with a citation: 'the CBM-I paradigm from Smith and
+# Jones [6] was used', 'the protocol developed by Miller et al. (2004)'.
+_CREDITED = re.compile(
+    r"\b(?:paradigm|protocol|programme|program|manual|intervention|treatment|model|approach|"
+    r"method|procedure|technique|training)s? (?:\w+ ){0,2}?(?:from|by|developed by|described by|"
+    r"designed by|devised by|introduced by|proposed by) (?-i:(?P<names>[A-Z][a-z'-]+"
+    r"(?:(?:,| and| &) [A-Z][a-z'-]+)*(?: et al\.?)?)) ?(?:\[\d|\((?:19|20)\d\d)",
+    _I,
+)
+
+
+def _credited_to_others(ctx: Context) -> list[Sentence]:
+    """Methods sentences crediting the treatment to cited people who are not its authors."""
+    families = {a.family.lower() for a in _authors(ctx)}
+    out = []
+    for hit in find(ctx.document, _CREDITED):
+        if hit.sentence.kind != "methods":
+            continue
+        m = _CREDITED.match(ctx.document.search_text, hit.start, hit.end)
+        names = re.findall(r"[A-Z][a-z'-]+", m.group("names")) if m else []
+        if names and not any(n.lower() in families for n in names):
+            out.append(hit.sentence)
+    return list(dict.fromkeys(out))
+
+
 def allegiance_developer(ctx: Context) -> Signal:
     """Y: an author developed the treatment, or wrote or co-wrote its manual. PN when the
     treatment is a third party's product and nothing says an author made it; NI otherwise
@@ -667,6 +699,15 @@ def allegiance_developer(ctx: Context) -> Signal:
             tuple(dict.fromkeys(h.sentence for h in made))[:2],
             "the treatment is a product made or supplied by a third party, and nothing says "
             "an author developed it",
+        )
+    credited = _credited_to_others(ctx)
+    if credited and _authors(ctx):
+        return Signal(
+            "PN",
+            0.45,
+            tuple(credited[:2]),
+            "the treatment is credited to cited people who are not among the authors, and "
+            "nothing says an author developed it",
         )
     return no_information(
         "no sign that an author developed the treatment; the text does not say who did"

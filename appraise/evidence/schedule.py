@@ -61,10 +61,12 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
         ),
         None,
     ),
-    # '6 months after the intervention', '28 days after downloading', '3 months post-treatment'
+    # '6 months after the intervention', '28 days after downloading', '3 months post-treatment',
+    # 'six months (from March to April) after the baseline survey'
     (
         re.compile(
-            rf"\b{_NUMBERS}[- ]{_UNIT}(?: later)? {_AFTER}(?P<anchor>[\w -]{{1,50}})",
+            rf"\b{_NUMBERS}[- ]{_UNIT}(?: later)?(?: \([^()]{{1,60}}\))? {_AFTER}"
+            rf"(?P<anchor>[\w -]{{1,50}})",
             _I,
         ),
         None,
@@ -96,7 +98,8 @@ _DURATION = re.compile(
     r"supplementation|training|protocol|period of (?:treatment|intervention))\b|"
     rf"\b(?P<n2>{NUMBER}) (?P<unit2>days?|weeks?|months?|years?) of (?:\w+ )?(?:treatment|"
     r"intervention|therapy|supplementation|training|stimulation)\b|"
-    r"\b(?:treatment|intervention|therapy|programme|program|supplementation) (?:\w+ ){0,3}?"
+    r"\b(?:treatment|intervention|therapy|programme|program|course|supplementation) "
+    r"(?:\w+ ){0,3}?"
     rf"(?:lasted|lasting|was delivered over|was given over|ran for|for|over) (?:a period of )?"
     rf"(?P<n3>{NUMBER}) (?P<unit3>days?|weeks?|months?|years?)\b|"
     # 'Posttreatment assessment took place nine weeks after the baseline assessment'
@@ -107,6 +110,23 @@ _DURATION = re.compile(
     rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:\w+ )?sessions\b|"
     rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of )?"
     rf"(?P<n6>{NUMBER}) (?P<unit6>days?|weeks?|months?)\b",
+    _I,
+)
+_POST_FROM_START = re.compile(
+    r"\bpost-?(?:treatment|intervention) (?:\w+ ){0,3}?(?:took place|was|were|occurred|at) "
+    rf"(?:\w+ )?{NUMBER} (?:days?|weeks?|months?) after (?:the )?(?:baseline|randomi[sz]ation|"
+    r"start)",
+    _I,
+)
+# Treatment that lasts as long as the observation: 'participants received services until they
+# died or the study ended', 'the intervention continued throughout follow-up'.
+_ONGOING = re.compile(
+    r"\b(?:received|receive|continued|remained in|stayed in) (?:to receive )?(?:the )?(?:\w+ )?"
+    r"(?:services|interventions?|treatments?|programmes?|programs?|care|therapy|visits|"
+    r"support|sessions) "
+    r"(?:\w+ ){0,3}?(?:until (?:they |he or she |she or he )?(?:died|death|the end of (?:the )?"
+    r"(?:study|trial|observation|follow-?up))|throughout (?:the )?(?:study|trial|observation|"
+    r"follow-?up))",
     _I,
 )
 _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
@@ -154,13 +174,12 @@ class Schedule:
     treatment_evidence: tuple[Hit, ...]
     post_only: tuple[Hit, ...]  # sentences whose assessments end at post-treatment
     no_follow_up: tuple[Hit, ...]  # 'no follow-up', 'lack of longitudinal follow-up'
+    ongoing: tuple[Hit, ...] = ()  # treatment lasting as long as the observation
 
     def after_end(self, point: TimePoint) -> float | None:
         """Months between the end of treatment and the point, where that can be counted."""
         if point.anchor == "end" or (point.anchor == "unknown" and not self.ambiguous(point)):
             return point.months
-        if point.anchor == "unknown":
-            return point.months - (self.treatment_months or 0.0)
         if self.treatment_months is None:
             return None
         return point.months - self.treatment_months
@@ -168,11 +187,13 @@ class Schedule:
     def ambiguous(self, point: TimePoint) -> bool:
         """A '6-month follow-up' with no anchor that reaches six months after the end only if
         counted from the end: counted from the start it would fall short."""
-        return (
-            point.anchor == "unknown"
-            and self.treatment_months is not None
-            and point.months >= 6 > point.months - self.treatment_months
-        )
+        if point.anchor != "unknown" or point.months < 6:
+            return False
+        if self.treatment_months is None:
+            # Nothing to count from: a '6-month follow-up' is as often six months from the
+            # start as from the end; a year or more reaches six months after any usual course.
+            return point.months < 12
+        return point.months - self.treatment_months < 6
 
     def longest_after_end(self) -> tuple[float, TimePoint] | None:
         best: tuple[float, TimePoint] | None = None
@@ -188,7 +209,7 @@ class Schedule:
         weeks after the last session is the post-treatment assessment)."""
         found = self.longest_after_end()
         return bool(found and found[0] > 1.0) or any(
-            p.anchor == "start" and self.treatment_months is None for p in self.points
+            p.anchor in ("start", "unknown") and self.treatment_months is None for p in self.points
         )
 
 
@@ -233,6 +254,7 @@ def _schedule(ctx: Context) -> Schedule:
     document = ctx.document
     text = document.search_text
     points: list[TimePoint] = []
+    stated: set[Anchor] = set()  # anchors the text names in words, not by default
     for pattern, default in _POINT_PATTERNS:
         for hit in find(document, pattern, _where_schedules_are):
             if _PLANNED.search(text, hit.sentence.start, hit.sentence.end):
@@ -246,13 +268,20 @@ def _schedule(ctx: Context) -> Schedule:
             if n is None or anchor is None or n > 600:
                 continue
             assessed = bool(_ASSESSED.search(text, hit.sentence.start, hit.sentence.end))
+            if anchor_text and default is None and anchor != "unknown":
+                stated.add(anchor)
             points.append(TimePoint(hit, _months(n, m.group("unit")), anchor, assessed))
     # A point given without an anchor ('six-month follow-up') that the text also gives from
-    # the start ('six months after the baseline survey') counts from the start.
+    # the start ('six months after the baseline survey') counts from the start; so do all of
+    # them when the text counts its time points from the start in words and never from the
+    # end ('post-treatment assessment took place nine weeks after baseline').
+    if find(document, _POST_FROM_START, _where_schedules_are):
+        stated.add("start")
     from_start = {round(p.months, 1) for p in points if p.anchor == "start"}
+    counts_from_start = stated == {"start"}
     points = [
         TimePoint(p.hit, p.months, "start", p.assessed)
-        if p.anchor == "unknown" and round(p.months, 1) in from_start
+        if p.anchor == "unknown" and (counts_from_start or round(p.months, 1) in from_start)
         else p
         for p in points
     ]
@@ -277,4 +306,5 @@ def _schedule(ctx: Context) -> Schedule:
         (longest[1],) if longest else (),
         tuple(find(document, _POST_ONLY, _where_schedules_are)),
         tuple(h for h in find(document, _NO_FOLLOW_UP) if h.sentence.kind != "introduction"),
+        tuple(find(document, _ONGOING, _where_schedules_are)),
     )

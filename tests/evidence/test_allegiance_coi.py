@@ -146,3 +146,50 @@ def test_the_researchers_developed_a_script_is_allegiance() -> None:
         "As part of this study the researchers developed a new guided imagery script.",
     )
     assert interests.allegiance_developer(ctx).answer == "Y"
+
+
+# Enough methods text to read as a full text (silence on a developer is then informative).
+_FILLER = " Participants kept a diary of their walks and mood each day." * 60
+
+
+def _cited(methods: str, intro: str = "Depression is common.") -> Context:
+    record = StudyRecord(
+        id="10.1000/cited",
+        title="A walking group for low mood: a randomised trial",
+        authors=[Author(family="Okafor", given="Ngozi"), Author(family="Brandt", given="Ulf")],
+        sections=[
+            Section(title="Introduction", kind="introduction", text=intro),
+            Section(title="Methods", kind="methods", text=methods + _FILLER),
+        ],
+        references=[
+            Reference(text="Okafor N. Walking together: a group programme. PhD thesis; 2019."),
+            Reference(text="Ferreira L, Novak P. Results of a walking pilot. J Mood. 2020."),
+        ],
+    )
+    return Context(document_from_record(record), record)
+
+
+def test_a_treatment_set_out_in_an_authors_work_cited_by_superscript_is_allegiance() -> None:
+    ctx = _cited("The group programme is described in full in a doctoral thesis1.")
+    assert interests.allegiance_developer(ctx).answer == "Y"
+
+
+def test_a_treatment_set_out_in_an_authors_book_in_the_introduction_is_allegiance() -> None:
+    ctx = _cited(
+        "Participants walked weekly.",
+        intro="The principles and practices of the walking group are elaborated in [1].",
+    )
+    assert interests.allegiance_developer(ctx).answer == "Y"
+
+
+def test_results_reported_elsewhere_are_not_the_treatments_source() -> None:
+    ctx = _cited("Results of the other arms are reported in a separate paper [1].")
+    assert interests.allegiance_developer(ctx).answer == "NI"
+
+
+def test_a_treatment_credited_to_cited_people_outside_the_authors_is_probably_not_theirs() -> None:
+    ctx = _cited("The walking protocol developed by Ferreira and Novak [2] was followed.")
+    signal = interests.allegiance_developer(ctx)
+    assert signal.answer == "PN" and "not among the authors" in (signal.comment or "")
+    own = _cited("The walking protocol developed by Okafor and Novak [2] was followed.")
+    assert interests.allegiance_developer(own).answer != "PN"

@@ -38,7 +38,8 @@ CASES = [
     ("Every effort was made to keep raters blind to allocation.", "PY", "NI", "NI"),
     # Labels: read by convention, so only 'probably'.
     ("This was a single-blind trial.", "NI", "PY", "PN"),
-    ("This was an open-label trial.", "NI", "PN", "PN"),
+    ("This was an open-label trial.", "PN", "PN", "PN"),
+    ("Blinding was not feasible in this trial.", "PN", "PN", "PN"),
     ("This double-blind trial randomised 200 patients.", "PY", "PY", "PY"),
     ("In this rater-blinded trial, patients received the drug.", "Y", "NI", "NI"),
 ]
@@ -119,3 +120,99 @@ def test_assessor_independence(sentence: str, answer: str) -> None:
 def test_idioms_are_not_blinding() -> None:
     ctx = context("Commissioners turned a blind eye to the participants' complaints.")
     assert blinding.participant_blinding(ctx).answer == "NI"
+
+
+def test_blinding_given_up_part_way_is_not_blinding_of_the_outcome() -> None:
+    ctx = context(
+        "Raters were masked to group during the first wave, but from 2015 onwards masking "
+        "was no longer maintained."
+    )
+    signal = blinding.assessor_blinding(ctx)
+    assert signal.answer == "PN"
+    assert blinding.assessor_awareness(ctx).answer == "PY"
+
+
+def test_blind_only_until_the_session_ended_means_aware_afterwards() -> None:
+    ctx = context("Clients stayed unaware of their allocated condition until the first session.")
+    assert blinding.participant_awareness(ctx).answer == "PY"
+
+
+def test_a_blinded_second_group_of_assessors_leaves_the_first_unblinded() -> None:
+    ctx = context(
+        "Ward staff recorded the outcome measures at discharge, and a psychologist, who was "
+        "masked to allocation, recorded them at the one-year visit."
+    )
+    assert blinding.assessor_blinding(ctx).answer == "NI"
+
+
+def test_single_blind_in_a_trial_nothing_disguises_means_the_assessors() -> None:
+    ctx = context(
+        "This single-blind trial compared group problem-solving therapy with a waiting list."
+    )
+    assert blinding.assessor_blinding(ctx).answer == "PY"
+    assert blinding.participant_awareness(ctx).answer == "PY"
+    assert blinding.personnel_awareness(ctx).answer == "PY"
+
+
+def test_staff_named_by_the_assessing_they_do_are_assessors() -> None:
+    ctx = context(
+        "Therapists who delivered the groups knew the allocation.",
+        "The team members who carried out the follow-up interviews were kept masked to arm.",
+    )
+    assert blinding.assessor_blinding(ctx).answer == "Y"
+    assert blinding.personnel_awareness(ctx).answer == "Y"
+
+
+def test_a_blinded_assessment_of_outcomes_speaks_of_the_assessors() -> None:
+    ctx = context("Blinded assessment of outcomes took place in the patients' own homes.")
+    assert blinding.assessor_blinding(ctx).answer == "Y"
+    assert blinding.participant_blinding(ctx).answer == "NI"
+
+
+def test_only_a_self_guided_programme_is_delivery_without_a_person() -> None:
+    app = context("Participants used an unguided smartphone app for eight weeks.")
+    assert blinding.personnel_awareness(app).answer == "PN"
+    massage = context(
+        "Instructors taught each child yoga; children also practised self-guided breathing."
+    )
+    assert blinding.personnel_awareness(massage).answer == "PY"  # yoga: instructors knew
+
+
+def test_automated_delivery_in_another_trial_of_the_discussion_is_not_this_trials() -> None:
+    from appraise.evidence import Document
+    from appraise.evidence.signals import Context
+
+    doc = Document.from_sections(
+        [
+            ("Methods", "methods", "Coaches gave weekly telephone problem-solving therapy."),
+            ("Discussion", "discussion", "A larger trial sent fully automated e-mails instead."),
+        ],
+        "t",
+    )
+    assert blinding.personnel_awareness(Context(doc)).answer == "PY"
+
+
+def test_a_placebo_arm_says_nothing_of_what_the_trainers_knew() -> None:
+    ctx = context(
+        "Students completed twelve online sessions of either attention training or "
+        "placebo training, as in problem-solving therapy."
+    )
+    assert blinding.personnel_blinding(ctx).answer == "NI"
+
+
+def test_a_label_named_only_for_comparison_is_not_this_trials() -> None:
+    ctx = context(
+        "Our findings are less certain than those of a double-blind trial.",
+        "Patients were randomised to a walking programme or usual care.",
+    )
+    assert blinding.personnel_blinding(ctx).answer == "PN"
+
+
+def test_a_check_of_blinding_names_nobody_blinded() -> None:
+    ctx = context("To test the integrity of blinding, each patient guessed the allocation.")
+    assert blinding.participant_blinding(ctx).answer == "NI"
+
+
+def test_unaware_up_to_a_moment_means_aware_afterwards() -> None:
+    ctx = context("Until that point, the volunteers were unaware of the arm they were in.")
+    assert blinding.participant_awareness(ctx).answer == "PY"

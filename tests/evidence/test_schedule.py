@@ -195,3 +195,38 @@ def test_an_interview_named_by_what_it_is_counts_as_an_interview() -> None:
         "States at entry."
     )
     assert measurement.diagnostic_interview_baseline(ctx).answer == "Y"
+
+
+def test_an_unanchored_six_month_follow_up_with_no_treatment_length_stays_open() -> None:
+    ctx = context("The 6-month follow-up questionnaires were returned by 80 of the 96 mothers.")
+    signal = design.followup(ctx)
+    assert signal.answer == "NI" and "not found" in (signal.comment or "")
+    longer = context("The 18-month follow-up questionnaires were returned by 80 mothers.")
+    assert design.followup(longer).answer == "Y"
+
+
+def test_a_time_point_with_its_dates_in_brackets_keeps_its_anchor() -> None:
+    ctx = context(
+        "The course ran for 8 weeks.",
+        "Everyone was surveyed again 6 months (between May and June) after randomisation.",
+    )
+    signal = design.followup(ctx)
+    assert signal.answer == "N", signal.comment
+
+
+def test_a_report_that_counts_from_baseline_counts_its_unanchored_follow_up_so() -> None:
+    ctx = context(
+        "Post-treatment assessment was held 10 weeks after baseline.",
+        "Anxiety fell further by the six-month follow-up.",
+    )
+    signal = design.followup(ctx)
+    assert signal.answer == "N", signal.comment  # six months from baseline: ~3.7 after the end
+
+
+def test_treatment_that_lasts_the_whole_observation_leaves_no_follow_up() -> None:
+    ctx = context(
+        "Members received the home visits until the end of the study.",
+        "Hospital admissions were counted over 36 months after enrolment.",
+    )
+    signal = design.followup(ctx)
+    assert signal.answer == "N" and "as long as" in (signal.comment or "")
