@@ -273,3 +273,16 @@ def test_a_real_article_typeset_as_a_journal_pdf_gives_its_title(
     assert " ".join(added.record.title.split()) == article.title  # type: ignore[union-attr]
     assert added.record.sources["title"] == "document"
     assert added.record.id.startswith("ref:baer-2005-")
+
+
+def test_outside_a_corpus_add_says_how_to_start_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "trial.txt"
+    text.write_text(f"A trial of something\n\n{METHODS}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(["add", "trial.txt"], capsys)
+    assert code == 2 and "give --corpus DIR (a new folder is made)" in err
+    code, _out, err = run(["add", "trial.txt", "--corpus", "my-review"], capsys)
+    assert code == 0, err
+    assert Corpus(tmp_path / "my-review").record_paths()
