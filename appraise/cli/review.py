@@ -139,6 +139,7 @@ def _show_study(record: StudyRecord) -> None:
 def _walk(session: AssessSession) -> None:
     console.print(f"[dim]{HELP_LINE}[/dim]")
     shown_domain: str | None = None
+    warned = False  # of notes that stopping now would drop
     while (step := session.current) is not None:
         if step.domain and step.domain != shown_domain:
             console.rule(f"{step.domain} {escape(session.domain_name(step.domain))}")
@@ -153,6 +154,17 @@ def _walk(session: AssessSession) -> None:
             if reply.strip() == "?":
                 console.print(HELP_LINE)
             elif command.lower() == "s" and not rest:
+                unsaved = session.unsaved_notes()
+                if unsaved and not warned:
+                    warned = True
+                    err_console.print(
+                        f"  {', '.join(unsaved)}: your comment or quote is kept with the "
+                        "answer, and there is none yet: answer it first, or s again to stop "
+                        "without it",
+                        markup=False,
+                        soft_wrap=True,
+                    )
+                    continue
                 break
             elif command.lower() == "b" and not rest:
                 if not session.back():
