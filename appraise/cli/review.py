@@ -148,7 +148,15 @@ def _walk(session: AssessSession) -> None:
         choices = "/".join(step.options)
         default = f" (Enter = {step.default})" if step.default else ""
         label = "judgement" if step.kind in ("judgement", "overall") else step.id
-        reply = typer.prompt(f"{label} [{choices}]{default}", default="", show_default=False)
+        try:
+            reply = typer.prompt(f"{label} [{choices}]{default}", default="", show_default=False)
+        except (typer.Abort, KeyboardInterrupt):
+            if unsaved := session.unsaved_notes():  # say so rather than lose it unseen
+                err_console.print(
+                    f"\nnot saved: what you typed on {', '.join(unsaved)} before answering it",
+                    markup=False,
+                )
+            raise
         command, _, rest = reply.strip().partition(" ")
         try:
             if reply.strip() == "?":

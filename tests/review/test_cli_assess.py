@@ -272,3 +272,11 @@ def test_s_twice_stops_without_the_unsaved_comment(  # type: ignore[no-untyped-d
     code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c a note", "s", "s"])
     assert code == 0 and "s again to stop without it" in err
     assert "1.1" not in stored(study_corpus).answers
+
+
+def test_end_of_input_names_a_comment_that_had_no_answer(  # type: ignore[no-untyped-def]
+    run, nothing_proposed: None
+) -> None:
+    code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c a note"])
+    assert code == 130
+    assert "not saved: what you typed on 1.1 before answering it" in err
