@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appraise.app.workspace import open_corpus
-from appraise.errors import InputError
+from appraise.app.workspace import locate_corpus, open_corpus
+from appraise.errors import InputError, NotFoundError
 from appraise.ids import doi_or_none, normalise_doi, slug
 from appraise.models import StudyRecord
 from appraise.models.record import Author
@@ -204,6 +204,13 @@ def add_study(
 
     Options win over the file; ``ask`` is called for each of ASKED_FIELDS still unknown."""
     path = Path(path)
+    if locate_corpus(corpus)[0] is None:  # a reviewer's own study starts a corpus of theirs
+        raise NotFoundError(
+            f"no corpus here ({Path.cwd()} and its parents hold no corpus.yaml, records/ or "
+            "appraisals/)",
+            fix=f"give --corpus DIR (a new folder is made), e.g. appraise add {path} "
+            "--corpus my-review, or run it inside a corpus folder",
+        )
     store = open_corpus(corpus)
     meta = read_file_metadata(path)
     given = {

@@ -564,6 +564,10 @@ class AssessSession:
         self._commit(self._replace_answer(step.id, held.model_copy(update={"comment": merged})))
         return True
 
+    def unsaved_notes(self) -> list[str]:
+        """Questions with a comment or quote typed but no answer yet to save it with."""
+        return sorted({*self._pending_comments, *self._pending_quotes})
+
     def quote(self, text: str) -> Quote:
         """Attach a verbatim quote to the current answer; located in the study's text if found."""
         step = self._require({"question"})

@@ -15,7 +15,7 @@ from appraise.errors import InputError
 from appraise.files import load_model
 from appraise.models import Appraisal
 from tests.conftest import shared_path
-from tests.documents.pdfs import Line, column_lines, write_pdf
+from tests.documents.pdfs import Line, column_lines, journal_parts, write_article_pdf, write_pdf
 
 METHODS = (
     "Participants were randomised by a computer-generated list held by an independent "
@@ -251,3 +251,38 @@ def test_a_study_that_cannot_be_fetched_points_to_add(
     assert code == 1
     assert "make its record offline with `appraise add FILE" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_real_article_typeset_as_a_journal_pdf_gives_its_title(
+    store: Corpus, tmp_path: Path
+) -> None:
+    """Two columns, a running head in small type, a title over two lines: the title is the
+    large type at the top of page 1, and the record is made offline from the PDF alone."""
+    from appraise.sources.jats import parse_jats
+
+    source = shared_path("data", "oa-trials", "PMC1201146.xml")
+    article = parse_jats(source.read_bytes())
+    assert article.title is not None
+    pdf = write_article_pdf(
+        tmp_path / "baer.pdf",
+        journal_parts(article.section_parts()),
+        title=article.title,
+        header="BMC Musculoskeletal Disorders 2005, 6:44",
+    )
+    added = add_study(pdf, corpus=store.root, authors="Baer, Philip A", year="2005")
+    assert " ".join(added.record.title.split()) == article.title  # type: ignore[union-attr]
+    assert added.record.sources["title"] == "document"
+    assert added.record.id.startswith("ref:baer-2005-")
+
+
+def test_outside_a_corpus_add_says_how_to_start_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "trial.txt"
+    text.write_text(f"A trial of something\n\n{METHODS}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(["add", "trial.txt"], capsys)
+    assert code == 2 and "give --corpus DIR (a new folder is made)" in err
+    code, _out, err = run(["add", "trial.txt", "--corpus", "my-review"], capsys)
+    assert code == 0, err
+    assert Corpus(tmp_path / "my-review").record_paths()

@@ -245,3 +245,38 @@ def test_a_comment_typed_then_back_is_shown_on_return_and_saved(run, study_corpu
     assert "the list was held off site" in after_comment  # shown when 1.2 is asked again
     assert stored(study_corpus).answers["1.2"].comment is not None
     assert "the list was held off site" in (stored(study_corpus).answers["1.2"].comment or "")
+
+
+@pytest.fixture
+def nothing_proposed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proposal at all, as in a consensus for a question that newly applies: a comment
+    typed there has no answer to be saved with until the question is answered."""
+    monkeypatch.setattr(
+        "appraise.review.proposals.evidence_proposals", lambda document, record, engine: {}
+    )
+
+
+def test_stopping_with_a_comment_on_an_unanswered_question_warns_first(  # type: ignore[no-untyped-def]
+    run, study_corpus: Corpus, nothing_proposed: None
+) -> None:
+    replies = ["c randomised by a trials unit", "s", "Y", "s"]
+    code, _out, err = run(["assess", STUDY, "-r", "rob2"], replies)
+    assert code == 0
+    assert "1.1: your comment or quote is kept with the answer, and there is none yet" in err
+    assert stored(study_corpus).answers["1.1"].comment == "randomised by a trials unit"
+
+
+def test_s_twice_stops_without_the_unsaved_comment(  # type: ignore[no-untyped-def]
+    run, study_corpus: Corpus, nothing_proposed: None
+) -> None:
+    code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c a note", "s", "s"])
+    assert code == 0 and "s again to stop without it" in err
+    assert "1.1" not in stored(study_corpus).answers
+
+
+def test_end_of_input_names_a_comment_that_had_no_answer(  # type: ignore[no-untyped-def]
+    run, nothing_proposed: None
+) -> None:
+    code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c a note"])
+    assert code == 130
+    assert "not saved: what you typed on 1.1 before answering it" in err

@@ -258,6 +258,11 @@ def test_a_reviewers_day_at_the_terminal(
 
     steps = walk(ann, ann_replies)
     assert steps[0].label == interrupted_at
+    for step in steps:  # what is shown as proposed is what Enter accepts, and nothing else
+        proposed = re.search(r"proposed: (\S+)", step.shown)
+        if step.label != "judgement":
+            assert (proposed[1] if proposed else None) == step.default, step.shown
+    assert any(s.default is None and "answer by hand" in s.shown for s in steps)
     assert ann.finish() == 0
     assert "(complete)" in ann.transcript
     saved = appraisal(corpus, "ann")
