@@ -13,6 +13,7 @@ from rich.markup import escape
 from appraise.cli.common import (
     CorpusOption,
     JsonOption,
+    command,
     console,
     emit_json,
     err_console,
@@ -28,8 +29,10 @@ _SHOWN_AUTHORS = 8
 
 
 def register(app: typer.Typer) -> None:
-    app.command("fetch")(fetch)
-    app.command("show")(show)
+    command(app, "fetch", "appraise fetch --from refs.ris -c corpus/iapt --mailto you@example.org")(
+        fetch
+    )
+    command(app, "show", "appraise show 10.1111/bjc.12259 -c corpus/iapt")(show)
 
 
 def fetch(
@@ -39,7 +42,7 @@ def fetch(
         typer.Argument(
             help="DOIs (any common spelling), PMIDs or PMCIDs, "
             "e.g. 10.1111/bjc.12259 PMID:28731372.",
-            metavar="[ID]...",
+            metavar="ID",
             show_default=False,
         ),
     ] = None,
@@ -69,10 +72,7 @@ def fetch(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus.
-
-    Example: appraise fetch --from refs.ris -c corpus/iapt --mailto you@example.org
-    """
+    """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus."""
     from appraise.app.fetch import fetch as fetch_into
 
     with _progress_bar(show=not as_json and err_console.is_terminal) as progress:
@@ -189,7 +189,9 @@ def _print_report(report: FetchReport, listing: ReferenceList, where: str) -> No
 
 
 def show(
-    identifier: Annotated[str, typer.Argument(help="DOI, PMID or PMCID of a stored record.")],
+    identifier: Annotated[
+        str, typer.Argument(metavar="ID", help="DOI, PMID or PMCID of a stored record.")
+    ],
     corpus: CorpusOption,
     as_json: JsonOption = False,
 ) -> None:

@@ -15,6 +15,7 @@ from appraise.cli.common import (
     EffectOption,
     JsonOption,
     RubricOption,
+    command,
     console,
     emit_json,
     err_console,
@@ -28,14 +29,18 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("propose")(propose_command)
-    app.command("instrument")(instrument_command)
+    command(app, "propose", "appraise propose 10.1111/bjc.12259 -r psychotherapy -c corpus/iapt")(
+        propose_command
+    )
+    command(app, "instrument", 'appraise instrument PHQ-9 "Hamilton Rating Scale for Depression"')(
+        instrument_command
+    )
 
 
 def propose_command(
     corpus: CorpusOption,
     identifier: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="A study id (DOI, pmid:, pmcid:).")
+        str | None, typer.Argument(metavar="ID", help="A study id (DOI, pmid:, pmcid:).")
     ] = None,
     text: Annotated[
         Path | None,
@@ -54,8 +59,6 @@ def propose_command(
     Give a study ID (read from the corpus, fetched if absent), a document with --text, or
     both (the document is attached to the study's record). --text DIR proposes for every
     readable file in the folder. Proposals never replace a reviewer's answers.
-
-    Example: appraise propose 10.1111/bjc.12259 --rubric psychotherapy -c corpus/iapt
     """
     from appraise.app.propose import propose_folder, propose_for
 
@@ -147,7 +150,9 @@ def _print(result: ProposalSet) -> None:
 
 
 def instrument_command(
-    names: Annotated[list[str], typer.Argument(help="Instrument names, e.g. PHQ-9 CAPS-5 PSS-I.")],
+    names: Annotated[
+        list[str], typer.Argument(metavar="NAME", help="Instrument names, e.g. PHQ-9 CAPS-5 PSS-I.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Who rates each instrument: self-report, clinician-rated or diagnostic-interview."""

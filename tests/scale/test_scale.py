@@ -341,7 +341,7 @@ def test_proposals_on_dask_match_one_process_and_never_replace_a_reviewer(
     [
         (["--engine", "spark"], "unknown engine 'spark'"),
         (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
-        (["--parquet", "{tmp}", "--out", "{tmp}"], "give --parquet or --out, not both"),
+        (["--parquet", "{tmp}", "--out", "{tmp}"], "give --parquet or --output, not both"),
         ([], "say where the Parquet data is"),
         (["--parquet", "{tmp}", "--profile", "nope"], "has no profile 'nope'"),
     ],
