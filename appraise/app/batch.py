@@ -3,6 +3,7 @@ Parquet partitions, here or on a Dask cluster (appraise.scale; needs the `scale`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,6 +42,8 @@ class Where:
     scheduler: str | None = None
     workers: int | None = None
     partitions: int | None = None
+    progress: Callable[[str, int, int], None] | None = None
+    """Called as each partition finishes: (part, done, total)."""
 
 
 @dataclass
@@ -105,6 +108,7 @@ def _run(task: ScoreTask | ProposeTask, where: Where) -> dict[str, Any]:
         engine=engine,
         scheduler=where.scheduler,
         workers=where.workers,
+        progress=where.progress,
     )
     return summary.to_json()
 

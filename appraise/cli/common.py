@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -178,3 +179,34 @@ def note(message: str) -> None:
 
 def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+Progress = Callable[[str, int, int], None]
+"""What the library reports as it goes: (what it is on, how many are done, how many in all)."""
+
+
+@contextmanager
+def progress_bar(label: str, *, show: bool) -> Iterator[Progress | None]:
+    """A rich bar on stderr fed by a use case's progress callback; no callback at all when the
+    bar would not be seen (a pipe, a log, --json)."""
+    if not show or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err_console,
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+
+    def advance(what: str, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, description=what)
+
+    with bar:
+        yield advance

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,12 +15,12 @@ from appraise.cli.common import (
     console,
     emit_json,
     err_console,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
     from appraise.models import StudyRecord
     from appraise.sources import FetchReport, Saved
-    from appraise.sources.fetch import Progress
     from appraise.sources.reflist import ReferenceList
 
 _SHOWN_AUTHORS = 8
@@ -75,7 +73,7 @@ def fetch(
     """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus."""
     from appraise.app.fetch import fetch as fetch_into
 
-    with _progress_bar(show=not as_json and err_console.is_terminal) as progress:
+    with progress_bar("fetching", show=not as_json) as progress:
         result = fetch_into(
             identifiers,
             from_file=from_file,
@@ -91,32 +89,6 @@ def fetch(
         _print_report(result.report, result.listing, result.source)
     if not result.ok:
         raise typer.Exit(1)
-
-
-@contextmanager
-def _progress_bar(show: bool) -> Iterator[Progress | None]:
-    """A rich bar on stderr fed by fetch's progress callback, or no callback at all."""
-    if not show:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-    from rich.progress import Progress as Bar
-
-    bar = Bar(
-        TextColumn("fetching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=err_console,
-        transient=True,
-    )
-    task = bar.add_task("", total=None)
-
-    def advance(identifier: str, done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total, description=identifier)
-
-    with bar:
-        yield advance
 
 
 def _status(saved: Saved) -> str:

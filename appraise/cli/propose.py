@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,6 +19,7 @@ from appraise.cli.common import (
     emit_json,
     err_console,
     note,
+    progress_bar,
 )
 from appraise.errors import InputError
 
@@ -88,21 +88,11 @@ def propose_command(
 def _show_folder(
     folder: Path, run: Callable[[Callable[[Path, int, int], None]], ProposedFolder], as_json: bool
 ) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        disable=not sys.stderr.isatty(),
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task("proposing", total=None)
+    with progress_bar("proposing", show=True) as bar:
 
         def progress(path: Path, done: int, total: int) -> None:
-            bar.update(task, description=path.name, completed=done, total=total)
+            if bar is not None:
+                bar(path.name, done, total)
 
         outcome = run(progress)
     if as_json:

@@ -25,6 +25,7 @@ from appraise.cli.common import (
     note,
     one_of,
     output_folder,
+    progress_bar,
 )
 
 batch_app = group(
@@ -128,8 +129,9 @@ def score(
     from appraise.app.batch import Where, batch_score
 
     out = one_of(output, old_out, "--output or --out")
-    where = Where(corpus, parquet, out, engine, scheduler, workers, partitions)
-    outcome = batch_score(rubric, where, profile=profile, effect=effect)
+    with progress_bar("scoring", show=not as_json) as progress:
+        where = Where(corpus, parquet, out, engine, scheduler, workers, partitions, progress)
+        outcome = batch_score(rubric, where, profile=profile, effect=effect)
     _report(outcome.summary, "appraisals", as_json)
     if not outcome.ok:
         raise typer.Exit(1)
@@ -165,8 +167,9 @@ def propose(
     from appraise.app.batch import Where, batch_propose
 
     out = one_of(output, old_out, "--output or --out")
-    where = Where(corpus, parquet, out, engine, scheduler, workers, partitions)
-    outcome = batch_propose(rubric, where, profile=profile, effect=effect, write=write)
+    with progress_bar("proposing", show=not as_json) as progress:
+        where = Where(corpus, parquet, out, engine, scheduler, workers, partitions, progress)
+        outcome = batch_propose(rubric, where, profile=profile, effect=effect, write=write)
     summary = outcome.summary
     if write and not as_json:
         note(
