@@ -275,7 +275,7 @@ def import_metapsy(
     comparison, and (metapsy-rob) the items the Metapsy tool computes from its fields."""
     from appraise.app.imports import import_metapsy as run_import
 
-    result = run_import(file, corpus=corpus, rubric=rubric)
+    root, result = run_import(file, corpus=corpus, rubric=rubric)
     if as_json:
         emit_json(
             {
@@ -295,7 +295,7 @@ def import_metapsy(
     console.print(
         f"imported {_count(result.comparisons, 'comparison')} of "
         f"{_count(result.studies, 'study', 'studies')} ({result.layout}) as {result.rubric} "
-        f"appraisals into {corpus}: {result.appraisals_written} written, "
+        f"appraisals into {root}: {result.appraisals_written} written, "
         f"{result.appraisals_unchanged} unchanged, "
         f"{_count(result.records_written, 'record')} written",
         markup=False,
@@ -346,7 +346,7 @@ def import_robvis(
     """Import a robvis CSV as appraisals; Overall is computed by the rubric's rule if absent."""
     from appraise.app.imports import import_robvis as run_import
 
-    rub, result = run_import(
+    root, rub, result = run_import(
         file, rubric, corpus=corpus, profile=profile, reviewer=reviewer, strict=strict
     )
     if as_json:
@@ -362,7 +362,7 @@ def import_robvis(
         return
     console.print(
         f"imported {_count(len(result.imported), f'{rub.id} appraisal')} by {reviewer} "
-        f"into {corpus} "
+        f"into {root} "
         f"({_count(len(result.created_records), 'new study record')})",
         markup=False,
     )
