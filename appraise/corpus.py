@@ -41,7 +41,7 @@ from appraise.files import (
     read_text,
     validation_error,
 )
-from appraise.ids import StudyId, file_stem, parse_identifier, slug
+from appraise.ids import StudyId, file_stem, parse_identifier, slug, study_id_from_stem
 from appraise.models import OVERALL, Answer, Appraisal, ClaimsFile, Judgement, StudyRecord
 from appraise.models.base import Strict
 
@@ -143,6 +143,18 @@ class Corpus:
     def study_stem(study_id: str) -> str:
         """The file stem a study's record, appraisal folder and documents are named by."""
         return file_stem(study_id)
+
+    def _stem_of(self, path: Path) -> str:
+        return path.parent.name if path.parent.parent == self.appraisals_dir else path.stem
+
+    def study_of(self, path: Path) -> str:
+        """The study a record file or document is named for, or an appraisal's folder is."""
+        return study_id_from_stem(self._stem_of(path))
+
+    def is_named_for(self, path: Path, study_id: str) -> bool:
+        """Whether ``path`` (a record, a document, or an appraisal in its study's folder) is
+        where this study's file belongs by the corpus's file-name convention."""
+        return self._stem_of(path) == file_stem(study_id)
 
     def record_paths(self) -> list[Path]:
         return sorted(self.records_dir.glob("*.yaml")) if self.records_dir.is_dir() else []
@@ -246,6 +258,14 @@ class Corpus:
     # --- documents -----------------------------------------------------------------------
     def document_path(self, study_id: str, suffix: str) -> Path:
         return self.documents_dir / f"{file_stem(study_id)}{suffix.lower()}"
+
+    def document_paths(self) -> list[Path]:
+        """Every file in documents/ (hidden files left out)."""
+        if not self.documents_dir.is_dir():
+            return []
+        return sorted(
+            p for p in self.documents_dir.iterdir() if p.is_file() and not p.name.startswith(".")
+        )
 
     def has_documents(self) -> bool:
         """Whether any full text is attached (a corpus without documents/ needs no look-ups)."""

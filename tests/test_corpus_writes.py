@@ -92,3 +92,15 @@ def test_an_appraisals_folder_linked_out_is_not_written_through_the_cli(
     assert code == 2
     assert "leads out of the corpus" in capsys.readouterr().err
     assert list(elsewhere.rglob("*.yaml")) == []
+
+
+def test_only_corpus_py_reads_the_corpus_file_name_convention() -> None:
+    convention = re.compile(r"study_id_from_stem|APPRAISAL_NAME_SEPARATOR|split\(\"--\"")
+    readers = [
+        f"{name}:{number}"
+        for name, source in _modules()
+        if name not in {"corpus.py", "ids.py"}
+        for number, line in enumerate(source.splitlines(), 1)
+        if convention.search(line)
+    ]
+    assert readers == []

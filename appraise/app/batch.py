@@ -3,6 +3,7 @@ Parquet partitions, here or on a Dask cluster (appraise.scale; needs the `scale`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,6 +42,8 @@ class Where:
     scheduler: str | None = None
     workers: int | None = None
     partitions: int | None = None
+    progress: Callable[[str, int, int], None] | None = None
+    """Called as each partition finishes: (part, done, total)."""
 
 
 @dataclass
@@ -79,14 +82,14 @@ def _run(task: ScoreTask | ProposeTask, where: Where) -> dict[str, Any]:
 
     if where.parquet is not None and where.out is not None:
         raise InputError(
-            "give --parquet or --out, not both",
-            fix="--parquet reads an existing export; --out exports --corpus first",
+            "give --parquet or --output, not both",
+            fix="--parquet reads an existing export; --output exports --corpus first",
         )
     if where.parquet is not None:
         if not where.parquet.is_dir():
             raise InputError(
                 f"no Parquet export at {where.parquet}",
-                fix="run `appraise export-parquet --corpus DIR --out DIR` first",
+                fix="run `appraise export-parquet --corpus DIR --output DIR` first",
             )
         export = where.parquet
     elif where.out is not None:
@@ -95,7 +98,7 @@ def _run(task: ScoreTask | ProposeTask, where: Where) -> dict[str, Any]:
     else:
         raise InputError(
             "say where the Parquet data is",
-            fix="--parquet EXPORT (from export-parquet), or --out DIR to export "
+            fix="--parquet EXPORT (from export-parquet), or --output DIR to export "
             "--corpus there first",
         )
     engine: Literal["local", "dask"] = "dask" if dask else "local"
@@ -105,6 +108,7 @@ def _run(task: ScoreTask | ProposeTask, where: Where) -> dict[str, Any]:
         engine=engine,
         scheduler=where.scheduler,
         workers=where.workers,
+        progress=where.progress,
     )
     return summary.to_json()
 

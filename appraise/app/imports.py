@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 
 def import_metapsy(
     file: Path, *, corpus: Path | None = None, rubric: str | None = None
-) -> MetapsyImport:
-    """Records from a Metapsy database's references, and its judgements per comparison."""
+) -> tuple[Path, MetapsyImport]:
+    """Records from a Metapsy database's references, and its judgements per comparison.
+    Returns the corpus folder written to, and what was imported."""
     from appraise.imports.metapsy import import_metapsy as run_import
     from appraise.imports.metapsy import read_database
 
-    return run_import(open_corpus(corpus), read_database(file), rubric=rubric)
+    store = open_corpus(corpus)
+    return store.root, run_import(store, read_database(file), rubric=rubric)
 
 
 def import_robvis(
@@ -32,9 +34,9 @@ def import_robvis(
     profile: str | None = None,
     reviewer: str = "robvis-import",
     strict: bool = False,
-) -> tuple[Rubric, ImportResult]:
+) -> tuple[Path, Rubric, ImportResult]:
     """A robvis CSV as appraisals; Overall computed by the rubric's rule where the file has
-    none. Returns the rubric read and what was imported."""
+    none. Returns the corpus folder written to, the rubric read and what was imported."""
     from appraise.files import read_text
     from appraise.outputs.robvis import import_robvis as run_import
     from appraise.outputs.robvis import parse_robvis
@@ -42,7 +44,6 @@ def import_robvis(
 
     rub = load_rubric(rubric)
     parsed = parse_robvis(read_text(file), rub, source=str(file), strict=strict)
-    result = run_import(
-        open_corpus(corpus), parsed, rub, profile=profile, reviewer=reviewer, source=file.name
-    )
-    return rub, result
+    store = open_corpus(corpus)
+    result = run_import(store, parsed, rub, profile=profile, reviewer=reviewer, source=file.name)
+    return store.root, rub, result

@@ -1,5 +1,6 @@
-"""The command line: thin modules that parse arguments, call the library and render.
+"""The command line: thin modules that parse arguments, call one use case (appraise.app) and
+render its result as text or JSON.
 
-Every module here other than ``main`` and ``common`` defines ``register(app)``; ``main``
-finds and registers them, so adding a command group never means editing a shared file.
+Every module here other than ``main`` and ``common`` defines ``register(app)``; ``main`` lists
+and registers them explicitly, in the order `appraise --help` shows their commands.
 """

@@ -8,11 +8,21 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, is_interactive, note
+from appraise.cli.common import (
+    CorpusOption,
+    JsonOption,
+    command,
+    console,
+    emit_json,
+    is_interactive,
+    note,
+)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("add")(add)
+    command(app, "add", 'appraise add trial.pdf --authors "Smith, Jane" --year 2019 -c my-review')(
+        add
+    )
 
 
 def add(
@@ -48,8 +58,6 @@ def add(
 ) -> None:
     """Add a study from your own file, offline: a record with the metadata the file carries
     (else --title/--authors/--year, or asked), and the file attached for `assess` and `propose`.
-
-    Example: appraise add trial.pdf --authors "Smith, Jane" --year 2019 -c corpus/mine
     """
     from appraise.app.add import add_study
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,23 +11,26 @@ from rich.markup import escape
 from appraise.cli.common import (
     CorpusOption,
     JsonOption,
+    command,
     console,
     emit_json,
     err_console,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
     from appraise.models import StudyRecord
     from appraise.sources import FetchReport, Saved
-    from appraise.sources.fetch import Progress
     from appraise.sources.reflist import ReferenceList
 
 _SHOWN_AUTHORS = 8
 
 
 def register(app: typer.Typer) -> None:
-    app.command("fetch")(fetch)
-    app.command("show")(show)
+    command(app, "fetch", "appraise fetch --from refs.ris -c corpus/iapt --mailto you@example.org")(
+        fetch
+    )
+    command(app, "show", "appraise show 10.1111/bjc.12259 -c corpus/iapt")(show)
 
 
 def fetch(
@@ -39,7 +40,7 @@ def fetch(
         typer.Argument(
             help="DOIs (any common spelling), PMIDs or PMCIDs, "
             "e.g. 10.1111/bjc.12259 PMID:28731372.",
-            metavar="[ID]...",
+            metavar="ID",
             show_default=False,
         ),
     ] = None,
@@ -69,13 +70,10 @@ def fetch(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus.
-
-    Example: appraise fetch --from refs.ris -c corpus/iapt --mailto you@example.org
-    """
+    """Fetch study records from Crossref, OpenAlex, Europe PMC and PubMed into the corpus."""
     from appraise.app.fetch import fetch as fetch_into
 
-    with _progress_bar(show=not as_json and err_console.is_terminal) as progress:
+    with progress_bar("fetching", show=not as_json) as progress:
         result = fetch_into(
             identifiers,
             from_file=from_file,
@@ -91,32 +89,6 @@ def fetch(
         _print_report(result.report, result.listing, result.source)
     if not result.ok:
         raise typer.Exit(1)
-
-
-@contextmanager
-def _progress_bar(show: bool) -> Iterator[Progress | None]:
-    """A rich bar on stderr fed by fetch's progress callback, or no callback at all."""
-    if not show:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-    from rich.progress import Progress as Bar
-
-    bar = Bar(
-        TextColumn("fetching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=err_console,
-        transient=True,
-    )
-    task = bar.add_task("", total=None)
-
-    def advance(identifier: str, done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total, description=identifier)
-
-    with bar:
-        yield advance
 
 
 def _status(saved: Saved) -> str:
@@ -189,7 +161,9 @@ def _print_report(report: FetchReport, listing: ReferenceList, where: str) -> No
 
 
 def show(
-    identifier: Annotated[str, typer.Argument(help="DOI, PMID or PMCID of a stored record.")],
+    identifier: Annotated[
+        str, typer.Argument(metavar="ID", help="DOI, PMID or PMCID of a stored record.")
+    ],
     corpus: CorpusOption,
     as_json: JsonOption = False,
 ) -> None:

@@ -8,32 +8,38 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
+from appraise.cli.common import (
+    CorpusOption,
+    JsonOption,
+    PaletteOption,
+    RubricOption,
+    command,
+    console,
+    emit_json,
+    group,
+    note,
+)
 
 if TYPE_CHECKING:
     from appraise.graph import ClaimTrace, TracedWork
     from appraise.models import Rubric
 
-graph_app = typer.Typer(help="The citation graph: export it, or draw one claim's part of it.")
+graph_app = group(
+    "The citation graph: export it, or draw one claim's part of it.",
+    "appraise graph export -o graph.graphml -c corpus/iapt",
+)
 
-ClaimArg = Annotated[str, typer.Argument(help="A claim id from the corpus's claims.yaml.")]
-RubricOption = Annotated[
-    str | None,
-    typer.Option(
-        "--rubric",
-        "-r",
-        help="Rubric whose judgements to use. Default: the corpus's "
-        "default_rubric (corpus.yaml), else rob2.",
-        show_default=False,
-    ),
+ClaimArg = Annotated[
+    str, typer.Argument(metavar="CLAIM", help="A claim id from the corpus's claims.yaml.")
 ]
-PaletteOption = Annotated[str, typer.Option("--palette", help="Colours: cochrane, or colourblind.")]
 MAX_TREE_LINES = 300
 
 
 def register(app: typer.Typer) -> None:
-    app.command("trace")(trace_command)
-    app.command("claims")(claims_command)
+    command(app, "trace", "appraise trace licbt-depression -c corpus/iapt --figure trace.png")(
+        trace_command
+    )
+    command(app, "claims", "appraise claims -c corpus/iapt --json")(claims_command)
     app.add_typer(graph_app, name="graph")
 
 
@@ -114,7 +120,7 @@ def claims_command(
     console.print(table)
 
 
-@graph_app.command("export")
+@command(graph_app, "export", "appraise graph export -o graph.graphml -c corpus/iapt")
 def export_command(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write.")],
     corpus: CorpusOption,
@@ -151,7 +157,9 @@ def export_command(
     )
 
 
-@graph_app.command("draw")
+@command(
+    graph_app, "draw", "appraise graph draw licbt-depression -o licbt-depression.svg -c corpus/iapt"
+)
 def draw_command(
     claim: ClaimArg,
     output: Annotated[

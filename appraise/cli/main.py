@@ -22,6 +22,7 @@ INTERRUPTED = 130
 app = typer.Typer(
     name="appraise",
     help="Appraise the risk of bias of studies, and trace which claims rest on weak ones.",
+    epilog="Example: appraise propose 10.1111/bjc.12259 -r psychotherapy -c corpus/iapt",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -9,35 +9,30 @@ from typing import Annotated
 
 import typer
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
+from appraise.cli.common import (
+    CorpusOption,
+    JsonOption,
+    OldOutOption,
+    OrderOption,
+    PaletteOption,
+    ProfileOption,
+    RequiredRubricOption,
+    RubricOption,
+    StudiesOption,
+    command,
+    console,
+    emit_json,
+    group,
+    note,
+    one_of,
+    output_folder,
+)
 from appraise.outputs.cells import terminal_text
 
-import_app = typer.Typer(help="Bring judgements made elsewhere into a corpus.")
-
-RubricOption = Annotated[
-    str | None,
-    typer.Option(
-        "--rubric",
-        "-r",
-        help="Rubric id. Default: corpus.yaml's default_rubric, else the most used.",
-    ),
-]
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="Rubric profile (e.g. cochrane, metapsy).")
-]
-StudiesOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--studies",
-        help="Only these studies (ids or 'Author Year'), in this order: repeat the option "
-        "(each value is one label, commas and all) or give a file with one label per line.",
-    ),
-]
-OrderOption = Annotated[
-    str | None,
-    typer.Option("--order", help="input (default), year, author or judgement (best first)."),
-]
-PaletteOption = Annotated[str, typer.Option("--palette", help="cochrane (default) or colourblind.")]
+import_app = group(
+    "Bring judgements made elsewhere into a corpus.",
+    "appraise import robvis judgements.csv -r rob2 -c my-review",
+)
 AllowInvalidOption = Annotated[
     bool,
     typer.Option(
@@ -48,10 +43,10 @@ AllowInvalidOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.command("table")(table)
-    app.command("plot")(plot)
-    app.command("report")(report)
-    app.command("export")(export)
+    command(app, "table", "appraise table -c corpus/iapt -o table.docx")(table)
+    command(app, "plot", "appraise plot -c corpus/iapt -o traffic-light.png")(plot)
+    command(app, "report", "appraise report -c corpus/iapt -o report/")(report)
+    command(app, "export", "appraise export -c corpus/iapt -o studies.ris")(export)
     app.add_typer(import_app, name="import")
 
 
@@ -73,12 +68,16 @@ def table(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="markdown, latex, csv, html, docx, xlsx, json or robvis. Default: from --output's "
             "extension, else markdown.",
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write. Default: print to stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="File to write. Default: print to stdout."
+        ),
     ] = None,
     palette: PaletteOption = "cochrane",
     profile: ProfileOption = None,
@@ -106,12 +105,15 @@ def table(
 
 
 def plot(
-    output: Annotated[Path, typer.Option("--output", "-o", help="FIGURE.png, .svg or .pdf")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="FIGURE.png, .svg or .pdf")
+    ],
     corpus: CorpusOption,
     kind: Annotated[
         str,
         typer.Option(
             "--kind",
+            metavar="KIND",
             help="traffic-light (studies x domains), summary (bars per domain) or forest "
             "(each result's estimate and CI beside its judgements).",
         ),
@@ -128,19 +130,25 @@ def plot(
         int | None,
         typer.Option(
             "--rows-per-page",
+            metavar="N",
             help="Traffic light: studies per page (default: as many as fit an A4 page).",
         ),
     ] = None,
     width: Annotated[
-        float | None, typer.Option("--width", help="Page width in inches (default: fitted).")
+        float | None,
+        typer.Option("--width", metavar="INCHES", help="Page width in inches (default: fitted)."),
     ] = None,
     height: Annotated[
         float | None,
-        typer.Option("--height", help="Traffic light: page height in inches (default: A4)."),
+        typer.Option(
+            "--height", metavar="INCHES", help="Traffic light: page height in inches (default: A4)."
+        ),
     ] = None,
     label_size: Annotated[
-        float | None, typer.Option("--label-size", help="Study labels, in points (default 8).")
+        float | None,
+        typer.Option("--label-size", metavar="POINTS", help="Study labels, in points (default 8)."),
     ] = None,
+    as_json: JsonOption = False,
     allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """robvis-style traffic-light or summary plot of the corpus's judgements. A traffic light
@@ -163,6 +171,9 @@ def plot(
         label_size=label_size,
         allow_invalid=allow_invalid,
     )
+    if as_json:
+        emit_json(result.to_json())
+        return
     if result.left_out:
         note(f"{_count(len(result.left_out), 'study', 'studies')} without an estimate left out")
     written = result.written
@@ -171,30 +182,34 @@ def plot(
 
 
 def report(
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out", help="Folder for the report (replaced if it holds an earlier report)."
-        ),
-    ],
-    corpus_dir: Annotated[
+    corpus: CorpusOption,
+    output: Annotated[
         Path | None,
-        typer.Argument(
-            metavar="[CORPUS]",
-            help="Corpus folder. Default: $APPRAISE_CORPUS or .",
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Folder for the report (replaced if it holds an earlier report).",
             show_default=False,
         ),
     ] = None,
     rubric: RubricOption = None,
     profile: ProfileOption = None,
     as_json: JsonOption = False,
+    old_out: OldOutOption = None,
+    old_corpus: Annotated[
+        Path | None,
+        typer.Argument(metavar="CORPUS", hidden=True, help="Old spelling of --corpus."),
+    ] = None,
     allow_invalid: AllowInvalidOption = False,
 ) -> None:
     """Write tables, figures, claim traces, methods and references, with an index.html."""
     from appraise.app.outputs import report as make_report
 
+    out = output_folder(output, old_out)
+    chosen = one_of(corpus, old_corpus, "--corpus or the CORPUS argument")
     result = make_report(
-        out, corpus=corpus_dir, rubric=rubric, profile=profile, allow_invalid=allow_invalid
+        out, corpus=chosen, rubric=rubric, profile=profile, allow_invalid=allow_invalid
     )
     if as_json:
         emit_json(
@@ -221,12 +236,20 @@ def export(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="ris, bibtex or csljson. Default: from --output's extension."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="ris, bibtex or csljson. Default: from --output's extension.",
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File to write (.ris, .bib, .json). Default: stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="File to write (.ris, .bib, .json). Default: stdout.",
+        ),
     ] = None,
     rubric: RubricOption = None,
     studies: StudiesOption = None,
@@ -244,15 +267,19 @@ def export(
     note(f"wrote {output} ({result.format}, {result.rows} references)")
 
 
-@import_app.command("metapsy")
+@command(import_app, "metapsy", "appraise import metapsy ptsd-database.csv -c my-review")
 def import_metapsy(
-    file: Annotated[Path, typer.Argument(help="A Metapsy database CSV (one row per comparison).")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A Metapsy database CSV (one row per comparison)."),
+    ],
     corpus: CorpusOption,
     rubric: Annotated[
         str | None,
         typer.Option(
             "--rubric",
             "-r",
+            metavar="RUBRIC",
             help="rob2 or metapsy-rob (RoB 2 domain columns), rob1 (RoB 1 items). "
             "Default: rob2 or rob1 by the database's columns.",
         ),
@@ -263,7 +290,7 @@ def import_metapsy(
     comparison, and (metapsy-rob) the items the Metapsy tool computes from its fields."""
     from appraise.app.imports import import_metapsy as run_import
 
-    result = run_import(file, corpus=corpus, rubric=rubric)
+    root, result = run_import(file, corpus=corpus, rubric=rubric)
     if as_json:
         emit_json(
             {
@@ -283,7 +310,7 @@ def import_metapsy(
     console.print(
         f"imported {_count(result.comparisons, 'comparison')} of "
         f"{_count(result.studies, 'study', 'studies')} ({result.layout}) as {result.rubric} "
-        f"appraisals into {corpus}: {result.appraisals_written} written, "
+        f"appraisals into {root}: {result.appraisals_written} written, "
         f"{result.appraisals_unchanged} unchanged, "
         f"{_count(result.records_written, 'record')} written",
         markup=False,
@@ -307,14 +334,19 @@ def import_metapsy(
         note(f"the database's overall agrees with the {result.rubric} rule for every comparison")
 
 
-@import_app.command("robvis")
+@command(import_app, "robvis", "appraise import robvis judgements.csv -r rob2 -c my-review")
 def import_robvis(
-    file: Annotated[Path, typer.Argument(help="robvis CSV: Study,D1..Dn,Overall[,Weight]")],
-    rubric: Annotated[str, typer.Option("--rubric", "-r", help="rob2, robins-i, rob1, ...")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="robvis CSV: Study,D1..Dn,Overall[,Weight]")
+    ],
+    rubric: RequiredRubricOption,
     corpus: CorpusOption,
     profile: ProfileOption = None,
     reviewer: Annotated[
-        str, typer.Option("--reviewer", help="Reviewer name stored with the judgements.")
+        str,
+        typer.Option(
+            "--reviewer", metavar="NAME", help="Reviewer name stored with the judgements."
+        ),
     ] = "robvis-import",
     strict: Annotated[
         bool,
@@ -329,7 +361,7 @@ def import_robvis(
     """Import a robvis CSV as appraisals; Overall is computed by the rubric's rule if absent."""
     from appraise.app.imports import import_robvis as run_import
 
-    rub, result = run_import(
+    root, rub, result = run_import(
         file, rubric, corpus=corpus, profile=profile, reviewer=reviewer, strict=strict
     )
     if as_json:
@@ -345,7 +377,7 @@ def import_robvis(
         return
     console.print(
         f"imported {_count(len(result.imported), f'{rub.id} appraisal')} by {reviewer} "
-        f"into {corpus} "
+        f"into {root} "
         f"({_count(len(result.created_records), 'new study record')})",
         markup=False,
     )

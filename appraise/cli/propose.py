@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,10 +14,12 @@ from appraise.cli.common import (
     EffectOption,
     JsonOption,
     RubricOption,
+    command,
     console,
     emit_json,
     err_console,
     note,
+    progress_bar,
 )
 from appraise.errors import InputError
 
@@ -28,14 +29,18 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("propose")(propose_command)
-    app.command("instrument")(instrument_command)
+    command(app, "propose", "appraise propose 10.1111/bjc.12259 -r psychotherapy -c corpus/iapt")(
+        propose_command
+    )
+    command(app, "instrument", 'appraise instrument PHQ-9 "Hamilton Rating Scale for Depression"')(
+        instrument_command
+    )
 
 
 def propose_command(
     corpus: CorpusOption,
     identifier: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="A study id (DOI, pmid:, pmcid:).")
+        str | None, typer.Argument(metavar="ID", help="A study id (DOI, pmid:, pmcid:).")
     ] = None,
     text: Annotated[
         Path | None,
@@ -54,8 +59,6 @@ def propose_command(
     Give a study ID (read from the corpus, fetched if absent), a document with --text, or
     both (the document is attached to the study's record). --text DIR proposes for every
     readable file in the folder. Proposals never replace a reviewer's answers.
-
-    Example: appraise propose 10.1111/bjc.12259 --rubric psychotherapy -c corpus/iapt
     """
     from appraise.app.propose import propose_folder, propose_for
 
@@ -85,21 +88,11 @@ def propose_command(
 def _show_folder(
     folder: Path, run: Callable[[Callable[[Path, int, int], None]], ProposedFolder], as_json: bool
 ) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        disable=not sys.stderr.isatty(),
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task("proposing", total=None)
+    with progress_bar("proposing", show=True) as bar:
 
         def progress(path: Path, done: int, total: int) -> None:
-            bar.update(task, description=path.name, completed=done, total=total)
+            if bar is not None:
+                bar(path.name, done, total)
 
         outcome = run(progress)
     if as_json:
@@ -147,7 +140,9 @@ def _print(result: ProposalSet) -> None:
 
 
 def instrument_command(
-    names: Annotated[list[str], typer.Argument(help="Instrument names, e.g. PHQ-9 CAPS-5 PSS-I.")],
+    names: Annotated[
+        list[str], typer.Argument(metavar="NAME", help="Instrument names, e.g. PHQ-9 CAPS-5 PSS-I.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Who rates each instrument: self-report, clinician-rated or diagnostic-interview."""

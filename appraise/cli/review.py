@@ -20,6 +20,7 @@ from appraise.cli.common import (
     JsonOption,
     ProfileOption,
     RubricOption,
+    command,
     console,
     emit_json,
     err_console,
@@ -46,11 +47,15 @@ HELP_LINE = (
 
 
 def register(app: typer.Typer) -> None:
-    app.command("assess")(assess)
-    app.command("agree")(agree)
-    app.command("consensus")(consensus)
-    app.command("check")(check)
-    app.command("methods")(methods)
+    command(app, "assess", 'appraise assess 10.1111/bjc.12259 -r rob2 --result "PHQ-9, 8 weeks"')(
+        assess
+    )
+    command(app, "agree", "appraise agree -c corpus/iapt -r rob2")(agree)
+    command(app, "consensus", "appraise consensus 10.1111/bjc.12259 -r rob2 --reviewers ann,bob")(
+        consensus
+    )
+    command(app, "check", "appraise check -c corpus/iapt")(check)
+    command(app, "methods", "appraise methods -c corpus/iapt")(methods)
 
 
 def assess(
@@ -94,10 +99,7 @@ def assess(
         bool, typer.Option("--revise", help="Walk every step again, your answers as defaults.")
     ] = False,
 ) -> None:
-    """Appraise one study: confirm or change each proposed answer, then each judgement.
-
-    Example: appraise assess 10.1111/bjc.12259 --rubric rob2 --result "PHQ-9, 8 weeks"
-    """
+    """Appraise one study: confirm or change each proposed answer, then each judgement."""
     from appraise.app.assess import start_assessment
 
     assessment = start_assessment(
@@ -406,10 +408,7 @@ def consensus(
         ),
     ] = None,
 ) -> None:
-    """Build the consensus of two appraisals, asking only about their disagreements.
-
-    Example: appraise consensus 10.1111/bjc.12259 --rubric rob2 --reviewers ann,bob
-    """
+    """Build the consensus of two appraisals, asking only about their disagreements."""
     from appraise.app.assess import start_consensus
 
     assessment = start_consensus(
@@ -433,10 +432,7 @@ def consensus(
 
 
 def check(corpus: CorpusOption, as_json: JsonOption = False) -> None:
-    """Validate every record, appraisal, document and claim in the corpus.
-
-    Example: appraise check --corpus corpus/iapt
-    """
+    """Validate every record, appraisal, document and claim in the corpus."""
     from appraise.app.check import check as run_check
 
     result = run_check(corpus)
@@ -460,10 +456,7 @@ def check(corpus: CorpusOption, as_json: JsonOption = False) -> None:
 def methods(
     corpus: CorpusOption, rubric: OptionalRubric = None, as_json: JsonOption = False
 ) -> None:
-    """Print a ready-to-paste methods paragraph (PRISMA 2020 item 11).
-
-    Example: appraise methods --corpus corpus/iapt
-    """
+    """Print a ready-to-paste methods paragraph (PRISMA 2020 item 11)."""
     from appraise.app.methods import methods as write_methods
 
     result = write_methods(corpus, rubric)

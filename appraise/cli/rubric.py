@@ -10,21 +10,31 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from appraise.cli.common import JsonOption, console, emit_json, note
+from appraise.cli.common import (
+    EffectOption,
+    JsonOption,
+    ProfileOption,
+    command,
+    console,
+    emit_json,
+    group,
+    note,
+)
 from appraise.models import OVERALL
 from appraise.rubrics import Engine, load_rubric, load_rubric_file, rubric_ids, rubric_schema_text
 from appraise.rubrics.engine import Evaluation
 
-rubric_app = typer.Typer(help="Rubrics: list, show, validate, print the schema, evaluate answers.")
+rubric_app = group(
+    "Rubrics: list, show, validate, print the schema, evaluate answers.",
+    "appraise rubric show rob2 --effect assignment",
+)
 
 RubricArg = Annotated[
-    str, typer.Argument(help="Rubric id (rob2, rob1, robins-i, psychotherapy) or file.")
-]
-EffectOption = Annotated[
-    str | None, typer.Option("--effect", help="RoB 2 effect of interest: assignment or adhering.")
-]
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="Rubric profile: cochrane (default) or metapsy.")
+    str,
+    typer.Argument(
+        metavar="RUBRIC",
+        help="Rubric id (rob2, rob1, robins-i, psychotherapy, metapsy-rob) or file.",
+    ),
 ]
 
 
@@ -32,7 +42,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(rubric_app, name="rubric")
 
 
-@rubric_app.command("list")
+@command(rubric_app, "list", "appraise rubric list --json")
 def list_rubrics(as_json: JsonOption = False) -> None:
     """List the rubrics that ship with appraise."""
     rubrics = [load_rubric(rid) for rid in rubric_ids()]
@@ -67,7 +77,7 @@ def list_rubrics(as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@rubric_app.command("show")
+@command(rubric_app, "show", "appraise rubric show rob2 --effect assignment")
 def show(
     rubric: RubricArg,
     effect: EffectOption = None,
@@ -110,8 +120,10 @@ def show(
     console.print(f"\n[bold]Overall[/bold]: {overall.description}")
 
 
-@rubric_app.command("validate")
-def validate(path: Annotated[Path, typer.Argument(help="A rubric file (.yaml or .json).")]) -> None:
+@command(rubric_app, "validate", "appraise rubric validate rubrics/rob2.yaml")
+def validate(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="A rubric file (.yaml or .json).")],
+) -> None:
     """Check a rubric file against the schema and its own consistency rules."""
     rub = load_rubric_file(path)
     console.print(
@@ -120,17 +132,22 @@ def validate(path: Annotated[Path, typer.Argument(help="A rubric file (.yaml or 
     )
 
 
-@rubric_app.command("schema")
+@command(rubric_app, "schema", "appraise rubric schema > rubric.schema.json")
 def schema() -> None:
     """Print the rubric files' JSON Schema."""
     sys.stdout.write(rubric_schema_text())
 
 
-@rubric_app.command("evaluate")
+@command(rubric_app, "evaluate", "appraise rubric evaluate rob2 --answers answers.json --json")
 def evaluate(
     rubric: RubricArg,
     answers: Annotated[
-        Path, typer.Option("--answers", help="JSON: {question id: answer}, or an array of them.")
+        Path,
+        typer.Option(
+            "--answers",
+            metavar="FILE",
+            help="JSON/YAML: {question id: answer}, or an array of them.",
+        ),
     ],
     effect: EffectOption = None,
     profile: ProfileOption = None,

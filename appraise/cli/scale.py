@@ -11,58 +11,85 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from appraise.cli.common import CorpusOption, JsonOption, console, emit_json, note
+from appraise.cli.common import (
+    CorpusOption,
+    EffectOption,
+    JsonOption,
+    OldOutOption,
+    ProfileOption,
+    RequiredRubricOption,
+    command,
+    console,
+    emit_json,
+    group,
+    note,
+    one_of,
+    output_folder,
+    progress_bar,
+)
 
-batch_app = typer.Typer(
-    help="Score or propose for a whole corpus over Parquet partitions, here or on a Dask cluster."
+batch_app = group(
+    "Score or propose for a whole corpus over Parquet partitions, here or on a Dask cluster.",
+    "appraise batch propose -r rob2 -c my-review -o export/ --engine dask --write",
 )
 
 PartitionsOption = Annotated[
     int | None,
-    typer.Option("--partitions", min=1, help="Parquet parts for the records (default: by size)."),
+    typer.Option(
+        "--partitions", min=1, metavar="N", help="Parquet parts for the records (default: by size)."
+    ),
 ]
-RubricOption = Annotated[str, typer.Option("--rubric", help="Rubric id (rob2, ...) or file.")]
 ParquetOption = Annotated[
     Path | None,
-    typer.Option("--parquet", help="Read this existing export instead of exporting --corpus."),
+    typer.Option(
+        "--parquet", metavar="DIR", help="Read this existing export instead of exporting --corpus."
+    ),
 ]
-OutOption = Annotated[
-    Path | None, typer.Option("--out", help="Export --corpus to this folder first, then run.")
+ExportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="DIR", help="Export --corpus to this folder first, then run."
+    ),
 ]
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="Rubric profile, e.g. cochrane or metapsy.")
+EngineOption = Annotated[
+    str, typer.Option("--engine", metavar="ENGINE", help="local (this process) or dask.")
 ]
-EffectOption = Annotated[
-    str | None, typer.Option("--effect", help="RoB 2 effect: assignment or adhering.")
-]
-EngineOption = Annotated[str, typer.Option("--engine", help="local (this process) or dask.")]
 SchedulerOption = Annotated[
     str | None,
     typer.Option(
         "--scheduler",
+        metavar="ADDRESS",
         help="Dask scheduler address, e.g. tcp://host:8786 "
         "(default: a LocalCluster on this machine).",
     ),
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option("--workers", min=1, help="LocalCluster workers (default: cores).")
+    int | None,
+    typer.Option("--workers", min=1, metavar="N", help="LocalCluster workers (default: cores)."),
 ]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export-parquet")(export_parquet)
+    command(app, "export-parquet", "appraise export-parquet -c corpus/iapt -o export/")(
+        export_parquet
+    )
     app.add_typer(batch_app, name="batch")
 
 
 def export_parquet(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the Parquet dataset.")],
     corpus: CorpusOption,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Folder for the Parquet dataset."),
+    ] = None,
     partitions: PartitionsOption = None,
     as_json: JsonOption = False,
+    old_out: OldOutOption = None,
 ) -> None:
     """Export records, appraisals, judgements and citation edges to Parquet (for DuckDB, Spark)."""
     from appraise.app.batch import export_parquet as export
 
+    out = output_folder(output, old_out)
     summary = export(out, corpus=corpus, partitions=partitions)
     if as_json:
         emit_json(summary.to_json())
@@ -79,12 +106,12 @@ def export_parquet(
     )
 
 
-@batch_app.command("score")
+@command(batch_app, "score", "appraise batch score -r rob2 --parquet export/")
 def score(
-    rubric: RubricOption,
+    rubric: RequiredRubricOption,
     corpus: CorpusOption,
     parquet: ParquetOption = None,
-    out: OutOption = None,
+    output: ExportOption = None,
     profile: ProfileOption = None,
     effect: EffectOption = None,
     engine: EngineOption = "local",
@@ -92,6 +119,7 @@ def score(
     workers: WorkersOption = None,
     partitions: PartitionsOption = None,
     as_json: JsonOption = False,
+    old_out: OldOutOption = None,
 ) -> None:
     """Judge every appraisal's answers by the rubric's rules; writes EXPORT/scores-RUBRIC/.
 
@@ -100,19 +128,21 @@ def score(
     """
     from appraise.app.batch import Where, batch_score
 
-    where = Where(corpus, parquet, out, engine, scheduler, workers, partitions)
-    outcome = batch_score(rubric, where, profile=profile, effect=effect)
+    out = one_of(output, old_out, "--output or --out")
+    with progress_bar("scoring", show=not as_json) as progress:
+        where = Where(corpus, parquet, out, engine, scheduler, workers, partitions, progress)
+        outcome = batch_score(rubric, where, profile=profile, effect=effect)
     _report(outcome.summary, "appraisals", as_json)
     if not outcome.ok:
         raise typer.Exit(1)
 
 
-@batch_app.command("propose")
+@command(batch_app, "propose", "appraise batch propose -r rob2 -c my-review -o export/ --write")
 def propose(
-    rubric: RubricOption,
+    rubric: RequiredRubricOption,
     corpus: CorpusOption,
     parquet: ParquetOption = None,
-    out: OutOption = None,
+    output: ExportOption = None,
     profile: ProfileOption = None,
     effect: EffectOption = None,
     engine: EngineOption = "local",
@@ -128,6 +158,7 @@ def propose(
         ),
     ] = False,
     as_json: JsonOption = False,
+    old_out: OldOutOption = None,
 ) -> None:
     """Propose answers (with quotes) for every record's text; writes EXPORT/proposals-RUBRIC/.
 
@@ -135,8 +166,10 @@ def propose(
     """
     from appraise.app.batch import Where, batch_propose
 
-    where = Where(corpus, parquet, out, engine, scheduler, workers, partitions)
-    outcome = batch_propose(rubric, where, profile=profile, effect=effect, write=write)
+    out = one_of(output, old_out, "--output or --out")
+    with progress_bar("proposing", show=not as_json) as progress:
+        where = Where(corpus, parquet, out, engine, scheduler, workers, partitions, progress)
+        outcome = batch_propose(rubric, where, profile=profile, effect=effect, write=write)
     summary = outcome.summary
     if write and not as_json:
         note(

@@ -16,7 +16,7 @@ from typing import Literal
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, DataFileError
 from appraise.files import line_of, load_model, read_text
-from appraise.ids import file_stem, parse_identifier, study_id_from_stem
+from appraise.ids import parse_identifier
 from appraise.models import Appraisal, Judgement, StudyRecord
 from appraise.rubrics import Engine, load_rubric
 
@@ -76,26 +76,28 @@ def check_corpus(corpus: Corpus) -> list[Problem]:
             record = load_model(path, StudyRecord)
         except AppraiseError as exc:
             problems.append(_from_error(path, exc))
-            record_ids.add(study_id_from_stem(path.stem))  # its appraisals are not orphans
+            record_ids.add(corpus.study_of(path))  # its appraisals are not orphans
             continue
         record_ids.add(record.id)
-        if path.stem != file_stem(record.id):
+        if not corpus.is_named_for(path, record.id):
             problems.append(
                 Problem(
                     path,
                     line_of(read_text(path), ["id"]),
                     f"the file name does not match the record's id {record.id}",
-                    f"rename it to {file_stem(record.id)}.yaml",
+                    f"rename it to {corpus.record_path(record.id).name}",
                 )
             )
     for path in corpus.appraisal_paths():
-        problems.extend(check_appraisal_file(path, record_ids))
+        problems.extend(check_appraisal_file(corpus, path, record_ids))
     problems.extend(_check_documents(corpus, record_ids))
     problems.extend(_check_claims(corpus, record_ids))
     return problems
 
 
-def check_appraisal_file(path: Path, record_ids: set[str] | None = None) -> list[Problem]:
+def check_appraisal_file(
+    corpus: Corpus, path: Path, record_ids: set[str] | None = None
+) -> list[Problem]:
     """Schema, rubric and version, answer codes, judgements against the rules, overrides."""
     try:
         appraisal = load_model(path, Appraisal)
@@ -127,11 +129,11 @@ def check_appraisal_file(path: Path, record_ids: set[str] | None = None) -> list
             f"no record for study {appraisal.study}",
             f"run `appraise fetch {appraisal.study}` into this corpus, or correct the id",
         )
-    elif path.parent.name != file_stem(appraisal.study):
+    elif not corpus.is_named_for(path, appraisal.study):
         found.add(
             ["study"],
             f"the file is in the folder of another study ({path.parent.name})",
-            f"move it to appraisals/{file_stem(appraisal.study)}/",
+            f"move it to appraisals/{corpus.study_stem(appraisal.study)}/",
         )
     try:
         engine = Engine(rubric, profile=appraisal.profile, options=appraisal.options)
@@ -243,13 +245,9 @@ def _check_imported(found: _Located, appraisal: Appraisal, engine: Engine) -> No
 
 
 def _check_documents(corpus: Corpus, record_ids: set[str]) -> list[Problem]:
-    if not corpus.documents_dir.is_dir():
-        return []
     problems = []
-    for path in sorted(p for p in corpus.documents_dir.iterdir() if p.is_file()):
-        if path.name.startswith("."):
-            continue
-        study = study_id_from_stem(path.stem)
+    for path in corpus.document_paths():
+        study = corpus.study_of(path)
         if study not in record_ids:
             problems.append(
                 Problem(

@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -279,10 +279,12 @@ def run_batch(
     scheduler: str | None = None,
     workers: int | None = None,
     processes: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> BatchSummary:
     """Apply ``task`` to every part of ``export/<task.input_table>``; write ``export/<task.name>``.
 
     The output folder is built beside the old one and swapped in when every part is written.
+    ``progress(part, done, total)`` is called as each part finishes.
     """
     inputs = part_files(export / task.input_table)
     staging = make_temp_dir(f".{task.name}-", export).resolve()
@@ -291,12 +293,16 @@ def run_batch(
     started = time.perf_counter()
     try:
         if engine == "local":
-            results = [
-                process_partition(i, o, task) for i, o in zip(in_paths, outputs, strict=True)
-            ]
+            results = []
+            for done, (i, o) in enumerate(zip(in_paths, outputs, strict=True), 1):
+                results.append(process_partition(i, o, task))
+                if progress is not None:
+                    progress(Path(i).name, done, len(in_paths))
             where = "local (this process)"
         elif engine == "dask":
-            results, where = _run_on_dask(in_paths, outputs, task, scheduler, workers, processes)
+            results, where = _run_on_dask(
+                in_paths, outputs, task, scheduler, workers, processes, progress
+            )
         else:
             raise InputError(f"unknown engine '{engine}'", fix="use local or dask")
         swap_in(staging, export / task.name)
@@ -325,8 +331,9 @@ def _run_on_dask(
     scheduler: str | None,
     workers: int | None,
     processes: bool,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[PartResult], str]:
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, as_completed
 
     if scheduler:
         try:
@@ -351,6 +358,9 @@ def _run_on_dask(
         where = f"dask LocalCluster ({n_workers} worker{'s' if n_workers > 1 else ''})"
     try:
         futures = client.map(process_partition, in_paths, out_paths, task=task, pure=False)
+        if progress is not None:
+            for done, _ in enumerate(as_completed(futures), 1):
+                progress(f"{done} of {len(futures)} parts", done, len(futures))
         results: list[PartResult] = client.gather(futures)
     finally:
         client.close()

@@ -1,7 +1,8 @@
 """Flat rows for a corpus's records, appraisals, judgements and citation edges.
 
 Pure: models in, plain dicts out (one dict per Parquet row). The full record and the answers
-travel as JSON strings, so a worker can rebuild the model without reading the corpus folder.
+travel as JSON strings, so a worker can rebuild the model without reading the corpus folder; a
+study's attached full text travels as its path (read by `batch propose`).
 """
 
 from __future__ import annotations

@@ -154,6 +154,23 @@ def test_cli_report_takes_the_corpus_as_argument(
     assert "has no appraisals" in capsys.readouterr().err
 
 
+def test_cli_report_speaks_the_shared_options_and_keeps_the_old_spellings(
+    rob2_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(rob2_corpus.root)
+    assert main(["report", "-c", root, "-o", str(tmp_path / "new"), "--json"]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert main(["report", root, "--out", str(tmp_path / "old"), "--json"]) == 0
+    old = json.loads(capsys.readouterr().out)
+    assert new["files"] == old["files"] and new["studies"] == 4
+    assert (
+        main(["report", "-c", root, "-o", str(tmp_path / "a"), "--out", str(tmp_path / "b")]) == 2
+    )
+    assert "give --output or --out, not both" in capsys.readouterr().err
+    assert main(["report", "-c", root]) == 2
+    assert "add --output DIR" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs /usr/bin/chromium (apt-get install "

@@ -341,7 +341,7 @@ def test_proposals_on_dask_match_one_process_and_never_replace_a_reviewer(
     [
         (["--engine", "spark"], "unknown engine 'spark'"),
         (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
-        (["--parquet", "{tmp}", "--out", "{tmp}"], "give --parquet or --out, not both"),
+        (["--parquet", "{tmp}", "--out", "{tmp}"], "give --parquet or --output, not both"),
         ([], "say where the Parquet data is"),
         (["--parquet", "{tmp}", "--profile", "nope"], "has no profile 'nope'"),
     ],
@@ -375,3 +375,19 @@ def test_export_read_by_processes_matches_one_process(
         export_corpus(scored_corpus, tmp_path / "pool", workers=2)
     # the earlier export is still whole
     assert len(pq.read_table(tmp_path / "pool" / "records")) == N_STUDIES
+
+
+def test_batch_reports_progress_per_part_and_prints_nothing(
+    scored_corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "export"
+    export_corpus(scored_corpus, out, partitions=3)
+    calls: list[tuple[str, int, int]] = []
+    summary = run_batch(
+        ScoreTask(load_rubric("rob2")), out, progress=lambda *call: calls.append(call)
+    )
+    total = summary.partitions
+    assert total > 1
+    assert [(done, of) for _, done, of in calls] == [(n, total) for n in range(1, total + 1)]
+    assert all(part.endswith(".parquet") for part, _, _ in calls)
+    assert capsys.readouterr() == ("", "")
