@@ -151,10 +151,14 @@ def _print_report(report: FetchReport, listing: ReferenceList, where: str) -> No
         for identifier, reason in problems:
             err_console.print(f"  {identifier}: {reason}", markup=False, soft_wrap=True)
     if report.unreachable:
-        dead = ", ".join(f"{name} ({why})" for name, why in report.unreachable.items())
+        reasons = set(report.unreachable.values())
+        if len(reasons) == 1 and len(report.unreachable) > 1:  # the usual dead network
+            dead = f"{', '.join(report.unreachable)} ({reasons.pop()})"
+        else:
+            dead = ", ".join(f"{name} ({why})" for name, why in report.unreachable.items())
         err_console.print(
-            f"could not reach {dead}: check your connection, use --offline to work from the "
-            "corpus and the cache, or point APPRAISE_<SOURCE>_URL at a mirror",
+            f"could not reach {dead}: check your connection, or use --offline (corpus and "
+            "cache only) or a mirror (APPRAISE_<SOURCE>_URL)",
             markup=False,
             soft_wrap=True,
         )

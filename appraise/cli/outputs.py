@@ -101,7 +101,7 @@ def table(
     if output is None:
         sys.stdout.write(terminal_text(result.content) if isinstance(result.content, str) else "")
         return
-    note(f"wrote {output} ({result.format}, {result.rows} studies)")
+    note(f"wrote {output} ({result.format}, {_count(result.rows, 'study', 'studies')})")
 
 
 def plot(
@@ -178,7 +178,7 @@ def plot(
         note(f"{_count(len(result.left_out), 'study', 'studies')} without an estimate left out")
     written = result.written
     pages = f", {len(written)} files: {written[0].name}..." if len(written) > 1 else ""
-    note(f"wrote {output} ({result.kind}, {result.studies} studies{pages})")
+    note(f"wrote {output} ({result.kind}, {_count(result.studies, 'study', 'studies')}{pages})")
 
 
 def report(
@@ -225,9 +225,10 @@ def report(
         return
     for text in result.notes:
         note(text)
+    rubric = f"{result.rubric}, {result.profile} profile" if result.profile else result.rubric
     typer.echo(
-        f"report: {len(result.files)} files for {result.studies} studies "
-        f"({result.rubric}, {result.profile} profile); open {result.out / 'index.html'}"
+        f"report: {len(result.files)} files for {_count(result.studies, 'study', 'studies')} "
+        f"({rubric}); open {result.out / 'index.html'}"
     )
 
 
@@ -264,7 +265,7 @@ def export(
     if output is None:
         sys.stdout.write(terminal_text(str(result.content)))
         return
-    note(f"wrote {output} ({result.format}, {result.rows} references)")
+    note(f"wrote {output} ({result.format}, {_count(result.rows, 'reference')})")
 
 
 @command(import_app, "metapsy", "appraise import metapsy ptsd-database.csv -c my-review")

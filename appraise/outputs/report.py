@@ -59,7 +59,7 @@ REPORT_TRAFFIC_LIGHT_STUDIES = 1000
 class ReportResult:
     out: Path
     rubric: str
-    profile: str
+    profile: str | None  # None for a rubric without profiles (only RoB 2 has them)
     studies: int
     files: list[str] = field(default_factory=list)  # relative paths, sorted
     notes: list[str] = field(default_factory=list)  # what was left out, and why
@@ -446,10 +446,10 @@ def _overview(corpus: Corpus, matrix: Matrix) -> str:
     )
     if counts[matrix.scale.not_judged.label]:
         spread += f", {counts[matrix.scale.not_judged.label]} not yet judged"
+    profile = f", {html.escape(matrix.profile)} profile" if matrix.rubric.profiles else ""
     lines = [
         f"<p>{len(matrix.rows)} studies appraised with {html.escape(matrix.rubric.name)} "
-        f"(version {html.escape(matrix.rubric.version)}, {html.escape(matrix.profile)} profile)."
-        f" Overall: {spread}.</p>",
+        f"(version {html.escape(matrix.rubric.version)}{profile}). Overall: {spread}.</p>",
     ]
     if info.description:
         lines.append(f"<p>{html.escape(info.description)}</p>")
@@ -554,7 +554,7 @@ def build_report(
             "corpus": corpus.info.name,
             "rubric": matrix.rubric.id,
             "rubric_version": matrix.rubric.version,
-            "profile": matrix.profile,
+            "profile": matrix.profile if matrix.rubric.profiles else None,
             "studies": len(matrix.rows),
             "files": {name: _sha256(staging / name) for name in sorted(files)},
             "notes": notes,
@@ -570,6 +570,5 @@ def build_report(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ReportResult(
-        out, matrix.rubric.id, matrix.profile, len(matrix.rows), sorted(files), notes
-    )
+    profile = matrix.profile if matrix.rubric.profiles else None
+    return ReportResult(out, matrix.rubric.id, profile, len(matrix.rows), sorted(files), notes)

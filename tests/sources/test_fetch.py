@@ -224,7 +224,8 @@ def test_connection_refused_everywhere_is_one_line_per_record(
         f"  {CROSSREF_TRIAL}: not fetched (Crossref, OpenAlex, Europe PMC, PubMed unreachable)"
         in err
     )
-    assert "could not reach Crossref (connection refused)" in err and "--offline" in err
+    assert "could not reach Crossref, OpenAlex, Europe PMC, PubMed (connection refused)" in err
+    assert "--offline" in err
     assert not (tmp_path / "records").exists()
 
 
@@ -440,7 +441,9 @@ def test_a_dead_network_fails_a_batch_fast_with_a_summary_and_the_hint(
     per_doi = [line for line in lines if line.startswith("  10.")]
     assert len(per_doi) == 10 and all(len(line) < 110 for line in per_doi)
     assert "0 of 10 record(s) saved" in lines[0]
-    assert lines[-1].startswith("could not reach Crossref (host name not found)")
+    assert lines[-1].startswith(
+        "could not reach Crossref, OpenAlex, Europe PMC, PubMed (host name not found)"
+    )
     assert "--offline" in lines[-1] and "APPRAISE_<SOURCE>_URL" in lines[-1]
     assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
 
@@ -479,7 +482,9 @@ def test_a_refused_port_fails_a_batch_of_ten_at_the_first_refusal_per_source(
         for line in per_doi
     )
     assert lines[0].startswith("0 of 10 record(s) saved")
-    assert lines[-1].startswith("could not reach Crossref (connection refused)")
+    assert lines[-1].startswith(
+        "could not reach Crossref, OpenAlex, Europe PMC, PubMed (connection refused)"
+    )
     assert "--offline" in lines[-1]
     assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
     _no_partial_files(corpus)
