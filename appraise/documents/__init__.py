@@ -16,7 +16,7 @@ from appraise.corpus import Corpus
 from appraise.documents.pdf import read_pdf
 from appraise.documents.text import decode_text, text_sections
 from appraise.errors import AppraiseError, InputError, NotFoundError
-from appraise.evidence.document import Document
+from appraise.evidence.document import Document, OriginalFile
 from appraise.sources.jats import JatsArticle, parse_jats
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -45,6 +45,7 @@ def read_document(path: Path) -> Document:
             fix=f"give one of {', '.join(READABLE_SUFFIXES)} (convert Word files to PDF or text)",
         )
     data = _read_bytes(path)
+    original = None
     if suffix in PDF_SUFFIXES:
         if not data.startswith(b"%PDF-"):
             raise InputError(
@@ -55,10 +56,13 @@ def read_document(path: Path) -> Document:
     elif suffix in JATS_SUFFIXES:
         article = parse_jats(data)
         parts, problems = jats_parts(article), [f"{path}: {p}" for p in article.problems]
+        original = OriginalFile(data.decode("utf-8", errors="replace"), markup=True)
     else:
         text, problems = decode_text(data, str(path))
         parts = text_sections(text)
+        original = OriginalFile(text, markup=False)
     document = Document.from_sections(parts, source=str(path), problems=problems)
+    document.original = original
     if document.is_empty and not document.problems:
         document.problems.append(f"{path}: no text found")
     return document

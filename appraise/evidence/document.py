@@ -7,6 +7,7 @@ authors) and local files (plain text, JATS, PDF) are both turned into a Document
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -148,12 +149,106 @@ def _speaks_of_other_trial(sentence: str) -> bool:
     return bool(_CITATION.search(sentence)) and not _OWN_TRIAL.search(sentence)
 
 
+_MARKUP_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
+# What may differ between the file and the extracted text: spacing and line breaks, a run-in
+# heading's colon, Markdown emphasis; compared without them, the words line up.
+_IGNORED = {True: re.compile(r"[\s:]+"), False: re.compile(r"[\s:*_`]+")}
+_KEPT = {True: re.compile(r"[^\s:]+"), False: re.compile(r"[^\s:*_`]+")}
+
+
+@dataclass(frozen=True)
+class _Run:
+    plain: int  # where the run starts in the projection
+    start: int  # and in the file
+    end: int
+    verbatim: bool  # one file character per character (else an entity)
+
+
+@dataclass(frozen=True)
+class OriginalFile:
+    """The reviewer's file as it was read (text, Markdown or JATS XML), so that a quote of the
+    extracted text can be found again in it: a reviewer checks a quote in their own file, not
+    in the rebuilt text. Offsets are in characters of the decoded file."""
+
+    text: str
+    markup: bool  # XML: tags and entities lie between and inside the quote's words
+
+    def _projection(self, start: int, end: int) -> tuple[str, list[_Run]]:
+        """The characters of text[start:end] that must match, and where each run lies."""
+        kept, ignored = _KEPT[self.markup], _IGNORED[self.markup]
+        chunks: list[str] = []
+        runs: list[_Run] = []
+        size = 0
+        pieces = (
+            ((t.start(), t.group()) for t in _MARKUP_TOKEN.finditer(self.text, start, end))
+            if self.markup
+            else [(start, self.text[start:end])]
+        )
+        for at, piece in pieces:
+            if self.markup and len(piece) > 1 and piece[0] == "<":
+                continue
+            if self.markup and len(piece) > 2 and piece[0] == "&" and piece[-1] == ";":
+                if char := ignored.sub("", html.unescape(piece)):
+                    runs.append(_Run(size, at, at + len(piece), False))
+                    chunks.append(char)
+                    size += len(char)
+                continue
+            for found in kept.finditer(piece):
+                runs.append(_Run(size, at + found.start(), at + found.end(), True))
+                chunks.append(found.group())
+                size += len(found.group())
+        return "".join(chunks), runs
+
+    def span(self, quote: str) -> tuple[int, int] | None:
+        """Where ``quote`` lies in the file, or None when it cannot be found there."""
+        key = _IGNORED[self.markup].sub("", quote)
+        plain_words = sorted({w for w in quote.split() if w.isascii() and w.isalnum()}, key=len)
+        if not key or not plain_words:
+            return None
+        # Look only round the places where the quote's longest plain word occurs, with its
+        # second longest nearby: projecting a whole article per quote costs more than proposing.
+        anchor, second = plain_words[-1], plain_words[-2] if len(plain_words) > 1 else ""
+        width = 2 * len(quote) + 200
+        at = self.text.find(anchor)
+        while at >= 0:
+            low, high = max(0, at - width), at + width
+            if self.text.find(second, low, high) >= 0:
+                start = self.text.rfind(">", 0, low) + 1  # never inside a tag
+                plain, runs = self._projection(start, high)
+                found = plain.find(key)
+                if found >= 0:
+                    first, last = found, found + len(key) - 1
+                    return _file_offset(runs, first, end=False), _file_offset(runs, last, end=True)
+            at = self.text.find(anchor, at + len(anchor))
+        return None
+
+
+def _file_offset(runs: list[_Run], position: int, *, end: bool) -> int:
+    run = runs[bisect_right([r.plain for r in runs], position) - 1]
+    if not run.verbatim:
+        return run.end if end else run.start
+    return run.start + position - run.plain + (1 if end else 0)
+
+
 @dataclass
 class Document:
     text: str
     sections: list[DocSection]
     source: str
     problems: list[str] = field(default_factory=list)
+    original: OriginalFile | None = None  # the reviewer's own file, when read from one
+    _spans: dict[str, tuple[int, int] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def original_span(self, quote: str) -> tuple[int, int] | None:
+        """Where a quote of this text lies in the reviewer's file (once per quote: several
+        questions often quote one sentence)."""
+        if self.original is None:
+            return None
+        if quote not in self._spans:
+            self._spans[quote] = self.original.span(quote)
+        return self._spans[quote]
 
     @classmethod
     def from_sections(

@@ -91,7 +91,14 @@ class Proposal:
             "answer": self.answer,
             "confidence": round(self.confidence, 2),
             "quotes": [
-                {"text": q.text, "section": q.section, "start": q.start, "end": q.end}
+                {
+                    "text": q.text,
+                    "section": q.section,
+                    "start": q.start,
+                    "end": q.end,
+                    "file_start": q.file_start,
+                    "file_end": q.file_end,
+                }
                 for q in self.quotes
             ],
             "detector": self.detector,
@@ -135,16 +142,22 @@ def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list
         sentence = item.sentence if isinstance(item, Hit) else item
         sentences.setdefault(sentence.start, sentence)
     chosen = sorted(sentences.values(), key=lambda s: s.start)[:MAX_QUOTES]
-    return [
-        Quote(
-            text=document.text[s.start : s.end],
-            section=s.section,
-            start=s.start,
-            end=s.end,
-            source=document.source,
-        )
-        for s in chosen
-    ]
+    return [located_quote(document, s.start, s.end, s.section) for s in chosen]
+
+
+def located_quote(document: Document, start: int, end: int, section: str | None) -> Quote:
+    """The span as a quote, with where it lies in the reviewer's own file when read from one."""
+    text = document.text[start:end]
+    in_file = document.original_span(text)
+    return Quote(
+        text=text,
+        section=section,
+        start=start,
+        end=end,
+        source=document.source,
+        file_start=in_file[0] if in_file else None,
+        file_end=in_file[1] if in_file else None,
+    )
 
 
 def run_detector(name: str, ctx: Context) -> Signal:

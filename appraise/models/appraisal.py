@@ -22,6 +22,12 @@ class Quote(Strict):
     start: int | None = Field(default=None, description="Character offset in that text.")
     end: int | None = None
     source: str | None = Field(default=None, description="Where the text came from: pubmed...")
+    file_start: int | None = Field(
+        default=None,
+        description="Character offset of the quote in the reviewer's own file (text, Markdown, "
+        "JATS XML) named by source, where it was found there.",
+    )
+    file_end: int | None = None
 
 
 class Answer(Strict):

@@ -581,6 +581,8 @@ class AssessSession:
         return quote
 
     def _locate(self, text: str) -> Quote:
+        from appraise.evidence.proposals import located_quote
+
         if not text:
             raise InputError("an empty quote was given", fix="paste the sentence after 'q '")
         doc = self.document
@@ -588,9 +590,7 @@ class AssessSession:
         if doc is None or start < 0:
             return Quote(text=text, source="reviewer")
         section = next((s.title for s in doc.sections if s.start <= start < s.end), None)
-        return Quote(
-            text=text, section=section, start=start, end=start + len(text), source=doc.source
-        )
+        return located_quote(doc, start, start + len(text), section)
 
     def accept(self) -> None:
         """Accept the proposed judgement of the current domain (or overall)."""

@@ -39,7 +39,7 @@ def test_propose_text_json_has_the_documented_shape(capsys: pytest.CaptureFixtur
     assert set(first) >= {"question", "answer", "confidence", "quotes", "detector", "comment"}
     assert first["question"] == "1.1" and first["answer"] == "Y"
     quote = first["quotes"][0]
-    assert set(quote) == {"text", "section", "start", "end"}
+    assert set(quote) == {"text", "section", "start", "end", "file_start", "file_end"}
     from appraise.documents import read_document
 
     text = read_document(path).text
