@@ -500,6 +500,39 @@ def personnel_blinding(ctx: Context) -> Signal:
     return _unblindable(ctx, "therapists") or no_information()
 
 
+# What the methods say each arm received, and who gave it: the sentences a reviewer quotes for
+# 'by the nature of the interventions', rather than the title that names them.
+_ARMS = re.compile(
+    r"\b(?:(?:intervention|experimental|treatment|active|control|comparison|waiting[- ]list|"
+    r"wait[- ]list) (?:group|arm|condition)s?|allocated to|assigned to|randomi[sz]ed to)\b",
+    re.IGNORECASE,
+)
+_DELIVERED = re.compile(
+    r"\b(?:delivered|provided|taught|led|conducted|carried out|administered|given|facilitated|"
+    r"offered|run|supervised) (?:\w+ ){0,3}?by\b|\b(?:therapists?|counsell?ors?|psychologists?|"
+    r"nurses?|social workers?|coaches|trainers?|facilitators?|instructors?|researchers?|staff) "
+    r"(?:\w+ ){0,3}?(?:delivered|provided|taught|led|conducted|gave|visited|sent|offered)\b",
+    re.IGNORECASE,
+)
+
+
+def _what_each_arm_got(ctx: Context, hits: list[Hit], who: str) -> tuple[Hit, ...]:
+    """Up to two methods sentences describing the arms (for therapists: who delivered them),
+    those naming the treatment first; else the first mention of the treatment."""
+    wanted = _DELIVERED if who == "therapists" else _ARMS
+    named = {h.sentence.start for h in hits}
+    found = [
+        h
+        for h in find(ctx.document, wanted, _own_account)
+        if h.sentence.kind == "methods" and not h.sentence.cites_other_trial
+    ]
+    found.sort(key=lambda h: h.sentence.start not in named)
+    chosen: dict[int, Hit] = {}
+    for hit in found:
+        chosen.setdefault(hit.sentence.start, hit)
+    return tuple(list(chosen.values())[:2]) or (hits[0],)
+
+
 def _unblindable(ctx: Context, who: str) -> Signal | None:
     """A psychological treatment (or a wait list) cannot be hidden from those who receive or
     give it; with no statement either way, 'probably not blinded' is what a methodologist says."""
@@ -510,7 +543,7 @@ def _unblindable(ctx: Context, who: str) -> Signal | None:
     return Signal(
         "PN",
         0.55,
-        (hits[0],),
+        _what_each_arm_got(ctx, hits, who),
         f"no statement on blinding {who}; by the nature of the interventions (a psychological "
         f"or behavioural treatment, a wait list, usual care or no treatment) the allocation "
         f"cannot usually be hidden from {who}",

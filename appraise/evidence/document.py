@@ -102,7 +102,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             mark = match.start()
             before = _WORD_BEFORE.search(text, max(cursor, mark - 20), mark)
             word = before.group(1).lower() if before else ""
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            blank_line = "\n" in match.group(1) and match.group(1).count("\n") >= 2
+            # A blank line ends a sentence even after an abbreviation or an initial
+            # ('... and AUDIT-C.' then the next heading of a structured abstract).
+            if not blank_line and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
                 continue
             cut = match.start(1)
         _append_trimmed(text, cursor, cut, spans)

@@ -179,15 +179,41 @@ def _not_given_at(ctx: Context, time_point: str, sentences: list[Sentence]) -> S
     return None
 
 
+# A sentence that is the schedule says who was assessed when ('all subjects were assessed at
+# baseline, ... and after 15 treatments'); one about analysis or power only uses time words.
+_ASSESSED_WHEN = re.compile(
+    r"\b(?:(?:were|was) (?:\w+ )?(?:assessed|measured|administered|completed|collected|"
+    r"repeated|re-?assessed|evaluated|interviewed|surveyed)|assessments? (?:\w+ )?(?:took place|"
+    r"occurred|were (?:made|conducted|performed|held|scheduled))|(?:completed|filled (?:in|out)) "
+    r"(?:the )?(?:\w+ )?(?:questionnaires?|measures|surveys?|assessments?))\b",
+    re.IGNORECASE,
+)
+_ANALYSIS = re.compile(
+    r"\b(?:analys[ie]s|analy[sz]ed|power|sample size|effect sizes?|calculated|models?|"
+    r"statistic\w*|regression|significan\w*|p ?[<=])\b",
+    re.IGNORECASE,
+)
+
+
 def _schedule_at(ctx: Context, time_point: str) -> list[Sentence]:
-    """Sentences giving the measures taken at ``time_point`` (the schedule)."""
+    """Sentences giving the measures taken at ``time_point`` (the schedule): those naming most
+    time points with a verb of assessing first, the methods' own before summaries."""
     pattern = _SCHEDULE_AT[time_point]
+    text = ctx.document.search_text
     found = [
         h.sentence
         for h in find(ctx.document, pattern, _own_methods)
-        if _MEASURED.search(ctx.document.search_text, h.sentence.start, h.sentence.end)
+        if _MEASURED.search(text, h.sentence.start, h.sentence.end)
     ]
-    return _methods_first(found)
+
+    def weight(sentence: Sentence) -> int:
+        times = sum(1 for p in TIME_POINTS.values() if p.search(text, sentence.start, sentence.end))
+        said = bool(_ASSESSED_WHEN.search(text, sentence.start, sentence.end))
+        analysis = bool(_ANALYSIS.search(text, sentence.start, sentence.end))
+        return -(2 * times + 2 * said - 3 * analysis)
+
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda s: (weight(s), s.kind != "methods", s.start))
 
 
 def _methods_first(sentences: list[Sentence]) -> list[Sentence]:

@@ -9,6 +9,7 @@ own ``applies_if``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,14 +136,50 @@ class ProposalSet:
         }
 
 
+# Where the most specific account of a trial's conduct is: its methods (and the statements it
+# makes of itself), then results, then the abstract's summary, a discussion, the title last.
+_SPECIFICITY = {
+    "methods": 0,
+    "coi": 0,
+    "funding": 0,
+    "registration": 0,
+    "results": 1,
+    "other": 1,
+    "body": 1,
+    "abstract": 2,
+    "discussion": 3,
+    "conclusion": 3,
+    "introduction": 3,
+    "title": 4,
+}
+# A structured abstract's inline heading at the start of a sentence ('Results: A response rate
+# of 15% ...'), kept out of the quote.
+_INLINE_HEADING = re.compile(
+    r"(?:Background|Objectives?|Aims?|Purpose|Methods?|Design|Setting|Participants|"
+    r"Interventions?|Measurements?|Main outcome measures?|Outcomes?|Results?|Findings|"
+    r"Conclusions?|Interpretation|Limitations|Trial registration|Methods and findings)"
+    r"\s*[:.]\s+(?=[A-Z0-9])"
+)
+
+
 def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list[Quote]:
-    """Whole sentences, each once, in text order: what a methodologist would quote."""
+    """Whole sentences, each once, the most specific first (methods before the abstract, the
+    title only when nothing else speaks): what a methodologist would quote."""
     sentences: dict[int, Sentence] = {}
     for item in evidence:
         sentence = item.sentence if isinstance(item, Hit) else item
         sentences.setdefault(sentence.start, sentence)
-    chosen = sorted(sentences.values(), key=lambda s: s.start)[:MAX_QUOTES]
-    return [located_quote(document, s.start, s.end, s.section) for s in chosen]
+    found = list(sentences.values())
+    if any(s.kind != "title" for s in found):
+        found = [s for s in found if s.kind != "title"]
+    chosen = sorted(found, key=lambda s: (_SPECIFICITY.get(s.kind, 2), s.start))[:MAX_QUOTES]
+    quotes = []
+    for s in chosen:
+        heading = _INLINE_HEADING.match(document.text, s.start, s.end)
+        quotes.append(
+            located_quote(document, heading.end() if heading else s.start, s.end, s.section)
+        )
+    return quotes
 
 
 def located_quote(document: Document, start: int, end: int, section: str | None) -> Quote:

@@ -58,7 +58,8 @@ _OBJECTIVE = re.compile(
 # on self-report', 'the use of a brief self-report questionnaire'.
 _SELF_REPORT_STUDY = re.compile(
     r"\b(?:(?:outcomes?|measures?|assessments?|data|findings|results) (?:\w+ ){0,3}?(?:were|was|"
-    r"are|is) (?:\w+ ){0,2}?(?:based on|reliant on|self-?(?:rated|reported))|"
+    r"are|is) (?:\w+ ){0,2}?(?:(?:based|reliant) on (?:[\w'’]+ ){0,2}?self-?report\w*|"
+    r"self-?(?:rated|reported))|"
     r"(?:relied|relies|rely|reliance) (?:\w+ ){0,2}?on self-?report\w*|"
     r"(?:use|used) of (?:a |an )?(?:\w+ )?self-?report\w*|all (?:outcomes?|measures?|"
     r"assessments?) (?:were|was) self-?\w+|self-?report(?:ed)? (?:questionnaires?|measures?|"

@@ -216,3 +216,31 @@ def test_a_check_of_blinding_names_nobody_blinded() -> None:
 def test_unaware_up_to_a_moment_means_aware_afterwards() -> None:
     ctx = context("Until that point, the volunteers were unaware of the arm they were in.")
     assert blinding.participant_awareness(ctx).answer == "PY"
+
+
+def test_the_nature_of_the_interventions_is_quoted_from_what_each_arm_received() -> None:
+    from appraise.evidence import Document
+    from appraise.evidence.signals import Context
+
+    doc = Document.from_sections(
+        [
+            ("Title", "title", "Problem-solving therapy for carers: a randomised trial"),
+            (
+                "Methods",
+                "methods",
+                "Carers allocated to the intervention group received six sessions of "
+                "problem-solving therapy. Sessions were delivered by two trained nurses.",
+            ),
+        ],
+        "t",
+    )
+    ctx = Context(doc)
+    participants = blinding.participant_blinding(ctx)
+    therapists = blinding.personnel_blinding(ctx)
+    assert [doc.text[h.sentence.start : h.sentence.end] for h in participants.evidence] == [
+        "Carers allocated to the intervention group received six sessions of problem-solving "
+        "therapy."
+    ]
+    assert [doc.text[h.sentence.start : h.sentence.end] for h in therapists.evidence] == [
+        "Sessions were delivered by two trained nurses."
+    ]

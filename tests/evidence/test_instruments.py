@@ -71,6 +71,9 @@ def test_name_rules_read_the_name_and_say_unknown_rather_than_guess(name: str, k
         ("DAWBA", "diagnostic-interview"),
         ("Timeline Followback", "self-report"),
         ("SANS", "clinician-rated"),
+        ("ADAS-Cog", "clinician-rated"),
+        ("Mini-Mental State Examination", "clinician-rated"),
+        ("MoCA", "clinician-rated"),
     ],
 )
 def test_lexicon_entries_added_for_issue_13(name: str, kind: str) -> None:

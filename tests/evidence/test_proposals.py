@@ -181,3 +181,42 @@ def test_a_commentary_on_other_trials_gets_no_trial_answers() -> None:
     trial = [p for p in result.proposals if p.detector and p.detector != "registration"]
     assert trial and all(p.answer in ("NI", "NA") for p in trial)
     assert result.get("2.1").comment == NO_OWN_STUDY  # type: ignore[union-attr]
+
+
+def _parts_document() -> Document:
+    return Document.from_sections(
+        [
+            ("Title", "title", "Group walking for low mood: a randomised trial"),
+            (
+                "Abstract",
+                "abstract",
+                "Participants were randomised to group walking or usual care.\n\n"
+                "Results: Mood improved in both arms.",
+            ),
+            ("Methods", "methods", "Walkers in the intervention group met twice a week."),
+        ],
+        source="test",
+    )
+
+
+def test_quotes_put_the_methods_first_and_leave_out_the_title_and_inline_headings() -> None:
+    from appraise.evidence.proposals import quotes_for
+
+    document = _parts_document()
+    title, allocation, results, methods = document.sentences
+    quotes = quotes_for(document, (title, allocation, results, methods))
+    assert [q.section for q in quotes] == ["Methods", "Abstract", "Abstract"]
+    assert quotes[2].text == "Mood improved in both arms."
+    for q in quotes:
+        assert document.text[q.start : q.end] == q.text
+    assert [q.text for q in quotes_for(document, (title,))] == [document.quote(title)]
+
+
+def test_a_blank_line_ends_a_sentence_even_after_an_initial() -> None:
+    from appraise.evidence.document import split_sentences
+
+    text = "Outcomes were the PHQ-9 and the GAD-7 by Smith J.\n\nResults: Both fell."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Outcomes were the PHQ-9 and the GAD-7 by Smith J.",
+        "Results: Both fell.",
+    ]

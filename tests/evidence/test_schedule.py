@@ -230,3 +230,18 @@ def test_treatment_that_lasts_the_whole_observation_leaves_no_follow_up() -> Non
     )
     signal = design.followup(ctx)
     assert signal.answer == "N" and "as long as" in (signal.comment or "")
+
+
+def test_the_schedule_quoted_is_the_sentence_saying_who_was_assessed_when() -> None:
+    filler = " Sessions were held in a community hall near the clinic." * 60
+    ctx = context(
+        "The sample size gave 80% power for a difference of 3 points on the BDI-II measured "
+        "after the treatment.",
+        "Participants were assessed with the BDI-II at baseline and at post-treatment.",
+        filler,
+    )
+    signal = measurement.diagnostic_interview_end(ctx)
+    assert signal.answer == "N" and "absence" in (signal.comment or "")
+    first = signal.evidence[0]
+    sentence = first.sentence if hasattr(first, "sentence") else first
+    assert ctx.document.quote(sentence).startswith("Participants were assessed")  # type: ignore[arg-type]
