@@ -36,6 +36,7 @@ BENCHMARKS = {
     "graph": "bench_graph",
     "report": "bench_report",
     "proposal-quality": "proposal_quality",
+    "quote-offsets": "quote_file_offsets",
 }
 
 

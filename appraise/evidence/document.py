@@ -205,7 +205,8 @@ class OriginalFile:
     def span(self, quote: str) -> tuple[int, int] | None:
         """Where ``quote`` lies in the file, or None when it cannot be found there."""
         key = _IGNORED[self.markup].sub("", quote)
-        plain_words = sorted({w for w in quote.split() if w.isascii() and w.isalnum()}, key=len)
+        words = {w for w in quote.split() if w.isascii() and w.isalnum()}
+        plain_words = sorted(words, key=lambda w: (len(w), w))  # the same anchor on every run
         if not key or not plain_words:
             return None
         # Look only round the places where the quote's longest plain word occurs, with its
