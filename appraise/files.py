@@ -103,7 +103,10 @@ def read_text(path: Path) -> str:
 
 def read_data(path: Path) -> Any:
     """Load a .yaml/.yml or .json file."""
-    text = read_text(path)
+    return _parse(path, read_text(path))
+
+
+def _parse(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
@@ -179,7 +182,7 @@ def validation_error(path: Path | str, text: str | None, exc: ValidationError) -
 def load_model(path: Path, model: type[M]) -> M:
     """Read and validate a data file; any problem becomes one DataFileError with file:line."""
     text = read_text(path)
-    data = read_data(path)
+    data = _parse(path, text)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
