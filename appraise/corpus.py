@@ -45,6 +45,8 @@ from appraise.ids import StudyId, file_stem, parse_identifier, slug, study_id_fr
 from appraise.models import OVERALL, Answer, Appraisal, ClaimsFile, Judgement, StudyRecord
 from appraise.models.base import Strict
 
+M = TypeVar("M", bound=BaseModel)
+
 APPRAISAL_NAME_SEPARATOR = "--"
 
 
@@ -73,6 +75,10 @@ class Corpus:
         self.info_path = self.root / "corpus.yaml"
         self.state_dir = self.root / ".appraise"
         self._index: dict[str, Path] | None = None
+        # Parsed files, keyed by path and checked against size and mtime (as the fetch index
+        # is), so a command that reads the corpus twice (report: matrix, then methods) parses
+        # each file once. Models read this way are shared: change them with model_copy.
+        self._models: dict[Path, tuple[tuple[int, int], BaseModel]] = {}
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.root)!r})"
@@ -161,14 +167,28 @@ class Corpus:
 
     def iter_records(self) -> Iterator[StudyRecord]:
         for path in self.record_paths():
-            yield load_model(path, StudyRecord)
+            yield self.load(path, StudyRecord)
+
+    def load(self, path: Path, model: type[M]) -> M:
+        """A data file of the corpus as ``model``, parsed once while the file is unchanged."""
+        try:
+            info = path.stat()
+        except OSError:
+            return load_model(path, model)  # the usual one-line error
+        stamp = (info.st_size, info.st_mtime_ns)
+        cached = self._models.get(path)
+        if cached is not None and cached[0] == stamp and type(cached[1]) is model:
+            return cached[1]
+        loaded = load_model(path, model)
+        self._models[path] = (stamp, loaded)
+        return loaded
 
     def _identifier_index(self) -> dict[str, Path]:
         """pmid:/pmcid:/doi keys of every record, built once per Corpus from the files."""
         if self._index is None:
             index: dict[str, Path] = {}
             for path in self.record_paths():
-                rec = load_model(path, StudyRecord)
+                rec = self.load(path, StudyRecord)
                 for key in _keys_of(rec):
                     index.setdefault(key, path)
             self._index = index
@@ -178,9 +198,9 @@ class Corpus:
         sid = parse_identifier(identifier) if isinstance(identifier, str) else identifier
         direct = self.record_path(str(sid))
         if direct.exists():
-            return load_model(direct, StudyRecord)
+            return self.load(direct, StudyRecord)
         path = self._identifier_index().get(str(sid))
-        return load_model(path, StudyRecord) if path else None
+        return self.load(path, StudyRecord) if path else None
 
     def read_record(self, identifier: str | StudyId) -> StudyRecord:
         record = self.find_record(identifier)
@@ -236,7 +256,7 @@ class Corpus:
         return AppraisalFile.open(self, path)
 
     def read_appraisal(self, path: Path) -> Appraisal:
-        return load_model(path, Appraisal)
+        return self.load(path, Appraisal)
 
     def iter_appraisals(
         self, rubric: str | None = None, study: str | None = None

@@ -110,6 +110,8 @@ def parse_yaml(text: str, path: Path | str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # PyYAML 6.0.4 and later bound depth themselves
+            raise DataFileError(path, TooDeepError().args[0], fix=_TOO_DEEP_FIX) from None
         raise DataFileError(
             path,
             f"not valid YAML: {problem}",
@@ -134,7 +136,10 @@ def read_text(path: Path) -> str:
 
 def read_data(path: Path) -> Any:
     """Load a .yaml/.yml or .json file."""
-    text = read_text(path)
+    return _parse(path, read_text(path))
+
+
+def _parse(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json":
         try:
             return loads_json(text)
@@ -212,7 +217,7 @@ def validation_error(path: Path | str, text: str | None, exc: ValidationError) -
 def load_model(path: Path, model: type[M]) -> M:
     """Read and validate a data file; any problem becomes one DataFileError with file:line."""
     text = read_text(path)
-    data = read_data(path)
+    data = _parse(path, text)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -6,6 +6,10 @@ by ``appraise.sources.merge``), then repeated to 10,000 records and stored as Pa
 partitions. The work per record is the batch path's: ``document_from_record`` ->
 ``appraise.evidence.propose`` (via the review adapter) -> ``Engine.evaluate`` -> an appraisal.
 
+* same run, before and after: the detectors over the snapshot's inputs (../shared/data/oa-trials
+  and the fixtures; see snapshot.py) in a child process on this tree and on a checkout of
+  ``BASELINE`` (the commit before the one-pass cue scan), MB/s per core (CPU time), the 1x, 10x
+  and 100x linearity, and each tree's differences from the output snapshot;
 * linearity: one trial report at 1x, 10x and 100x its text, seconds per MB at each size;
 * one process: ``appraise batch propose --engine local`` on a 2,000-record slice;
 * both cores: ``--engine dask`` with a LocalCluster of 2 worker processes, on all 10,000.
@@ -13,10 +17,17 @@ partitions. The work per record is the batch path's: ``document_from_record`` ->
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+if __name__ == "__main__" and "--child" in sys.argv:  # measure that tree's appraise, not ours
+    sys.path.insert(0, sys.argv[sys.argv.index("--child") + 1])
 
 from common import SHARED, metric, skipped
 
@@ -29,6 +40,140 @@ QUICK = (400, 200)
 SCALES = (1, 10, 100)
 LINEARITY_RECORD = "10.1111/bcpt.70261"  # a randomised trial report, 38,000 characters
 FOLDERS = (("fulltextxml", "*.xml"), ("jats_pmc_oa_nxml", "*.nxml"))
+# The code before the one-pass cue scan (issue 20): measured beside this tree in every run.
+BASELINE = "153d9b7"
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def baseline_tree(folder: Path) -> Path | None:
+    """The appraise package as it was at BASELINE, unpacked under ``folder`` (None without
+    git or the commit)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BASELINE, "appraise", "rubrics", "pyproject.toml"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        return None
+    tar = folder / "baseline.tar"
+    tar.write_bytes(archive.stdout)
+    with tarfile.open(tar) as handle:
+        handle.extractall(folder / "tree", filter="data")
+    return folder / "tree"
+
+
+def before_and_after(quick: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The detectors on this tree and on BASELINE, each in a fresh child process."""
+    trees: dict[str, Path | None] = {"now": ROOT}
+    with tempfile.TemporaryDirectory(prefix="appraise-bench-baseline-") as tmp:
+        trees["baseline"] = baseline_tree(Path(tmp))
+        figures = {}
+        for label, tree in trees.items():
+            if tree is None:
+                continue
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", str(tree), *(["--quick"] if quick else [])],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"{label}: {done.stderr.strip()[-500:]}")
+            figures[label] = json.loads(done.stdout)
+    now = figures["now"]
+    base = figures.get("baseline")
+    note = f"baseline {BASELINE}: " if base else "no baseline (needs git): "
+
+    def beside(value: float, old: float | None, fmt: str) -> str:
+        return note + (fmt.format(old) if old is not None else "-")
+
+    rows = [
+        metric(
+            "detectors, snapshot inputs",
+            now["mb_per_cpu_second"],
+            "MB/s per core",
+            beside(now["mb_per_cpu_second"], base and base["mb_per_cpu_second"], "{:.2f} MB/s")
+            + f"; {now['megabytes']:.2f} MB, {now['documents']} documents, CPU time",
+        ),
+        metric(
+            "outputs differing from the snapshot",
+            now["differences"],
+            "documents/parts",
+            beside(0, base and base["differences"], "{:.0f}") + " (0 = identical)",
+        ),
+    ]
+    for scale in SCALES:
+        key = str(scale)
+        rows.append(
+            metric(
+                f"detectors at {scale}x text",
+                now["mb_per_cpu_second_at"][key],
+                "MB/s per core",
+                beside(0, base and base["mb_per_cpu_second_at"][key], "{:.2f} MB/s"),
+            )
+        )
+    rows.append(
+        metric(
+            "detectors 100x vs 1x time per MB",
+            now["mb_per_cpu_second_at"]["1"] / now["mb_per_cpu_second_at"]["100"],
+            "ratio",
+            "1.0 = linear in text length",
+        )
+    )
+    if base:
+        rows.append(
+            metric(
+                "detectors speed-up",
+                now["mb_per_cpu_second"] / base["mb_per_cpu_second"],
+                "x",
+                f"this tree vs {BASELINE}, same run",
+            )
+        )
+    return rows, figures
+
+
+def child(tree: Path, quick: bool) -> dict[str, Any]:
+    """In a fresh process on ``tree``'s appraise: the detectors' speed and snapshot check."""
+    import snapshot
+
+    import appraise
+
+    assert Path(appraise.__file__).resolve().is_relative_to(tree.resolve()), appraise.__file__
+
+    from appraise.evidence import Document
+
+    inputs = list(snapshot.documents())
+    megabytes = sum(len(d.text.encode()) for _, d, _ in inputs) / 1e6
+    rounds = 1 if quick else 3
+    started = time.process_time()
+    outputs = {}
+    for _ in range(rounds):
+        for key, document, record in inputs:
+            fresh = Document(document.text, document.sections, document.source, document.problems)
+            outputs[key] = snapshot.outputs(fresh, record)
+    seconds = time.process_time() - started
+    differences = len(snapshot.differences(snapshot.load(), outputs))
+    trial = next(d for k, d, _ in inputs if k.startswith("fixtures/") and LINEARITY_RECORD in k)
+    at: dict[str, float] = {}
+    for scale in SCALES:
+        parts = [
+            (s.title, s.kind, "\n\n".join([trial.text[s.start : s.end]] * scale))
+            for s in trial.sections
+        ]
+        big = Document.from_sections(parts, trial.source)
+        repeats = max(1, (20 if quick else 60) // scale)
+        started = time.process_time()
+        for _ in range(repeats):
+            snapshot.outputs(Document.from_sections(parts, trial.source), None)
+        at[str(scale)] = repeats * len(big.text.encode()) / 1e6 / (time.process_time() - started)
+    return {
+        "megabytes": megabytes,
+        "documents": len(inputs),
+        "mb_per_cpu_second": rounds * megabytes / seconds,
+        "differences": differences,
+        "mb_per_cpu_second_at": at,
+    }
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -46,10 +191,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     task = ProposeTask(load_rubric("rob2"))
     engine = Engine(task.rubric)
     size = {r.id: len(document_from_record(r).text.encode()) for r in base}
-    metrics: list[dict[str, Any]] = []
+    metrics, compared = before_and_after(quick)
     details: dict[str, Any] = {
         "base_records": len(base),
         "base_megabytes": sum(size.values()) / 1e6,
+        "before_and_after": compared,
     }
 
     trial = next(r for r in base if r.id == LINEARITY_RECORD)
@@ -141,3 +287,7 @@ def scaled_record(record: StudyRecord, times: int) -> StudyRecord:
             ],
         }
     )
+
+
+if __name__ == "__main__" and "--child" in sys.argv:
+    print(json.dumps(child(Path(sys.argv[sys.argv.index("--child") + 1]), "--quick" in sys.argv)))

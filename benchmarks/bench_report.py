@@ -8,6 +8,7 @@ resident memory (VmHWM) is the report's alone.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_proposals import BASELINE, baseline_tree
 from common import metric, peak_memory_mb, skipped
 from synthetic import corpus_size, shared_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FULL = 10_000
 QUICK = 1_000
@@ -31,27 +35,47 @@ def run(quick: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     corpus = shared_corpus(n)
     generated = time.perf_counter() - started
+    runs: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="appraise-bench-report-") as tmp:
-        done = subprocess.run(
-            [sys.executable, __file__, str(corpus.root), str(Path(tmp) / "report")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"the report failed: {done.stderr.strip()[-500:]}")
-    child = json.loads(done.stdout)
+        for label, tree in (("now", ROOT), ("baseline", baseline_tree(Path(tmp)))):
+            if tree is None:
+                continue
+            done = subprocess.run(
+                [sys.executable, __file__, str(corpus.root), str(Path(tmp) / f"report-{label}")],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "PYTHONPATH": str(tree)},
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"the report failed ({label}): {done.stderr.strip()[-500:]}")
+            runs[label] = json.loads(done.stdout)
+    child, base = runs["now"], runs.get("baseline")
+    old = f"baseline {BASELINE}: " if base else "no baseline (needs git): "
     return {
         "metrics": [
-            metric("build_report", child["seconds"], "s", f"{n:,} studies, {child['files']} files"),
+            metric(
+                "build_report",
+                child["seconds"],
+                "s",
+                f"{n:,} studies, {child['files']} files; "
+                + old
+                + (f"{base['seconds']:.1f} s" if base else "-"),
+            ),
             metric("build_report", n / child["seconds"], "studies/s", ""),
-            metric("peak memory", child["peak_rss_mb"], "MB", "child process, VmHWM"),
+            metric(
+                "peak memory",
+                child["peak_rss_mb"],
+                "MB",
+                "child process, VmHWM; " + old + (f"{base['peak_rss_mb']:.0f} MB" if base else "-"),
+            ),
         ],
         "details": {
             "studies": n,
             "corpus": corpus_size(corpus.root),
             "corpus_generation_seconds": round(generated, 1),
             **child,
+            "baseline": base,
         },
     }
 

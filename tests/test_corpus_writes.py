@@ -28,6 +28,7 @@ OWN_FILES = {
     "app/outputs.py",
     "outputs/report.py",
     "outputs/figures.py",
+    "outputs/office.py",  # streams the Word table into an in-memory zip entry
     "outputs/writers.py",
     "graph/export.py",
     "graph/draw.py",

@@ -17,7 +17,7 @@ from typing import Literal
 from appraise.appraisals import default_rubric, final_domains, final_overall, select_appraisals
 from appraise.corpus import Corpus
 from appraise.errors import InputError, NotFoundError
-from appraise.files import load_model, read_text
+from appraise.files import read_text
 from appraise.ids import parse_identifier
 from appraise.models import Appraisal, StudyRecord
 from appraise.models.rubric import Domain, Rubric
@@ -182,7 +182,7 @@ def _suffix(index: int) -> str:
 def _read_record(corpus: Corpus, study: str) -> StudyRecord | None:
     path = corpus.record_path(study)
     if path.exists():
-        return load_model(path, StudyRecord)
+        return corpus.load(path, StudyRecord)
     return corpus.find_record(study)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 # Zip's earliest representable time; used for every entry so no clock leaks into the file.
@@ -19,7 +20,9 @@ def _iso(moment: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def pin_office_file(data: bytes, when: datetime, splice: dict[str, str] | None = None) -> bytes:
+def pin_office_file(
+    data: bytes, when: datetime, splice: dict[str, Iterable[str]] | None = None
+) -> bytes:
     """Rewrite an Office zip with fixed entry times and core-properties dates set to ``when``.
 
     ``splice`` maps a marker to WordprocessingML: the paragraph holding the marker in
@@ -36,20 +39,31 @@ def pin_office_file(data: bytes, when: datetime, splice: dict[str, str] | None =
                     lambda m: f"{m.group(1)}{stamp}{m.group(3)}", blob.decode("utf-8")
                 )
                 blob = text.encode("utf-8")
-            if info.filename == "word/document.xml" and splice:
-                blob = _splice(blob.decode("utf-8"), splice).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
+            if info.filename == "word/document.xml" and splice:
+                # Streamed into the zip: the spliced XML is never held whole beside the rest.
+                with target.open(entry, "w") as stream:
+                    for piece in _splice(blob.decode("utf-8"), splice):
+                        stream.write(piece.encode("utf-8"))
+                continue
             target.writestr(entry, blob)
     return out.getvalue()
 
 
-def _splice(document: str, splice: dict[str, str]) -> str:
-    for marker, xml in splice.items():
+def _splice(document: str, splice: dict[str, Iterable[str]]) -> Iterator[str]:
+    """``document`` with the paragraph holding each marker replaced by its pieces, in order."""
+    cuts = []
+    for marker, pieces in splice.items():
         pattern = re.compile(r"<w:p>(?:(?!</w:p>).)*?" + re.escape(marker) + r".*?</w:p>", re.S)
         found = pattern.search(document)
         if found is None:
             raise ValueError(f"marker {marker!r} not found in word/document.xml")
-        document = document[: found.start()] + xml + document[found.end() :]
-    return document
+        cuts.append((found.start(), found.end(), pieces))
+    position = 0
+    for start, end, pieces in sorted(cuts, key=lambda cut: cut[0]):
+        yield document[position:start]
+        yield from pieces
+        position = end
+    yield document[position:]

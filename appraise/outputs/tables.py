@@ -17,6 +17,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -459,23 +460,28 @@ def _word_cell(cell: WordCell, width: int) -> str:
     return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>{paragraphs}</w:tc>'
 
 
-def word_table_xml(header: list[str], rows: list[list[WordCell]], widths: list[int]) -> str:
+def word_table_xml(
+    header: list[str], rows: Iterable[list[WordCell]], widths: list[int]
+) -> Iterator[str]:
     """A 'Table Grid' table whose header row repeats on every page; widths in twips. The w:
-    prefix is the one word/document.xml declares."""
+    prefix is the one word/document.xml declares. Yielded a row at a time, so a 10,000-study
+    detail table is never held whole."""
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     head = "".join(
         _word_cell(WordCell(h, bold=True), w) for h, w in zip(header, widths, strict=True)
     )
-    body = "".join(
-        "<w:tr>" + "".join(_word_cell(c, w) for c, w in zip(row, widths, strict=True)) + "</w:tr>"
-        for row in rows
-    )
-    return (
+    yield (
         '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>'
         '<w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>{head}</w:tr>"
-        f"{body}</w:tbl>"
     )
+    for row in rows:
+        yield (
+            "<w:tr>"
+            + "".join(_word_cell(c, w) for c, w in zip(row, widths, strict=True))
+            + "</w:tr>"
+        )
+    yield "</w:tbl>"
 
 
 def _widths(total: int, first: int, count: int) -> list[int]:
@@ -510,38 +516,38 @@ def docx_table(
         fill = level.fill(palette)
         return WordCell(level.display, fill, white=ink_for(fill) == "white", centred=True)
 
-    rows: list[list[WordCell]] = []
-    if detail:
-        header = ["Domain", "Judgement", "Support for judgement"]
-        widths = [int(text_width * 0.25), int(text_width * 0.17)]
-        widths.append(text_width - sum(widths))
+    def detail_rows() -> Iterator[list[WordCell]]:
         for row in matrix.rows:
             # A shaded, bold row names each study; one table keeps the document quick to open.
-            rows.append(
-                [
-                    WordCell(row.name, "#EDEDED", bold=True),
-                    WordCell("", "#EDEDED"),
-                    WordCell("", "#EDEDED"),
-                ]
-            )
-            rows += [
-                [
+            yield [
+                WordCell(row.name, "#EDEDED", bold=True),
+                WordCell("", "#EDEDED"),
+                WordCell("", "#EDEDED"),
+            ]
+            for item in detail_lines(matrix, row):
+                yield [
                     WordCell(item.caption),
                     judged(item.level),
                     WordCell("\n".join(item.support) or "\u2014"),
                 ]
-                for item in detail_lines(matrix, row)
+
+    def matrix_rows() -> Iterator[list[WordCell]]:
+        for row in matrix.rows:
+            yield [
+                WordCell(text) if level is None else judged(level)
+                for text, level in matrix_cells(matrix, row)
             ]
+
+    rows: Iterator[list[WordCell]]
+    if detail:
+        header = ["Domain", "Judgement", "Support for judgement"]
+        widths = [int(text_width * 0.25), int(text_width * 0.17)]
+        widths.append(text_width - sum(widths))
+        rows = detail_rows()
     else:
         header = matrix_header(matrix)
         widths = _widths(text_width, int(text_width * 0.22), len(header))
-        for row in matrix.rows:
-            rows.append(
-                [
-                    WordCell(text) if level is None else judged(level)
-                    for text, level in matrix_cells(matrix, row)
-                ]
-            )
+        rows = matrix_rows()
     document.add_paragraph(_TABLE_MARKER)
     for line in key_lines(matrix):
         document.add_paragraph(line)
