@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from appraise.corpus import Corpus
 from appraise.errors import AppraiseError, DataFileError
-from appraise.files import line_of, load_model, read_text
+from appraise.files import line_of, read_text
 from appraise.ids import parse_identifier
 from appraise.models import Appraisal, Judgement, StudyRecord
 from appraise.rubrics import Engine, load_rubric
@@ -57,8 +58,11 @@ class _Located:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.text = read_text(path)
         self.problems: list[Problem] = []
+
+    @cached_property
+    def text(self) -> str:
+        return read_text(self.path)  # only for a file with a problem to place
 
     def add(
         self, keys: Sequence[str | int], message: str, fix: str | None, severity: Severity = "error"
@@ -73,7 +77,7 @@ def check_corpus(corpus: Corpus) -> list[Problem]:
     record_ids: set[str] = set()
     for path in corpus.record_paths():
         try:
-            record = load_model(path, StudyRecord)
+            record = corpus.load(path, StudyRecord)  # shared with what the command reads next
         except AppraiseError as exc:
             problems.append(_from_error(path, exc))
             record_ids.add(corpus.study_of(path))  # its appraisals are not orphans
@@ -100,7 +104,7 @@ def check_appraisal_file(
 ) -> list[Problem]:
     """Schema, rubric and version, answer codes, judgements against the rules, overrides."""
     try:
-        appraisal = load_model(path, Appraisal)
+        appraisal = corpus.load(path, Appraisal)
     except AppraiseError as exc:
         return [_from_error(path, exc)]
     found = _Located(path)
