@@ -18,6 +18,7 @@ import typer
 from appraise import __version__
 from appraise import cli as cli_package
 from appraise.errors import AppraiseError
+from appraise.outputs.cells import terminal_text
 
 INTERRUPTED = 130
 
@@ -53,7 +54,8 @@ for _module in sorted(m.name for m in pkgutil.iter_modules(cli_package.__path__)
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"appraise: error: {message}\n")
+    # one line, whatever a file or server put in the message (a key holding '\r', an escape)
+    sys.stderr.write(f"appraise: error: {' '.join(terminal_text(message).split())}\n")
     return code
 
 

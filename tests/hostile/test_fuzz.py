@@ -337,3 +337,18 @@ def test_reference_lists(kind: str, payload: Any, text: str, tmp_path: Path) -> 
     starts = {"ris": "TY  - JOUR\n", "bib": "@article{x,\n", "nbib": "PMID- 1\n", "txt": ""}
     path.write_text(json.dumps(payload) if kind == "json" else starts[kind] + text)
     _parses_or_refuses(read_reference_list, path)
+
+
+# --- what the fuzzing found, kept as plain tests --------------------------------------------
+def test_a_control_character_in_a_key_keeps_the_error_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"\r": "Y", "\x1e": "N"}))
+    assert main(["rubric", "evaluate", "rob2", "--answers", str(path)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_robvis_file_whose_first_row_is_empty() -> None:
+    with pytest.raises(AppraiseError, match="first column must be 'Study'"):
+        parse_robvis("\nStudy,D1\n", load_rubric("rob2"))
