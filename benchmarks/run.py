@@ -36,6 +36,7 @@ BENCHMARKS = {
     "graph": "bench_graph",
     "report": "bench_report",
     "proposal-quality": "proposal_quality",
+    "hostile": "hostile_cases",
 }
 
 
