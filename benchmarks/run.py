@@ -37,6 +37,7 @@ BENCHMARKS = {
     "report": "bench_report",
     "proposal-quality": "proposal_quality",
     "quote-offsets": "quote_file_offsets",
+    "hostile": "hostile_cases",
 }
 
 

@@ -16,6 +16,7 @@ import typer
 from appraise import __version__
 from appraise.cli import add, fetch, graph, outputs, propose, review, rubric, scale
 from appraise.errors import AppraiseError
+from appraise.outputs.cells import terminal_text
 
 INTERRUPTED = 130
 
@@ -52,7 +53,8 @@ for _commands in (fetch, add, propose, review, rubric, graph, outputs, scale):
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"appraise: error: {message}\n")
+    # one line, whatever a file or server put in the message (a key holding '\r', an escape)
+    sys.stderr.write(f"appraise: error: {' '.join(terminal_text(message).split())}\n")
     return code
 
 

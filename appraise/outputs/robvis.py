@@ -161,8 +161,9 @@ def parse_robvis(
         robvis_headers(rubric, domain_ids, [d.short or d.name for d in rubric.domains_for()])
     )
     if not header or header[0].lower() != "study":
+        first = header[0] if header else ""
         raise InputError(
-            f"{source}, line 1: the first column must be 'Study' (found '{header[0]}')",
+            f"{source}, line 1: the first column must be 'Study' (found '{first}')",
             fix=f"use robvis' header for {rubric.id}: {expected}[,Weight]",
         )
     rest = header[1:]

@@ -8,6 +8,7 @@ result (with a short description) so the caller can list them: none is dropped s
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,8 @@ def _from_ris(path: Path, text: str) -> ReferenceList:
 def _from_bibtex(path: Path, text: str) -> ReferenceList:
     import bibtexparser
 
+    # bibtexparser logs each block it cannot read; the one line below says it instead
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = bibtexparser.parse_string(text)
     if not library.entries and library.failed_blocks:
         raise DataFileError(
