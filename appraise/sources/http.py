@@ -648,6 +648,13 @@ class HttpClient:
                 if self._cancelled.wait(delay):
                     raise SourceError(f"{source}: {problem}; the run was interrupted")
         times = "once" if tries == 1 else f"{tries} times"
+        if problem.startswith("rate limited (HTTP 429") and not self.offline:
+            # Rate-limited through every retry: later calls in this run would wait out the
+            # same refusals one after another, so the host is not asked again (like a dead one).
+            with self._lock:
+                self._unreachable.setdefault(
+                    urlsplit(url).netloc.lower(), f"still rate limited (429) after {tries} tries"
+                )
         raise SourceError(
             f"{source}: {problem} ({url}; tried {times})",
             fix="try again later, or check the source's status page and your connection",

@@ -27,6 +27,7 @@ from appraise.sources.http import (
     HttpClient,
     HttpSettings,
     Limits,
+    Unreachable,
     advertised_limits,
 )
 
@@ -183,6 +184,24 @@ def test_each_source_call_has_an_overall_deadline(server, tmp_path: Path) -> Non
     assert time.monotonic() - started < 1.5
     assert "gave up after 1s in all" in raised.value.message
     assert len(server.paths) < 5
+
+
+def test_a_host_rate_limiting_every_retry_is_not_asked_again_in_the_run(
+    server, tmp_path: Path
+) -> None:
+    # A far X-RateLimit-Reset with no Retry-After: each call used to wait out its own retries,
+    # so a batch took one source deadline per call (past 660 s for two DOIs).
+    server.handler = lambda r: Response(
+        "busy", status=429, headers={"X-RateLimit-Reset": "99999999999"}
+    )
+    with _client(tmp_path) as client:
+        with pytest.raises(SourceError):
+            _get(client, server.url("/first"))
+        asked = len(server.paths)
+        with pytest.raises(Unreachable) as raised:
+            _get(client, server.url("/second"))
+    assert asked == FAST.attempts and len(server.paths) == asked
+    assert "still rate limited (429)" in raised.value.message
 
 
 def test_advertised_waits_and_spacing_are_capped() -> None:
