@@ -35,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass, field
@@ -46,6 +45,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # appraise, and the hostile files the tests build
+
+from tests.hostile.bombs import flate_bomb_pdf  # noqa: E402
+
 SHIPPED = ROOT / "corpus" / "iapt"
 MEMORY_LIMIT = 3 * 2**30  # address space of one command: far above any honest run's needs
 TIME_LIMIT = 120.0
@@ -100,31 +103,6 @@ XXE = (
     b"<article><body><p>&x;</p></body></article>"
 )
 DEEP_XML = b"<article>" + b"<sec>" * 5000 + b"</sec>" * 5000 + b"</article>"
-
-
-def flate_bomb_pdf(expanded_mb: int) -> bytes:
-    deflate = zlib.compressobj(9)
-    chunk = b"0 0 m " * (2**20 // 6)
-    body = b"".join(deflate.compress(chunk) for _ in range(expanded_mb)) + deflate.flush()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, content in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + content + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 # --- a hostile server ---------------------------------------------------------------------
