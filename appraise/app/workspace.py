@@ -18,6 +18,8 @@ from appraise.errors import AppraiseError, NotFoundError
 CORPUS_ENV = "APPRAISE_CORPUS"
 CORPUS_MARKERS = ("corpus.yaml", "records", "appraisals", "claims.yaml", "documents")
 
+# The repository's corpus/ folder: beside the package in a clone or an editable install; a
+# plain `pip install .` leaves it in the clone, where the README's commands are run from.
 SHIPPED_CORPORA = Path(__file__).resolve().parents[2] / "corpus"
 
 
@@ -43,10 +45,11 @@ def locate_corpus(given: Path | None) -> tuple[Path | None, str]:
 
 def shipped_corpora() -> list[Path]:
     """The corpora that come with appraise, as paths a user can type from here."""
-    if not SHIPPED_CORPORA.is_dir():
-        return []
-    found = sorted(p for p in SHIPPED_CORPORA.iterdir() if (p / "corpus.yaml").is_file())
     here = Path.cwd().resolve()
+    folder = next((f for f in (SHIPPED_CORPORA, here / "corpus") if f.is_dir()), None)
+    if folder is None:
+        return []
+    found = sorted(p for p in folder.iterdir() if (p / "corpus.yaml").is_file())
     return [p.relative_to(here) if p.is_relative_to(here) else p for p in found]
 
 

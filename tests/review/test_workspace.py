@@ -72,3 +72,16 @@ def test_show_from_the_repository_root_names_the_corpus_that_holds_the_study(
     assert "is in the shipped corpus corpus/iapt: add --corpus corpus/iapt" in err
     assert main(["show", "10.1111/bjc.12259", "--corpus", "corpus/iapt"]) == 0
     assert "Improving Access to Psychological Therapies" in capsys.readouterr().out
+
+
+def test_the_hint_holds_after_a_plain_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `pip install .` puts the package in site-packages, with no corpus/ beside it: the
+    # clone's corpus/ folder, where the README's commands run, is named instead.
+    import appraise.app.workspace as workspace
+
+    monkeypatch.setattr(workspace, "SHIPPED_CORPORA", tmp_path / "site-packages" / "corpus")
+    monkeypatch.chdir(ROOT)
+    assert main(["show", "10.1111/bjc.12259"]) == 2
+    assert "add --corpus corpus/iapt" in capsys.readouterr().err
