@@ -72,7 +72,9 @@ def document_with_record(document: Document, record: StudyRecord) -> Document:
         for s in extra.sections
         if s.kind in _RECORD_ONLY and s.kind not in have
     ]
-    return Document.from_sections(parts, document.source, document.problems)
+    joined = Document.from_sections(parts, document.source, document.problems)
+    joined.original = document.original  # quotes from the reviewer's part are found in the file
+    return joined
 
 
 _RECORD_ONLY = ("coi", "funding", "authors", "registration", "references")

@@ -68,3 +68,18 @@ def test_a_quote_not_in_the_file_has_no_file_offsets(tmp_path: Path) -> None:
     assert document.original is not None
     assert document.original.span("Outcome assessors were aware of allocation.") is None
     assert document.original.span("   ") is None
+
+
+def test_a_file_joined_with_its_record_keeps_its_file_offsets(tmp_path: Path) -> None:
+    # propose ID --text FILE and assess read the reviewer's file joined with the record
+    from appraise.evidence.record_document import document_with_record
+    from appraise.models import StudyRecord
+
+    path = tmp_path / "trial.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    record = StudyRecord(id="10.1000/trial", title="Guided self-help for low mood")
+    joined = document_with_record(read_document(path), record)
+    proposals = propose(joined, load_rubric("rob2")).proposals
+    assessors = next(p for p in proposals if p.question == "4.3").quotes[0]
+    assert assessors.file_start is not None
+    assert MARKDOWN[assessors.file_start : assessors.file_end] == assessors.text
