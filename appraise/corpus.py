@@ -435,7 +435,7 @@ def _merge_judgements(
 
 def merge(base: Appraisal | None, ours: Appraisal, theirs: Appraisal, path: Path) -> Appraisal:
     """Our edits and theirs on top of the version both started from. Only reviewer input is
-    merged (answers, context, judgement decisions); proposals are re-derived afterwards."""
+    merged (answers, context, drafts, judgement decisions); proposals are re-derived afterwards."""
     overall = OVERALL
     judgements = _merge_judgements(
         {**(base.domains if base else {}), **({overall: base.overall} if base else {})},
@@ -450,6 +450,9 @@ def merge(base: Appraisal | None, ours: Appraisal, theirs: Appraisal, path: Path
             ),
             "context": _merge_values(
                 "context item", base.context if base else {}, ours.context, theirs.context, path
+            ),
+            "drafts": _merge_values(
+                "draft", base.drafts if base else {}, ours.drafts, theirs.drafts, path
             ),
             "domains": {d: j for d, j in judgements.items() if d != overall},
             "overall": judgements[overall],

@@ -140,7 +140,6 @@ def _show_study(record: StudyRecord) -> None:
 def _walk(session: AssessSession) -> None:
     console.print(f"[dim]{HELP_LINE}[/dim]")
     shown_domain: str | None = None
-    warned = False  # of notes that stopping now would drop
     while (step := session.current) is not None:
         if step.domain and step.domain != shown_domain:
             console.rule(f"{step.domain} {escape(session.domain_name(step.domain))}")
@@ -149,31 +148,18 @@ def _walk(session: AssessSession) -> None:
         choices = "/".join(step.options)
         default = f" (Enter = {step.default})" if step.default else ""
         label = "judgement" if step.kind in ("judgement", "overall") else step.id
-        try:
-            reply = typer.prompt(f"{label} [{choices}]{default}", default="", show_default=False)
-        except (typer.Abort, KeyboardInterrupt):
-            if unsaved := session.unsaved_notes():  # say so rather than lose it unseen
-                err_console.print(
-                    f"\nnot saved: what you typed on {', '.join(unsaved)} before answering it",
-                    markup=False,
-                )
-            raise
+        reply = typer.prompt(f"{label} [{choices}]{default}", default="", show_default=False)
         command, _, rest = reply.strip().partition(" ")
         try:
             if reply.strip() == "?":
                 console.print(HELP_LINE)
             elif command.lower() == "s" and not rest:
-                unsaved = session.unsaved_notes()
-                if unsaved and not warned:
-                    warned = True
+                if drafted := session.drafted():
                     err_console.print(
-                        f"  {', '.join(unsaved)}: your comment or quote is kept with the "
-                        "answer, and there is none yet: answer it first, or s again to stop "
-                        "without it",
+                        f"  kept as drafts until answered: what you typed on {', '.join(drafted)}",
                         markup=False,
                         soft_wrap=True,
                     )
-                    continue
                 break
             elif command.lower() == "b" and not rest:
                 if not session.back():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from appraise.models.base import Strict
 
@@ -28,6 +28,14 @@ class Quote(Strict):
         "JATS XML) named by source, where it was found there.",
     )
     file_end: int | None = None
+
+
+class Draft(Strict):
+    """What a reviewer typed on a question before answering it: saved at once, and moved onto
+    the answer when it is given."""
+
+    comment: str | None = None
+    quotes: list[Quote] = Field(default_factory=list)
 
 
 class Answer(Strict):
@@ -108,6 +116,10 @@ class Appraisal(Strict):
     status: Literal["in-progress", "complete"] = "in-progress"
     context: dict[str, str] = Field(default_factory=dict, description="e.g. rater: self-report")
     answers: dict[str, Answer] = Field(default_factory=dict)
+    drafts: dict[str, Draft] = Field(
+        default_factory=dict,
+        description="Comments and quotes typed on questions not answered yet, by question id.",
+    )
     domains: dict[str, Judgement] = Field(default_factory=dict)
     overall: Judgement = Field(default_factory=Judgement)
     weight: float | None = Field(default=None, description="e.g. meta-analytic weight, for plots.")
@@ -115,3 +127,12 @@ class Appraisal(Strict):
     created: datetime | None = None
     updated: datetime | None = None
     notes: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_drafts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # With no drafts the key is left out, so files written before drafts existed (and
+        # every file without one) stay byte for byte as they were.
+        data: dict[str, Any] = handler(self)
+        if not data.get("drafts"):
+            data.pop("drafts", None)
+        return data

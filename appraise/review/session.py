@@ -25,6 +25,7 @@ from appraise.models import (
     OVERALL,
     Answer,
     Appraisal,
+    Draft,
     Judgement,
     Quote,
     ResultAssessed,
@@ -171,10 +172,14 @@ class AssessSession:
         self.proposals: dict[str, Answer] = {
             qid: a for qid, a in (proposals or {}).items() if qid in self._questions
         }
-        # Typed for a question that has no answer in the file yet: kept (through going back
-        # and forth) until the question is answered, then saved with the answer.
-        self._pending_comments: dict[str, str] = {}
-        self._pending_quotes: dict[str, list[Quote]] = {}
+        # Typed for a question that has no answer in the file yet: saved as the file's drafts
+        # (so stopping, Ctrl-C or a crash loses nothing) and moved onto the answer when given.
+        self._pending_comments: dict[str, str] = {
+            qid: d.comment for qid, d in appraisal.drafts.items() if d.comment
+        }
+        self._pending_quotes: dict[str, list[Quote]] = {
+            qid: list(d.quotes) for qid, d in appraisal.drafts.items() if d.quotes
+        }
         self.appraisal = self._derive(self._with_proposals(appraisal))
         self.appraisal = self.file.save(self.appraisal, self._derive)
         self._history: list[int] = []
@@ -549,9 +554,9 @@ class AssessSession:
         }
 
     def comment(self, text: str) -> bool:
-        """Attach a comment to the current question's answer. Saved at once when the file
-        holds an answer or a proposal for it (True); otherwise kept until the question is
-        answered and saved with that answer (False)."""
+        """Attach a comment to the current question's answer, saved at once: with the answer or
+        proposal the file holds for it (True), else as a draft that moves onto the answer when
+        the question is answered (False)."""
         step = self._require({"question"})
         if not text.strip():
             raise InputError("an empty comment was given", fix="type the comment after 'c '")
@@ -559,13 +564,14 @@ class AssessSession:
         if held is None:
             earlier = self._pending_comments.get(step.id)
             self._pending_comments[step.id] = "\n".join(filter(None, [earlier, text.strip()]))
+            self._commit(self.appraisal)
             return False
         merged = "\n".join(filter(None, [held.comment, text.strip()]))
         self._commit(self._replace_answer(step.id, held.model_copy(update={"comment": merged})))
         return True
 
-    def unsaved_notes(self) -> list[str]:
-        """Questions with a comment or quote typed but no answer yet to save it with."""
+    def drafted(self) -> list[str]:
+        """Questions with a comment or quote typed but no answer yet (kept as drafts)."""
         return sorted({*self._pending_comments, *self._pending_quotes})
 
     def quote(self, text: str) -> Quote:
@@ -575,6 +581,7 @@ class AssessSession:
         held = self.appraisal.answers.get(step.id)
         if held is None:
             self._pending_quotes.setdefault(step.id, []).append(quote)
+            self._commit(self.appraisal)
         else:
             updated = held.model_copy(update={"quotes": [*held.quotes, quote]})
             self._commit(self._replace_answer(step.id, updated))
@@ -747,6 +754,13 @@ class AssessSession:
         )
 
     def _commit(self, appraisal: Appraisal) -> None:
+        drafts = {
+            qid: Draft(
+                comment=self._pending_comments.get(qid), quotes=self._pending_quotes.get(qid, [])
+            )
+            for qid in sorted({*self._pending_comments, *self._pending_quotes})
+        }
+        appraisal = appraisal.model_copy(update={"drafts": drafts})
         self.appraisal = self.file.save(self._derive(appraisal), self._derive)
 
     def _advance(self) -> None:

@@ -256,27 +256,25 @@ def nothing_proposed(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_stopping_with_a_comment_on_an_unanswered_question_warns_first(  # type: ignore[no-untyped-def]
+def test_a_comment_on_an_unanswered_question_is_kept_when_the_reviewer_stops(  # type: ignore[no-untyped-def]
     run, study_corpus: Corpus, nothing_proposed: None
 ) -> None:
-    replies = ["c randomised by a trials unit", "s", "Y", "s"]
-    code, _out, err = run(["assess", STUDY, "-r", "rob2"], replies)
+    code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c randomised by a trials unit", "s"])
+    assert code == 0 and "kept as drafts until answered: what you typed on 1.1" in err
+    held = stored(study_corpus)
+    assert "1.1" not in held.answers
+    assert held.drafts["1.1"].comment == "randomised by a trials unit"
+    # resumed, the draft moves onto the answer the reviewer gives
+    code, _out, _err = run(["assess", STUDY, "-r", "rob2"], ["Y", "s"])
     assert code == 0
-    assert "1.1: your comment or quote is kept with the answer, and there is none yet" in err
-    assert stored(study_corpus).answers["1.1"].comment == "randomised by a trials unit"
+    resumed = stored(study_corpus)
+    assert resumed.answers["1.1"].comment == "randomised by a trials unit"
+    assert resumed.drafts == {}
 
 
-def test_s_twice_stops_without_the_unsaved_comment(  # type: ignore[no-untyped-def]
+def test_end_of_input_keeps_a_comment_that_had_no_answer(  # type: ignore[no-untyped-def]
     run, study_corpus: Corpus, nothing_proposed: None
 ) -> None:
-    code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c a note", "s", "s"])
-    assert code == 0 and "s again to stop without it" in err
-    assert "1.1" not in stored(study_corpus).answers
-
-
-def test_end_of_input_names_a_comment_that_had_no_answer(  # type: ignore[no-untyped-def]
-    run, nothing_proposed: None
-) -> None:
-    code, _out, err = run(["assess", STUDY, "-r", "rob2"], ["c a note"])
+    code, _out, _err = run(["assess", STUDY, "-r", "rob2"], ["c a note"])
     assert code == 130
-    assert "not saved: what you typed on 1.1 before answering it" in err
+    assert stored(study_corpus).drafts["1.1"].comment == "a note"
