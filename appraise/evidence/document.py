@@ -228,7 +228,7 @@ class OriginalFile:
 
 
 def _file_offset(runs: list[_Run], position: int, *, end: bool) -> int:
-    run = runs[bisect_right([r.plain for r in runs], position) - 1]
+    run = runs[bisect_right(runs, position, key=lambda r: r.plain) - 1]
     if not run.verbatim:
         return run.end if end else run.start
     return run.start + position - run.plain + (1 if end else 0)

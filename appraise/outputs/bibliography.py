@@ -16,8 +16,8 @@ def judgement_note(matrix: Matrix, row: StudyRow) -> str:
     """'Risk of bias (RoB 2, cochrane profile): High' plus the domains, for a note field (the
     profile named only for a rubric that has profiles to choose from)."""
     name = matrix.rubric.name.split(" (")[0]
-    if matrix.rubric.profiles:
-        name += f", {matrix.profile} profile"
+    if matrix.named_profile:
+        name += f", {matrix.named_profile} profile"
     overall = row.overall or "not yet judged"
     domains = "; ".join(f"{d.id} {row.domains.get(d.id) or 'not judged'}" for d in matrix.domains)
     return f"Risk of bias ({name}): {overall} ({domains})"

@@ -132,6 +132,11 @@ class Matrix:
     def has_weights(self) -> bool:
         return any(row.weight is not None for row in self.rows)
 
+    @property
+    def named_profile(self) -> str | None:
+        """The profile, for a rubric that has profiles to choose from (only those name one)."""
+        return self.profile if self.rubric.profiles else None
+
     def domain_name(self, domain_id: str) -> str:
         return next((d.name for d in self.domains if d.id == domain_id), domain_id)
 

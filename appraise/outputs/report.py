@@ -446,7 +446,7 @@ def _overview(corpus: Corpus, matrix: Matrix) -> str:
     )
     if counts[matrix.scale.not_judged.label]:
         spread += f", {counts[matrix.scale.not_judged.label]} not yet judged"
-    profile = f", {html.escape(matrix.profile)} profile" if matrix.rubric.profiles else ""
+    profile = f", {html.escape(matrix.named_profile)} profile" if matrix.named_profile else ""
     lines = [
         f"<p>{len(matrix.rows)} studies appraised with {html.escape(matrix.rubric.name)} "
         f"(version {html.escape(matrix.rubric.version)}{profile}). Overall: {spread}.</p>",
@@ -554,7 +554,7 @@ def build_report(
             "corpus": corpus.info.name,
             "rubric": matrix.rubric.id,
             "rubric_version": matrix.rubric.version,
-            "profile": matrix.profile if matrix.rubric.profiles else None,
+            "profile": matrix.named_profile,
             "studies": len(matrix.rows),
             "files": {name: _sha256(staging / name) for name in sorted(files)},
             "notes": notes,
@@ -570,5 +570,6 @@ def build_report(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    profile = matrix.profile if matrix.rubric.profiles else None
-    return ReportResult(out, matrix.rubric.id, profile, len(matrix.rows), sorted(files), notes)
+    return ReportResult(
+        out, matrix.rubric.id, matrix.named_profile, len(matrix.rows), sorted(files), notes
+    )
