@@ -1,4 +1,4 @@
-"""Where each detector pattern can match, found in one pass over a document.
+r"""Where each detector pattern can match, found in one pass over a document.
 
 The detectors' cue patterns are case-insensitive alternations that give ``re`` no literal to
 skip on, so each one used to scan the whole text. Here every pattern is analysed once, from its
@@ -9,12 +9,20 @@ only where a literal was found. The matches are the ones ``pattern.finditer`` gi
 same order (the exact regex decides every match); a pattern with no literal to require (or one
 the analysis does not understand) runs over the whole text as before.
 
+Lengths are upper bounds in characters plus a number of "runs": an unbounded repeat of
+characters that are never whitespace (``\w+``, ``\d+``, ``[\w-]*``) cannot outrun the longest
+whitespace-free stretch of the document, so each such repeat counts that length (plus the one
+character it reads to stop). This keeps the windows round a literal, and how far a match can
+read, finite for patterns with ``(?:\w+ ){0,3}`` gaps, and the exact pattern runs as one
+bounded ``search`` per window.
+
 Nothing here is a list of cues: a pattern added to a detector is analysed when first used.
 """
 
 from __future__ import annotations
 
 import re
+import re._casefix  # the characters IGNORECASE equates beyond their lowercase
 import re._constants as sre  # the parse tree's opcodes
 import re._parser as sre_parse
 import unicodedata
@@ -31,8 +39,14 @@ import ahocorasick
 _MAX_ALTERNATIVES = 64
 _MAX_CLASS = 16  # a character class of at most this many letters counts as alternatives
 # Literals shorter than this (' (', 'in') hit so often that scanning for them costs more
-# than the pattern's own pass; digits are the exception (a match starts at one after \b).
+# than the pattern's own pass; digits are the exception (a match starts at one after \b), and
+# so is a literal holding a character prose seldom has ('n=', '®').
 _SHORTEST = 3
+_COMMON_PUNCTUATION = frozenset(".,;:()[]'\"-/")
+# The document's longest whitespace-free stretch, as assumed when choosing between literals.
+_TYPICAL_RUN = 40
+# Past this many characters a window's search would cost more than it saves.
+_LONGEST_REACH = 4000
 # Below this many candidate starts an unbounded pattern is tried at each; above, searched.
 _PER_POSITION = 48
 # Characters that re's IGNORECASE equates with an ASCII letter without str.lower() doing so
@@ -41,19 +55,44 @@ _IGNORECASE_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 
 
 @dataclass(frozen=True)
+class _Span:
+    """An upper bound on a length: ``chars``, plus ``runs`` times (the document's longest
+    whitespace-free stretch + 1)."""
+
+    chars: int
+    runs: int = 0
+
+    def __add__(self, other: _Span) -> _Span:
+        return _Span(self.chars + other.chars, self.runs + other.runs)
+
+    def most(self, other: _Span) -> _Span:
+        return _Span(max(self.chars, other.chars), max(self.runs, other.runs))
+
+    def times(self, count: int) -> _Span:
+        return _Span(self.chars * count, self.runs * count)
+
+    def at(self, longest_run: int) -> int:
+        return self.chars + self.runs * (longest_run + 1)
+
+
+_NOTHING = _Span(0)
+_ONE = _Span(1)
+
+
+@dataclass(frozen=True)
 class _Need:
     """Every match contains one of ``literals`` starting ``low``..``high`` chars in."""
 
     literals: frozenset[str]
     low: int
-    high: int | None  # None: anywhere after ``low``
+    high: _Span | None  # None: anywhere after ``low``
 
     def better_than(self, other: _Need | None) -> bool:
         return other is None or self._rank() < other._rank()
 
     def _rank(self) -> tuple[bool, int, int]:
         shortest = min(len(s) for s in self.literals)
-        spread = 10**9 if self.high is None else self.high - self.low
+        spread = 10**9 if self.high is None else self.high.at(_TYPICAL_RUN) - self.low
         return (self.high is None, -min(shortest, 5), spread)
 
 
@@ -63,39 +102,80 @@ class _Info:
 
     exact: frozenset[str] | None  # every string it can match, lowercase, when few
     low: int
-    high: int | None
+    high: _Span | None
     need: _Need | None = None
-    lookahead: int | None = 0  # characters past the match an assertion may read
+    lookahead: _Span | None = _NOTHING  # characters past the match an assertion may read
+    solid: bool = True  # every character it can match is other than whitespace
 
 
 class _Unknown(Exception):
     """A construct the analysis does not cover: the pattern then runs as before."""
 
 
-def _shift(need: _Need | None, low: int, high: int | None) -> _Need | None:
+def _shift(need: _Need | None, low: int, high: _Span | None) -> _Need | None:
     if need is None:
         return None
-    far = None if high is None or need.high is None else need.high + high
-    return _Need(need.literals, need.low + low, far)
+    return _Need(need.literals, need.low + low, _add(need.high, high))
 
 
-def _add(a: int | None, b: int | None) -> int | None:
+def _add(a: _Span | None, b: _Span | None) -> _Span | None:
     return None if a is None or b is None else a + b
 
 
-def _max(a: int | None, b: int | None) -> int | None:
-    return None if a is None or b is None else max(a, b)
+def _max(a: _Span | None, b: _Span | None) -> _Span | None:
+    return None if a is None or b is None else a.most(b)
+
+
+def _lowered(code: int) -> str | None:
+    """The character as it lies in the folded text wherever ``re`` (with or without
+    IGNORECASE) matches it; None for one the fold may turn into something else."""
+    char = chr(code)
+    lower = char.lower()
+    if code < 128:
+        return lower
+    if (
+        len(lower) != 1
+        or char.isdecimal()
+        or code in _IGNORECASE_FOLD
+        or ord(lower) in re._casefix._EXTRA_CASES
+        or ord(char) in re._casefix._EXTRA_CASES
+    ):
+        return None
+    return lower
 
 
 def _char(code: int) -> frozenset[str] | None:
-    return frozenset({chr(code).lower()}) if code < 128 else None
+    lower = _lowered(code)
+    return None if lower is None else frozenset({lower})
+
+
+def _solid_class(items: list[tuple[Any, Any]]) -> bool:
+    """No character of the class is whitespace."""
+    for op, av in items:
+        if op is sre.LITERAL:
+            if chr(av).isspace():
+                return False
+        elif op is sre.RANGE:
+            if av[1] - av[0] > 256 or any(chr(c).isspace() for c in range(av[0], av[1] + 1)):
+                return False
+        elif op is not sre.CATEGORY or av not in _SOLID_CATEGORIES:
+            return False
+    return True
+
+
+_SOLID_CATEGORIES = (
+    sre.CATEGORY_DIGIT,
+    sre.CATEGORY_UNI_DIGIT,
+    sre.CATEGORY_WORD,
+    sre.CATEGORY_UNI_WORD,
+)
 
 
 def _class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     chars: set[str] = set()
     for op, av in items:
-        if op is sre.LITERAL and av < 128:
-            chars.add(chr(av).lower())
+        if op is sre.LITERAL and (lower := _lowered(av)) is not None:
+            chars.add(lower)
         elif op is sre.RANGE and av[1] < 128 and av[1] - av[0] < _MAX_CLASS:
             chars.update(chr(c).lower() for c in range(av[0], av[1] + 1))
         elif op is sre.CATEGORY and av in (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT):
@@ -107,18 +187,18 @@ def _class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
 
 def _element(op: Any, av: Any) -> _Info:
     if op is sre.LITERAL:
-        return _Info(_char(av), 1, 1)
+        return _Info(_char(av), 1, _ONE, solid=not chr(av).isspace())
     if op in (sre.NOT_LITERAL, sre.ANY):
-        return _Info(None, 1, 1)
+        return _Info(None, 1, _ONE, solid=False)
     if op is sre.IN:
-        return _Info(_class(av), 1, 1)
+        return _Info(_class(av), 1, _ONE, solid=_solid_class(av))
     if op is sre.AT:
-        return _Info(frozenset({""}), 0, 0, lookahead=1)
+        return _Info(frozenset({""}), 0, _NOTHING, lookahead=_ONE)
     if op in (sre.ASSERT, sre.ASSERT_NOT):
         direction, sub = av
         inner = _sequence(sub)
-        ahead = inner.high if direction == 1 else 0
-        return _Info(frozenset({""}), 0, 0, lookahead=_max(ahead, inner.lookahead))
+        ahead = inner.high if direction == 1 else _NOTHING
+        return _Info(frozenset({""}), 0, _NOTHING, lookahead=_max(ahead, inner.lookahead))
     if op is sre.SUBPATTERN:
         return _sequence(av[-1])
     if op is sre.ATOMIC_GROUP:
@@ -133,8 +213,8 @@ def _element(op: Any, av: Any) -> _Info:
 def _branch(branches: list[Any]) -> _Info:
     infos = [_sequence(b) for b in branches]
     low = min(i.low for i in infos)
-    high: int | None = 0
-    lookahead: int | None = 0
+    high: _Span | None = _NOTHING
+    lookahead: _Span | None = _NOTHING
     for i in infos:
         high = _max(high, i.high)
         lookahead = _max(lookahead, i.lookahead)
@@ -146,16 +226,21 @@ def _branch(branches: list[Any]) -> _Info:
     needs = [i.need for i in infos]
     if all(needs):
         literals = frozenset().union(*(n.literals for n in needs if n))
-        far: int | None = 0
+        far: _Span | None = _NOTHING
         for n in needs:
             far = _max(far, n.high if n else None)
         need = _Need(literals, min(n.low for n in needs if n), far)
-    return _Info(exact, low, high, need, lookahead)
+    return _Info(exact, low, high, need, lookahead, all(i.solid for i in infos))
 
 
 def _repeat(least: int, most: int, sub: Any) -> _Info:
     inner = _sequence(sub)
-    high = None if most == sre.MAXREPEAT or inner.high is None else inner.high * most
+    high: _Span | None
+    if most != sre.MAXREPEAT:
+        high = None if inner.high is None else inner.high.times(most)
+    else:
+        # Without whitespace, the repeat lies within one whitespace-free stretch.
+        high = _Span(0, 1) if inner.solid else None
     exact = None
     if (
         inner.exact is not None
@@ -169,17 +254,18 @@ def _repeat(least: int, most: int, sub: Any) -> _Info:
         }
         exact = frozenset(options)
     need = inner.need if least >= 1 else None
-    return _Info(exact, inner.low * least, high, need, inner.lookahead)
+    return _Info(exact, inner.low * least, high, need, inner.lookahead, inner.solid)
 
 
 def _sequence(items: Any) -> _Info:
     """Walk a sequence, joining runs of exactly-known parts into sets of literals."""
-    low, high = 0, 0  # type: int, int | None
+    low, high = 0, _NOTHING  # type: int, _Span | None
     best: _Need | None = None
     run: frozenset[str] | None = None
-    run_at: tuple[int, int | None] = (0, 0)
+    run_at: tuple[int, _Span | None] = (0, _NOTHING)
     whole: frozenset[str] | None = frozenset({""})
-    lookahead: int | None = 0
+    lookahead: _Span | None = _NOTHING
+    solid = True
 
     def close() -> None:
         nonlocal best
@@ -191,6 +277,7 @@ def _sequence(items: Any) -> _Info:
     for op, av in items:
         info = _element(op, av)
         lookahead = _max(lookahead, info.lookahead) if info.lookahead is not None else None
+        solid = solid and info.solid
         if info.exact is not None:
             if whole is not None:
                 joined = {a + b for a in whole for b in info.exact}
@@ -213,7 +300,7 @@ def _sequence(items: Any) -> _Info:
                 best = shifted
         low, high = low + info.low, _add(high, info.high)
     close()
-    return _Info(whole, low, high, best, lookahead)
+    return _Info(whole, low, high, best, lookahead, solid)
 
 
 @dataclass(frozen=True)
@@ -223,10 +310,10 @@ class Plan:
     need: _Need
     # Characters from a match's start within which the match and what its assertions read
     # lie; None when the pattern can run on without bound.
-    reach: int | None
+    reach: _Span | None
 
 
-_NEEDS: dict[re.Pattern[str], tuple[_Need | None, int | None]] = {}
+_NEEDS: dict[re.Pattern[str], tuple[_Need | None, _Span | None]] = {}
 _PLANS: dict[re.Pattern[str], Plan | None] = {}
 
 
@@ -234,14 +321,21 @@ def plan(pattern: re.Pattern[str]) -> Plan | None:
     """The pattern's prefilter, or None when it has no literal worth requiring."""
     if pattern not in _PLANS:
         need, reach = _analyse(pattern)
-        useful = need is not None and all(
-            len(s.strip()) >= _SHORTEST or s.isdigit() for s in need.literals
-        )
+        useful = need is not None and all(_worth_requiring(s) for s in need.literals)
         _PLANS[pattern] = Plan(need, reach) if need is not None and useful else None
     return _PLANS[pattern]
 
 
-def _analyse(pattern: re.Pattern[str]) -> tuple[_Need | None, int | None]:
+def _worth_requiring(literal: str) -> bool:
+    core = literal.strip()
+    return (
+        len(core) >= _SHORTEST
+        or literal.isdigit()
+        or any(not (c.isalnum() or c.isspace() or c in _COMMON_PUNCTUATION) for c in core)
+    )
+
+
+def _analyse(pattern: re.Pattern[str]) -> tuple[_Need | None, _Span | None]:
     """The literals every match needs (None: none found), and the pattern's reach."""
     if pattern not in _NEEDS:
         try:
@@ -251,9 +345,9 @@ def _analyse(pattern: re.Pattern[str]) -> tuple[_Need | None, int | None]:
             return _NEEDS[pattern]
         need = info.need
         if need is None and info.exact is not None and all(info.exact):
-            need = _Need(info.exact, 0, 0)
+            need = _Need(info.exact, 0, _NOTHING)
         reach = _add(info.high, info.lookahead)
-        _NEEDS[pattern] = (need, None if reach is None else reach + 1)
+        _NEEDS[pattern] = (need, None if reach is None else reach + _ONE)
     return _NEEDS[pattern]
 
 
@@ -291,12 +385,16 @@ def folded(text: str) -> str:
     if text.isascii():
         return text.lower()
     # \d matches every script's decimal digits; only U+0130 lowercases to two characters,
-    # and it is folded to 'i' first.
-    table: dict[int, str] = dict(_IGNORECASE_FOLD)
+    # and it is folded to 'i' first. Each character present is replaced in one C pass
+    # (str.translate looks up every character, ten times slower on a full text).
     for char in set(text):
-        if not char.isascii() and char.isdecimal():
-            table[ord(char)] = str(unicodedata.decimal(char))
-    return text.translate(table).lower()
+        if char.isascii():
+            continue
+        if ord(char) in _IGNORECASE_FOLD:
+            text = text.replace(char, _IGNORECASE_FOLD[ord(char)])
+        elif char.isdecimal():
+            text = text.replace(char, str(unicodedata.decimal(char)))
+    return text.lower()
 
 
 class CueScan:
@@ -307,6 +405,7 @@ class CueScan:
         self._folded: str | None = None
         self._hits: dict[int, list[int]] | None = None
         self._size = -1
+        self._longest: int | None = None
         self._matches: dict[re.Pattern[str], list[re.Match[str]]] = {}
         self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
 
@@ -363,26 +462,37 @@ class CueScan:
             hits.setdefault(number, []).append(end - length + 1)
         self._hits, self._size = hits, len(_LITERALS.index)
 
+    def _longest_run(self) -> int:
+        """The longest stretch of the text without whitespace (``str.split``'s own rule)."""
+        if self._longest is None:
+            self._longest = max(map(len, self.text.split()), default=0)
+        return self._longest
+
     def _run(self, pattern: re.Pattern[str], how: Plan) -> Iterator[re.Match[str]]:
         """finditer's matches: the leftmost match from where the last one ended, each time,
         looked for only in the windows where a match can start."""
         text, size, need = self.text, len(self.text), how.need
+        longest = self._longest_run()
+        high = None if need.high is None else need.high.at(longest)
+        reach = None if how.reach is None else how.reach.at(longest)
+        if reach is not None and reach > _LONGEST_REACH:
+            reach = None
         pos = 0
-        for lo, hi in _windows(self._starts(how), need.low, need.high):
+        for lo, hi in _windows(self._starts(how), need.low, high):
             if hi < pos:
                 continue
             start = max(lo, pos)
             while start <= hi:
-                if how.reach is not None:
-                    # Every match starting by ``hi`` ends, with what it reads, by this end.
-                    match = pattern.search(text, start, min(size, hi + how.reach))
-                    if match is None or match.start() > hi:
-                        break
-                elif hi - start < _PER_POSITION:
+                if hi - start < _PER_POSITION:
                     match = next(
                         (m for q in range(start, hi + 1) if (m := pattern.match(text, q))), None
                     )
                     if match is None:
+                        break
+                elif reach is not None:
+                    # Every match starting by ``hi`` ends, with what it reads, by this end.
+                    match = pattern.search(text, start, min(size, hi + reach))
+                    if match is None or match.start() > hi:
                         break
                 else:
                     # The true next match, wherever it is; none means none at all.

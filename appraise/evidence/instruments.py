@@ -18,7 +18,7 @@ from typing import Any, Literal
 import ahocorasick
 import yaml
 
-from appraise.evidence.document import Document, Sentence
+from appraise.evidence.document import Document, Sentence, translate_present
 
 Kind = Literal["self-report", "clinician-rated", "diagnostic-interview", "unknown"]
 KINDS: tuple[str, ...] = ("self-report", "clinician-rated", "diagnostic-interview")
@@ -118,7 +118,7 @@ _FOLD_TABLE = _FoldTable()
 def _fold(text: str) -> str:
     """Accents off (Åsberg -> Asberg), one character for one, so offsets stay valid; ASCII
     text is returned as it is."""
-    return text if text.isascii() else text.translate(_FOLD_TABLE)
+    return translate_present(text, _FOLD_TABLE)
 
 
 def _key(name: str) -> str:

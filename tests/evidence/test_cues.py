@@ -20,6 +20,7 @@ from appraise.evidence import (
     text,
 )
 from appraise.evidence.cues import _IGNORECASE_FOLD, CueScan, folded, plan
+from appraise.evidence.document import translate_present
 from appraise.sources.registrations import ANY_REGISTRY
 
 MODULES = (blinding, design, interests, measurement, raters, registration, schedule, signals, text)
@@ -81,3 +82,32 @@ def test_a_pattern_without_literals_runs_as_before() -> None:
     pattern = re.compile(r"\b[A-Z]\w+\b")
     assert plan(pattern) is None
     assert _spans(CueScan(TRICKY).matches(pattern)) == _spans(list(pattern.finditer(TRICKY)))
+
+
+def test_gaps_of_words_are_bounded_by_the_longest_stretch_without_spaces() -> None:
+    # '(?:\w+ ){0,3}?' has no fixed length, but no word outruns the text's longest token.
+    pattern = re.compile(r"\b(?:randomi[sz]ed|allocated) (?:\w+ ){0,3}?by (?:a |an )?computer\b")
+    how = plan(pattern)
+    assert how is not None and how.reach is not None
+    long_word = "x" * 3000
+    text = (
+        f"Patients were randomised {long_word} by computer. They were allocated in two "
+        "blocks by a computer, and randomized by an independent computer programme."
+    )
+    scan = CueScan(text)
+    assert _spans(scan.matches(pattern)) == _spans(list(pattern.finditer(text)))
+    assert len(scan.matches(pattern)) == 2
+
+
+def test_accented_and_symbol_literals_are_required_like_ascii_ones() -> None:
+    pattern = re.compile(r"\b[A-Z][\w-]*[®™]|\bna[ïi]ve\b", re.IGNORECASE)
+    assert plan(pattern) is not None
+    text = "Assessors were NAÏVE to allocation; Zoloft® tablets; naive raters; Brand™."
+    assert _spans(CueScan(text).matches(pattern)) == _spans(list(pattern.finditer(text)))
+
+
+def test_folding_the_characters_present_equals_translating_every_one() -> None:
+    table = str.maketrans({"\u2010": "-", "\u00a0": " ", "\u2019": "'"})
+    text = "single\u2010blind,\u00a0assessors\u2019 ratings; caf\u00e9 \u2010"
+    assert translate_present(text, table) == text.translate(table)
+    assert translate_present("plain ASCII", table) == "plain ASCII"
