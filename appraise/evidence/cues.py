@@ -16,6 +16,17 @@ character it reads to stop). This keeps the windows round a literal, and how far
 read, finite for patterns with ``(?:\w+ ){0,3}`` gaps, and the exact pattern runs as one
 bounded ``search`` per window.
 
+Where RE2 (google-re2) is installed, a pattern's candidate starts come from it instead: each
+pattern is rewritten into a looser one (word boundaries and lookarounds dropped, each
+character class widened to take one byte that stands for every non-ASCII character, an
+ending that can be empty cut off) and RE2 scans the text, one byte per character, left to
+right as ``finditer`` does. Every match of the exact pattern begins with a match of the
+looser one, so it starts within one of the spans of that scan (the scan resumes where a span
+ends, at the leftmost start of the looser pattern, which is at or before any such start),
+and the exact pattern runs only there. (Hyperscan was tried for this and set aside: 5.4.12
+drops matches, e.g. caseless '[0-9]{2,5} (?:(?:persons?|refugees?|soldiers?) )?recruited'
+finds nothing in 'ths among the 500 recruited participa'.)
+
 Nothing here is a list of cues: a pattern added to a detector is analysed when first used.
 """
 
@@ -27,12 +38,18 @@ import re._constants as sre  # the parse tree's opcodes
 import re._parser as sre_parse
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import product
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import ahocorasick
+
+try:
+    import re2
+except ImportError:  # the literal prefilter alone still gives the same matches
+    re2 = None
 
 # A set of alternatives grows by cross product along a pattern ('(?:at|in) (?:week|month)'
 # gives four literals); past this many the run is cut, keeping what it has.
@@ -49,9 +66,14 @@ _TYPICAL_RUN = 40
 _LONGEST_REACH = 4000
 # Below this many candidate starts an unbounded pattern is tried at each; above, searched.
 _PER_POSITION = 48
+# Below this many, any pattern is (one search call costs about as much as a few matches).
+_FEW_POSITIONS = 8
 # Characters that re's IGNORECASE equates with an ASCII letter without str.lower() doing so
 # (found by matching every code point against each letter; tests/evidence/test_cues.py checks).
 _IGNORECASE_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -313,17 +335,30 @@ class Plan:
     reach: _Span | None
 
 
-_NEEDS: dict[re.Pattern[str], tuple[_Need | None, _Span | None]] = {}
-_PLANS: dict[re.Pattern[str], Plan | None] = {}
+class _PerPattern(Generic[T]):
+    """Values computed once per pattern, looked up by the pattern's identity: hashing a
+    compiled pattern hashes its whole program, microseconds for each lookup."""
+
+    def __init__(self, compute: Callable[[re.Pattern[str]], T]) -> None:
+        self._compute = compute
+        self._values: dict[int, tuple[re.Pattern[str], T]] = {}  # the pattern kept alive
+
+    def __call__(self, pattern: re.Pattern[str]) -> T:
+        entry = self._values.get(id(pattern))
+        if entry is None:
+            entry = self._values[id(pattern)] = (pattern, self._compute(pattern))
+        return entry[1]
+
+
+def _plan(pattern: re.Pattern[str]) -> Plan | None:
+    need, reach = _analyse(pattern)
+    useful = need is not None and all(_worth_requiring(s) for s in need.literals)
+    return Plan(need, reach) if need is not None and useful else None
 
 
 def plan(pattern: re.Pattern[str]) -> Plan | None:
     """The pattern's prefilter, or None when it has no literal worth requiring."""
-    if pattern not in _PLANS:
-        need, reach = _analyse(pattern)
-        useful = need is not None and all(_worth_requiring(s) for s in need.literals)
-        _PLANS[pattern] = Plan(need, reach) if need is not None and useful else None
-    return _PLANS[pattern]
+    return _PLANS(pattern)
 
 
 def _worth_requiring(literal: str) -> bool:
@@ -335,20 +370,21 @@ def _worth_requiring(literal: str) -> bool:
     )
 
 
-def _analyse(pattern: re.Pattern[str]) -> tuple[_Need | None, _Span | None]:
+def _analysis(pattern: re.Pattern[str]) -> tuple[_Need | None, _Span | None]:
     """The literals every match needs (None: none found), and the pattern's reach."""
-    if pattern not in _NEEDS:
-        try:
-            info = _sequence(sre_parse.parse(pattern.pattern, pattern.flags))
-        except (_Unknown, RecursionError):
-            _NEEDS[pattern] = (None, None)
-            return _NEEDS[pattern]
-        need = info.need
-        if need is None and info.exact is not None and all(info.exact):
-            need = _Need(info.exact, 0, _NOTHING)
-        reach = _add(info.high, info.lookahead)
-        _NEEDS[pattern] = (need, None if reach is None else reach + _ONE)
-    return _NEEDS[pattern]
+    try:
+        info = _sequence(sre_parse.parse(pattern.pattern, pattern.flags))
+    except (_Unknown, RecursionError):
+        return None, None
+    need = info.need
+    if need is None and info.exact is not None and all(info.exact):
+        need = _Need(info.exact, 0, _NOTHING)
+    reach = _add(info.high, info.lookahead)
+    return need, None if reach is None else reach + _ONE
+
+
+_analyse = _PerPattern(_analysis)
+_PLANS = _PerPattern(_plan)
 
 
 @dataclass
@@ -397,8 +433,156 @@ def folded(text: str) -> str:
     return text.lower()
 
 
+# The byte that stands for every non-ASCII character in the text RE2 scans.
+_OTHER = 0xFF
+_CATEGORY_SOURCE = {
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
+_CHARACTER_OPS = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
+_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+_HS_FLAGS = re.IGNORECASE | re.DOTALL | re.ASCII
+
+
+def _one_character(op: Any, av: Any) -> tuple[str, bool]:
+    """A regex for one character element, and whether it may match a non-ASCII character."""
+    if op is sre.LITERAL:
+        return re.escape(chr(av)), av >= 128
+    if op is sre.NOT_LITERAL:
+        return "[^" + re.escape(chr(av)) + "]", True
+    if op is sre.ANY:
+        return ".", True
+    parts: list[str] = []
+    other = False
+    for item, value in av:
+        if item is sre.NEGATE:
+            parts.insert(0, "^")
+            other = True
+        elif item is sre.LITERAL:
+            parts.append(re.escape(chr(value)))
+            other = other or value >= 128
+        elif item is sre.RANGE:
+            parts.append(re.escape(chr(value[0])) + "-" + re.escape(chr(value[1])))
+            other = other or value[1] >= 128
+        elif item is sre.CATEGORY and value in _CATEGORY_SOURCE:
+            parts.append(_CATEGORY_SOURCE[value])
+            other = True
+        else:
+            raise _Unknown(str(item))
+    return "[" + "".join(parts) + "]", other
+
+
+@cache
+def _byte_class(source: str, flags: int, other: bool) -> str:
+    """The element as a byte class: the ASCII characters ``re`` matches with it
+    (tried one by one) and, when it may match one, the byte standing for non-ASCII."""
+    element = re.compile(source, flags)
+    found = [b for b in range(128) if element.fullmatch(chr(b))]
+    # IGNORECASE equates i, k and s with non-ASCII letters (the dotted I, the Kelvin sign...).
+    if other or (flags & re.IGNORECASE and any(chr(b) in "iIkKsS" for b in found)):
+        found.append(_OTHER)
+    if not found:
+        raise _Unknown("a class that matches nothing")
+    return "[" + "".join(f"\\x{b:02x}" for b in found) + "]"
+
+
+def _least(op: Any, av: Any) -> int:
+    """The fewest characters an element matches."""
+    if op in _CHARACTER_OPS:
+        return 1
+    if op in _ZERO_WIDTH:
+        return 0
+    if op is sre.SUBPATTERN:
+        return sum(_least(*item) for item in av[-1])
+    if op is sre.ATOMIC_GROUP:
+        return sum(_least(*item) for item in av)
+    if op is sre.BRANCH:
+        return min(sum(_least(*item) for item in branch) for branch in av[1])
+    if op in _REPEATS:
+        return int(av[0]) * sum(_least(*item) for item in av[2])
+    raise _Unknown(str(op))
+
+
+def _loose_sequence(items: Iterable[tuple[Any, Any]], flags: int, at_end: bool) -> str:
+    elements = list(items)
+    if at_end:  # what may match nothing at a pattern's end never moves where it starts
+        while elements and _least(*elements[-1]) == 0:
+            elements.pop()
+    last = len(elements) - 1
+    return "".join(
+        _loose(op, av, flags, at_end and i == last) for i, (op, av) in enumerate(elements)
+    )
+
+
+def _loose(op: Any, av: Any, flags: int, at_end: bool) -> str:
+    """One element of the looser pattern, in RE2's syntax."""
+    if op in _CHARACTER_OPS:
+        source, other = _one_character(op, av)
+        return _byte_class(source, flags, other)
+    if op in _ZERO_WIDTH:
+        return ""
+    if op is sre.SUBPATTERN:
+        _, add, remove, sub = av
+        return "(?:" + _loose_sequence(sub, (flags | add) & ~remove, at_end) + ")"
+    if op is sre.ATOMIC_GROUP:
+        return "(?:" + _loose_sequence(av, flags, at_end) + ")"
+    if op is sre.BRANCH:
+        return "(?:" + "|".join(_loose_sequence(b, flags, at_end) for b in av[1]) + ")"
+    if op in _REPEATS:
+        least, most, sub = av
+        body = _loose_sequence(sub, flags, False)
+        if at_end:  # the fewest repeats, the last one cut like a pattern's end
+            ending = "(?:" + _loose_sequence(sub, flags, True) + ")" if least else ""
+            return (f"(?:{body}){{{least - 1}}}" if least > 1 else "") + ending
+        return f"(?:{body}){{{least},{'' if most == sre.MAXREPEAT else most}}}"
+    raise _Unknown(str(op))
+
+
+def loose_pattern(pattern: re.Pattern[str]) -> bytes | None:
+    """The looser pattern RE2 runs for ``pattern`` (None: one it cannot express)."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        flags = parsed.state.flags & _HS_FLAGS
+        return _loose_sequence(parsed.data, flags, True).encode("ascii")
+    except (_Unknown, RecursionError):
+        return None
+
+
+def _one_byte_per_character(text: str) -> bytes:
+    for char in set(text):
+        if not char.isascii():
+            text = text.replace(char, chr(_OTHER))
+    return text.encode("latin-1")
+
+
+def _compile_loose(pattern: re.Pattern[str]) -> Any:
+    """RE2's automaton for the looser pattern, or None (no RE2, a construct the rewrite does
+    not cover, past RE2's limits, or a looser pattern that matches nothing at all)."""
+    expression = None if re2 is None else loose_pattern(pattern)
+    if expression is None:
+        return None
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1  # one byte, one character
+    options.never_capture = True
+    try:
+        compiled = re2.compile(expression, options)
+    except re2.error:
+        return None
+    # Matching the empty string, it would stand still instead of stepping over the text.
+    return None if compiled.match(b"") is not None else compiled
+
+
+_LOOSE = _PerPattern(_compile_loose)
+
+
 class CueScan:
-    """One document's literal hits, and each pattern's matches computed from them once."""
+    """One document's RE2 spans and literal hits, and each pattern's matches computed
+    from them once."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -406,36 +590,62 @@ class CueScan:
         self._hits: dict[int, list[int]] | None = None
         self._size = -1
         self._longest: int | None = None
-        self._matches: dict[re.Pattern[str], list[re.Match[str]]] = {}
-        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        self._bytes: bytes | None = None
+        self._matches = _PerPattern(self._find)
+        self._loose = _PerPattern(self._loose_reports)
+        self._literal_spans = _PerPattern(self._literal_spans_of)
 
     def matches(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        """``list(pattern.finditer(text))``, found from the literal hits."""
-        if pattern not in self._matches:
-            how = plan(pattern)
-            self._matches[pattern] = (
-                list(pattern.finditer(self.text)) if how is None else list(self._run(pattern, how))
-            )
-        return self._matches[pattern]
+        """``list(pattern.finditer(text))``, found from RE2's spans or the literal hits."""
+        return self._matches(pattern)
 
     def may_match(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
         """False only when no match of ``pattern`` can lie in ``text[start:end]``, even
-        searched on its own: none of the literals it needs is there."""
+        searched on its own: the looser pattern ends nowhere there, or none of the literals
+        the pattern needs is there."""
+        spans = self._loose(pattern)
+        if spans is not None:
+            # A match of the slice is one of the looser pattern (which reads no context),
+            # so it starts within a span of the looser pattern's scan.
+            at = bisect_left(spans, (start, start))
+            if at and spans[at - 1][1] >= start:
+                return True
+            return at < len(spans) and spans[at][0] < end
         need, _ = _analyse(pattern)
         if need is None:
             return True
-        if pattern not in self._spans:
-            lengths = {_LITERALS.ids(frozenset({s}))[0]: len(s) for s in need.literals}
-            self._spans[pattern] = sorted(
-                (p, p + lengths[number]) for number in lengths for p in self._hits_of(number)
-            )
-        spans = self._spans[pattern]
+        spans = self._literal_spans(pattern)
         for first, last in spans[bisect_left(spans, (start, start)) :]:
             if first >= end:
                 return False
             if last <= end:
                 return True
         return False
+
+    def _find(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        spans = self._loose(pattern)
+        if spans is not None:
+            return list(self._confirm(pattern, spans, _analyse(pattern)[1]))
+        if (how := plan(pattern)) is not None:
+            return list(self._run(pattern, how))
+        return list(pattern.finditer(self.text))
+
+    def _literal_spans_of(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        need, _ = _analyse(pattern)
+        assert need is not None
+        lengths = {_LITERALS.ids(frozenset({s}))[0]: len(s) for s in need.literals}
+        return sorted((p, p + lengths[number]) for number in lengths for p in self._hits_of(number))
+
+    def _loose_reports(self, pattern: re.Pattern[str]) -> list[tuple[int, int]] | None:
+        """Where the looser pattern matches, scanned left to right as ``finditer`` does
+        (None without its RE2 automaton): every match of the pattern starts within one of
+        these spans (start, end - 1)."""
+        loose = _LOOSE(pattern)
+        if loose is None:
+            return None
+        if self._bytes is None:
+            self._bytes = _one_byte_per_character(self.text)
+        return [(m.start(), m.end() - 1) for m in loose.finditer(self._bytes)]
 
     def _hits_of(self, number: int) -> list[int]:
         if self._hits is None or self._size != len(_LITERALS.index):
@@ -469,21 +679,28 @@ class CueScan:
         return self._longest
 
     def _run(self, pattern: re.Pattern[str], how: Plan) -> Iterator[re.Match[str]]:
+        """The matches, looked for round the literal hits."""
+        need = how.need
+        high = None if need.high is None else need.high.at(self._longest_run())
+        return self._confirm(pattern, _windows(self._starts(how), need.low, high), how.reach)
+
+    def _confirm(
+        self, pattern: re.Pattern[str], windows: Iterable[tuple[int, int]], span: _Span | None
+    ) -> Iterator[re.Match[str]]:
         """finditer's matches: the leftmost match from where the last one ended, each time,
         looked for only in the windows where a match can start."""
-        text, size, need = self.text, len(self.text), how.need
-        longest = self._longest_run()
-        high = None if need.high is None else need.high.at(longest)
-        reach = None if how.reach is None else how.reach.at(longest)
+        text, size = self.text, len(self.text)
+        reach = None if span is None else span.at(self._longest_run())
         if reach is not None and reach > _LONGEST_REACH:
             reach = None
         pos = 0
-        for lo, hi in _windows(self._starts(how), need.low, high):
+        for lo, hi in windows:
             if hi < pos:
                 continue
             start = max(lo, pos)
             while start <= hi:
-                if hi - start < _PER_POSITION:
+                width = hi - start
+                if width < _PER_POSITION and (reach is None or width < _FEW_POSITIONS):
                     match = next(
                         (m for q in range(start, hi + 1) if (m := pattern.match(text, q))), None
                     )

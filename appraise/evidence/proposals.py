@@ -21,7 +21,7 @@ from appraise.evidence.text import Hit
 from appraise.models.appraisal import Quote
 from appraise.models.record import StudyRecord
 from appraise.models.rubric import NOT_APPLICABLE, Question, Rubric
-from appraise.rubrics.engine import Engine, compile_condition
+from appraise.rubrics.engine import cached_engine, compile_condition
 
 NO_DETECTOR = "no detector for this question; answer by hand"
 NOT_A_TRIAL = "the document reads as a review (or its protocol), not a trial report"
@@ -231,7 +231,7 @@ def propose(
     options: dict[str, str] | None = None,
 ) -> ProposalSet:
     """One proposal per question in force, in the order a reviewer meets them."""
-    engine = Engine(rubric, options=options)
+    engine = cached_engine(rubric, options)
     ctx = Context(document, record)
     values: dict[str, str | None] = {}
     proposals: list[Proposal] = []

@@ -10,6 +10,7 @@ import pytest
 from appraise.documents import read_document
 from appraise.evidence import (
     blinding,
+    cues,
     design,
     interests,
     measurement,
@@ -111,3 +112,22 @@ def test_folding_the_characters_present_equals_translating_every_one() -> None:
     text = "single\u2010blind,\u00a0assessors\u2019 ratings; caf\u00e9 \u2010"
     assert translate_present(text, table) == text.translate(table)
     assert translate_present("plain ASCII", table) == "plain ASCII"
+
+
+def test_the_looser_pattern_stands_in_for_most_detector_patterns() -> None:
+    assert sum(cues._LOOSE(p) is not None for p in PATTERNS) > len(PATTERNS) * 0.9
+    # Hyperscan 5.4.12 found nothing here; every match must be found.
+    pattern = re.compile(r"\b\d{2,5} (?:(?:persons?|refugees?|soldiers?) )?recruited\b", re.I)
+    text = "no deaths among the 500 recruited participa"
+    assert _spans(CueScan(text).matches(pattern)) == [(20, 33, ())]
+
+
+def test_without_re2_the_literal_prefilter_gives_the_same_matches(
+    shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search_text = read_document(shared / "data" / "oa-trials" / "PMC1201146.xml").search_text
+    with_re2 = CueScan(search_text)
+    expected = {id(p): _spans(with_re2.matches(p)) for p in PATTERNS}
+    monkeypatch.setattr(cues, "_LOOSE", cues._PerPattern(lambda pattern: None))
+    without = CueScan(search_text)
+    assert all(_spans(without.matches(p)) == expected[id(p)] for p in PATTERNS)

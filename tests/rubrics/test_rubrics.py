@@ -171,6 +171,20 @@ def test_unknown_profile_or_option_is_refused() -> None:
         Engine(load_rubric("rob1"), options={"effect": "assignment"})
 
 
+def test_proposing_reuses_an_engine_until_the_rubric_or_options_change() -> None:
+    from appraise.rubrics.engine import cached_engine
+
+    rubric = load_rubric("rob2")
+    first = cached_engine(rubric)
+    assert cached_engine(rubric) is first
+    adhering = cached_engine(rubric, {"effect": "adhering"})
+    assert adhering is not first and adhering.options["effect"] == "adhering"
+    rubric.name = "RoB 2, edited"  # a rubric changed after it was loaded is compiled again
+    assert cached_engine(rubric) is not first
+    with pytest.raises(InputError, match="'both' is not a choice for effect"):
+        cached_engine(rubric, {"effect": "both"})
+
+
 def test_rule_that_fired_is_reported(rob2: Engine) -> None:
     result = rob2.evaluate({"1.1": "Y", "1.2": "PY", "1.3": "N"})
     assert result.domains["D1"].rule == "D1 rule 3: 1.2 Y* and 1.1 Y*/NI and 1.3 N*/NI -> Low"
