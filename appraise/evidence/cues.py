@@ -68,6 +68,8 @@ _LONGEST_REACH = 4000
 _PER_POSITION = 48
 # Below this many, any pattern is (one search call costs about as much as a few matches).
 _FEW_POSITIONS = 8
+# A character searched by the exact pattern costs about as much as this many scanned by RE2.
+_RE_PER_RE2 = 8
 # Characters that re's IGNORECASE equates with an ASCII letter without str.lower() doing so
 # (found by matching every code point against each letter; tests/evidence/test_cues.py checks).
 _IGNORECASE_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
@@ -623,11 +625,19 @@ class CueScan:
         return False
 
     def _find(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        how = plan(pattern)
+        if how is not None:
+            # Round rare literals the exact pattern costs less than RE2's scan of the text:
+            # at most the windows' width and the reach for each hit.
+            longest = self._longest_run()
+            high = _PER_POSITION if how.need.high is None else how.need.high.at(longest)
+            reach = _PER_POSITION if how.reach is None else how.reach.at(longest)
+            work = self._hit_count(how) * (high - how.need.low + 1 + reach)
+            if work * _RE_PER_RE2 < len(self.text) or _LOOSE(pattern) is None:
+                return list(self._confirm(pattern, self._literal_windows(how), how.reach))
         spans = self._loose(pattern)
         if spans is not None:
             return list(self._confirm(pattern, spans, _analyse(pattern)[1]))
-        if (how := plan(pattern)) is not None:
-            return list(self._run(pattern, how))
         return list(pattern.finditer(self.text))
 
     def _literal_spans_of(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -652,6 +662,13 @@ class CueScan:
             self._scan()
         assert self._hits is not None
         return self._hits.get(number, [])
+
+    def _hit_count(self, how: Plan) -> int:
+        ids = _LITERALS.ids(how.need.literals)
+        if self._hits is None or self._size != len(_LITERALS.index):
+            self._scan()
+        assert self._hits is not None
+        return sum(len(self._hits.get(number, ())) for number in ids)
 
     def _starts(self, how: Plan) -> list[int]:
         ids = _LITERALS.ids(how.need.literals)
@@ -678,11 +695,11 @@ class CueScan:
             self._longest = max(map(len, self.text.split()), default=0)
         return self._longest
 
-    def _run(self, pattern: re.Pattern[str], how: Plan) -> Iterator[re.Match[str]]:
-        """The matches, looked for round the literal hits."""
+    def _literal_windows(self, how: Plan) -> list[tuple[int, int]]:
+        """Where a match can start, from the hits of the literals it needs."""
         need = how.need
         high = None if need.high is None else need.high.at(self._longest_run())
-        return self._confirm(pattern, _windows(self._starts(how), need.low, high), how.reach)
+        return list(_windows(self._starts(how), need.low, high))
 
     def _confirm(
         self, pattern: re.Pattern[str], windows: Iterable[tuple[int, int]], span: _Span | None
