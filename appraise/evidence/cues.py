@@ -16,7 +16,8 @@ character it reads to stop). This keeps the windows round a literal, and how far
 read, finite for patterns with ``(?:\w+ ){0,3}`` gaps, and the exact pattern runs as one
 bounded ``search`` per window.
 
-Where RE2 (google-re2) is installed, a pattern's candidate starts come from it instead: each
+Where RE2 (google-re2) is installed and a pattern's literals are frequent in the document
+(its windows would cost more than a scan), the candidate starts come from RE2 instead: each
 pattern is rewritten into a looser one (word boundaries and lookarounds dropped, each
 character class widened to take one byte that stands for every non-ASCII character, an
 ending that can be empty cut off) and RE2 scans the text, one byte per character, left to
