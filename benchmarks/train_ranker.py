@@ -161,16 +161,20 @@ def examples(text: Text) -> dict[str, list[tuple[dict[str, int], int]]]:
     return rows
 
 
-def fit(texts: list[Text], c: float = C) -> dict[str, tuple[float, dict[str, float]]]:
+def fit(
+    texts: list[Text], c: float = C, shared: bool = False
+) -> dict[str, tuple[float, dict[str, float]]]:
     """One logistic regression per family on the texts' examples, over the features seen in at
     least MIN_TEXTS texts (a word of one report says nothing of others); weights under PRUNE
-    dropped (they would only swell the file)."""
+    dropped (they would only swell the file).
+
+    ``shared``: instead one model over all families, each feature both plain and crossed with
+    the family, folded back into per-family weights (plain + crossed) for the same file."""
     rows: dict[str, list[tuple[dict[str, int], int]]] = defaultdict(list)
     seen_in: dict[str, int] = defaultdict(int)
     for text in texts:
-        for feature in {
-            f for s in text.document.sentences for f in sentence_features(text.document, s)
-        }:
+        names = {f for s in text.document.sentences for f in sentence_features(text.document, s)}
+        for feature in names:
             seen_in[feature] += 1
     for text in texts:
         for family, data in examples(text).items():
@@ -178,22 +182,45 @@ def fit(texts: list[Text], c: float = C) -> dict[str, tuple[float, dict[str, flo
                 ({f: v for f, v in x.items() if seen_in.get(f, MIN_TEXTS) >= MIN_TEXTS}, y)
                 for x, y in data
             ]
+    if shared:
+        pooled = [
+            ({**x, **{f"{family}|{f}": v for f, v in x.items()}, f"{family}|": 1}, y)
+            for family, data in rows.items()
+            for x, y in data
+        ]
+        intercept, weights = _logistic(pooled, c)
+        return {
+            family: (
+                round(intercept + weights.get(f"{family}|", 0.0), WEIGHT_DIGITS),
+                {
+                    name: round(w + weights.get(f"{family}|{name}", 0.0), WEIGHT_DIGITS)
+                    for name, w in weights.items()
+                    if "|" not in name and abs(w + weights.get(f"{family}|{name}", 0.0)) >= PRUNE
+                },
+            )
+            for family in sorted(rows)
+        }
     families = {}
     for family, data in sorted(rows.items()):
-        labels = [y for _, y in data]
-        if len(set(labels)) < 2:
+        if len({y for _, y in data}) < 2:
             continue
-        vectorizer = DictVectorizer()
-        matrix = vectorizer.fit_transform([x for x, _ in data])
-        model = LogisticRegression(C=c, solver="lbfgs", max_iter=3000)
-        model.fit(matrix, labels)
-        weights = {
-            name: round(float(w), WEIGHT_DIGITS)
-            for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True)
-            if abs(w) >= PRUNE
-        }
-        families[family] = (round(float(model.intercept_[0]), WEIGHT_DIGITS), weights)
+        intercept, weights = _logistic(data, c)
+        families[family] = (
+            round(intercept, WEIGHT_DIGITS),
+            {n: round(w, WEIGHT_DIGITS) for n, w in weights.items() if abs(w) >= PRUNE},
+        )
     return families
+
+
+def _logistic(data: list[tuple[dict[str, int], int]], c: float) -> tuple[float, dict[str, float]]:
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform([x for x, _ in data])
+    model = LogisticRegression(C=c, solver="lbfgs", max_iter=3000)
+    model.fit(matrix, [y for _, y in data])
+    names = vectorizer.get_feature_names_out()
+    return float(model.intercept_[0]), {
+        str(n): float(w) for n, w in zip(names, model.coef_[0], strict=True)
+    }
 
 
 def measure(texts: list[Text], ranker_for: Callable[[Text], Ranker]) -> dict[str, pq.Tally]:
@@ -220,13 +247,15 @@ def folds(texts: list[Text]) -> list[list[Text]]:
 
 
 def cross_validate(
-    texts: list[Text], c: float, policies: list[Policy]
+    texts: list[Text], c: float, policies: list[Policy], shared: bool = False
 ) -> dict[Policy, dict[str, pq.Tally]]:
     """Each fold's texts ranked by models trained on the other folds only, under each policy."""
     parts = folds(texts)
     fold_models = []
     for i in range(FOLDS):
-        fold_models.append(fit([t for j, part in enumerate(parts) if j != i for t in part], c))
+        fold_models.append(
+            fit([t for j, part in enumerate(parts) if j != i for t in part], c, shared)
+        )
     fold_of = {t.file: i for i, part in enumerate(parts) for t in part}
     out = {}
     for policy in policies:
@@ -280,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=pq.DEFAULT_SHARED)
     parser.add_argument("--cv", action="store_true", help="cross-validated figures")
+    parser.add_argument(
+        "--shared-model", action="store_true", help="CV of one model with family features"
+    )
     parser.add_argument("--grid", action="store_true", help="CV over the policy")
     parser.add_argument(
         "--write", action="store_true", help=f"train on all dev, write {MODEL_PATH}"
@@ -290,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         print(report("rules (same texts)", rules(texts)))
         result = cross_validate(texts, C, [POLICY])[POLICY]
         print(report(f"ranker, {FOLDS}-fold CV by text (C={C}, {POLICY})", result))
+    if args.shared_model:
+        result = cross_validate(texts, C, [POLICY], shared=True)[POLICY]
+        print(report(f"one model for all families, {FOLDS}-fold CV by text", result))
     if args.grid:
         policies = [
             Policy(cut, add, k)
