@@ -16,6 +16,7 @@ from typing import Any
 from appraise.evidence import blinding, design, interests, measurement
 from appraise.evidence import registration as registration_module
 from appraise.evidence.document import Document, Sentence
+from appraise.evidence.ranker import default_ranker
 from appraise.evidence.signals import NO_INFORMATION, Context, Detector, Signal
 from appraise.evidence.text import Hit
 from appraise.models.appraisal import Quote
@@ -34,6 +35,7 @@ ANY_DOCUMENT = frozenset(
     {"coi_present", "coi_declared", "coi_undeclared", "funding", "registration"}
 )
 MAX_QUOTES = 5
+_DIRECTION = {"Y": "yes", "PY": "yes", "N": "no", "PN": "no"}
 
 DETECTORS: dict[str, Detector] = {
     "randomisation": design.randomisation,
@@ -162,9 +164,9 @@ _INLINE_HEADING = re.compile(
 )
 
 
-def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list[Quote]:
-    """Whole sentences, each once, the most specific first (methods before the abstract, the
-    title only when nothing else speaks): what a methodologist would quote."""
+def evidence_sentences(evidence: tuple[Hit | Sentence, ...]) -> list[Sentence]:
+    """The detector's evidence as whole sentences, each once, the title left out when anything
+    else speaks."""
     sentences: dict[int, Sentence] = {}
     for item in evidence:
         sentence = item.sentence if isinstance(item, Hit) else item
@@ -172,7 +174,40 @@ def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list
     found = list(sentences.values())
     if any(s.kind != "title" for s in found):
         found = [s for s in found if s.kind != "title"]
-    chosen = sorted(found, key=lambda s: (_SPECIFICITY.get(s.kind, 2), s.start))[:MAX_QUOTES]
+    return found
+
+
+def by_specificity(sentences: list[Sentence]) -> list[Sentence]:
+    """Methods before the abstract, the title last: what a methodologist would quote."""
+    return sorted(sentences, key=lambda s: (_SPECIFICITY.get(s.kind, 2), s.start))[:MAX_QUOTES]
+
+
+def quotes_for(
+    document: Document,
+    evidence: tuple[Hit | Sentence, ...],
+    detector: str | None = None,
+    answer: str | None = None,
+) -> list[Quote]:
+    """Whole sentences, each once, the one a reviewer would cite first.
+
+    For the detectors the sentence ranker knows (``ranker.FAMILY_OF_DETECTOR``) its learned
+    score orders the evidence and cuts the unlikely sentences; when the detector gives an answer
+    it may add the best sentence the detector did not cite, if that sentence read alone does not
+    point the other way. Otherwise the most specific first (methods before the abstract, the
+    title only when nothing else speaks)."""
+    found = evidence_sentences(evidence)
+    ranker = default_ranker()
+    directed = _DIRECTION.get(answer or "")
+    if detector is not None and ranker.knows(detector) and (found or directed):
+        chosen = ranker.choose(
+            document,
+            found,
+            detector,
+            add=directed is not None,
+            agrees=lambda s: _agrees(document, s, detector, directed),
+        )
+    else:
+        chosen = by_specificity(found)
     quotes = []
     for s in chosen:
         heading = _INLINE_HEADING.match(document.text, s.start, s.end)
@@ -180,6 +215,17 @@ def quotes_for(document: Document, evidence: tuple[Hit | Sentence, ...]) -> list
             located_quote(document, heading.end() if heading else s.start, s.end, s.section)
         )
     return quotes
+
+
+def _agrees(document: Document, sentence: Sentence, detector: str, direction: str | None) -> bool:
+    """Whether the detector, reading the sentence alone in its section, does not answer the
+    other way: a quote the ranker adds must not contradict the proposal."""
+    alone = Document.from_sections(
+        [(sentence.section, sentence.kind, document.text[sentence.start : sentence.end])],
+        source="quote",
+    )
+    got = _DIRECTION.get(DETECTORS[detector](Context(alone)).answer)
+    return got is None or got == direction
 
 
 def located_quote(document: Document, start: int, end: int, section: str | None) -> Quote:
@@ -281,7 +327,7 @@ def propose(
                     domain_id,
                     answer,
                     confidence,
-                    quotes_for(document, signal.evidence),
+                    quotes_for(document, signal.evidence, question.detector, signal.answer),
                     question.detector,
                     comment,
                 )
@@ -290,13 +336,13 @@ def propose(
     return ProposalSet(rubric.id, dict(engine.options), document, proposals, findings(ctx))
 
 
-def _signal_json(ctx: Context, signal: Signal) -> dict[str, Any]:
+def _signal_json(ctx: Context, signal: Signal, detector: str | None = None) -> dict[str, Any]:
     return {
         "answer": signal.answer,
         "comment": signal.comment,
         "quotes": [
             {"text": q.text, "section": q.section, "start": q.start, "end": q.end}
-            for q in quotes_for(ctx.document, signal.evidence)
+            for q in quotes_for(ctx.document, signal.evidence, detector, signal.answer)
         ],
     }
 
@@ -311,7 +357,7 @@ def findings(ctx: Context) -> dict[str, Any]:
         "coi": {
             "statement": "present" if coi_sentences else "missing",
             "text": [text[s.start : s.end] for s in coi_sentences[:6]],
-            "declared": _signal_json(ctx, interests.coi_declared(ctx)),
+            "declared": _signal_json(ctx, interests.coi_declared(ctx), "coi_declared"),
             "interests": [
                 {"who": i.who, "kinds": i.kinds, "text": text[i.sentence.start : i.sentence.end]}
                 for i in interests.declared_interests(ctx)
@@ -325,8 +371,8 @@ def findings(ctx: Context) -> dict[str, Any]:
             "analysis": _signal_json(ctx, design.itt_analysis(ctx)),
             "non_starters": _signal_json(ctx, design.non_starters(ctx)),
         },
-        "randomisation": _signal_json(ctx, design.randomisation(ctx)),
-        "concealment": _signal_json(ctx, design.concealment(ctx)),
+        "randomisation": _signal_json(ctx, design.randomisation(ctx), "randomisation"),
+        "concealment": _signal_json(ctx, design.concealment(ctx), "concealment"),
         "blinding": blinding.blinding(ctx).to_json(text),
         "registration": registration_module.registration_facts(ctx).to_json(),
     }
