@@ -7,7 +7,9 @@ and path counts, the same figures :func:`count_paths` gives) come from walking t
 cites itself plus the tables already made for the claims it cites. Tables hold works only,
 never claims, so a chain of claims never copies itself along; the work is the number of
 claim-to-claim links plus, for each link, the works the cited claim reaches (what the listing
-reports), plus one :func:`count_paths` per claim over the works it cites directly.
+reports), plus one :func:`count_paths` per claim over the works it cites directly. (The sets
+carried along with the tables, of weighted and marked works and of the claim cycles reached,
+are copied the same way; they are empty or small in claims files as written.)
 
 This relies on works never citing claims (only claims.yaml names ``claim:`` targets), so a
 cycle through a claim is made of claims only.

@@ -104,13 +104,13 @@ def run_length_spaces(expanded_mb: float) -> bytes:
     return bytes([129, 32]) * int(expanded_mb * MB / 128) + bytes([128])
 
 
-def run_length_bomb_pdf(expanded_mb: float, *, deflate_first: bool = False) -> bytes:
+def run_length_bomb_pdf(expanded_mb: int, *, deflate_first: bool = False) -> bytes:
     """RunLength alone (the PDF is a 64th of ``expanded_mb``), or Flate then RunLength
     (a few kB: the runs deflate well)."""
-    runs = run_length_spaces(expanded_mb)
     if deflate_first:
-        return pdf_with_stream(zlib.compress(runs, 9), ["FlateDecode", "RunLengthDecode"])
-    return pdf_with_stream(runs, ["RunLengthDecode"])
+        runs = deflated(expanded_mb, bytes([129, 32]) * (MB // 128))  # no end mark: none needed
+        return pdf_with_stream(runs, ["FlateDecode", "RunLengthDecode"])
+    return pdf_with_stream(run_length_spaces(expanded_mb), ["RunLengthDecode"])
 
 
 def lzw_literal(data: bytes) -> bytes:
@@ -127,10 +127,10 @@ def lzw_literal(data: bytes) -> bytes:
     return int(bits, 2).to_bytes(len(bits) // 8, "big")
 
 
-def ascii85_bomb_pdf(expanded_mb: float) -> bytes:
+def ascii85_bomb_pdf(expanded_mb: int) -> bytes:
     """Flate then ASCII85: 'z' (four zero bytes) over and over, deflated."""
-    zeros = b"z" * int(expanded_mb * MB / 4)
-    return pdf_with_stream(zlib.compress(zeros, 9), ["FlateDecode", "ASCII85Decode"])
+    zeros = deflated(expanded_mb, b"z" * (MB // 4))
+    return pdf_with_stream(zeros, ["FlateDecode", "ASCII85Decode"])
 
 
 def encoded_flate_bomb_pdf(expanded_mb: int, encoding: str) -> bytes:
