@@ -47,7 +47,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # appraise, and the hostile files the tests build
 
-from tests.hostile.bombs import flate_bomb_pdf  # noqa: E402
+from tests.hostile.bombs import (  # noqa: E402
+    ascii85_bomb_pdf,
+    encoded_flate_bomb_pdf,
+    flate_bomb_pdf,
+    lzw_bomb_pdf,
+    run_length_bomb_pdf,
+)
 
 SHIPPED = ROOT / "corpus" / "iapt"
 MEMORY_LIMIT = 3 * 2**30  # address space of one command: far above any honest run's needs
@@ -294,6 +300,12 @@ def hand_cases(work: Path, server: str, quick: bool = False) -> list[Case]:
         )
     for what, data in (
         ("flate-bomb", flate_bomb_pdf(2048)),
+        ("lzw-bomb", lzw_bomb_pdf(2048)),
+        ("runlength-bomb", run_length_bomb_pdf(512)),
+        ("flate-runlength-bomb", run_length_bomb_pdf(2048, deflate_first=True)),
+        ("flate-ascii85-bomb", ascii85_bomb_pdf(2048)),
+        ("ascii85-flate-bomb", encoded_flate_bomb_pdf(1024, "ASCII85Decode")),
+        ("asciihex-flate-bomb", encoded_flate_bomb_pdf(1024, "ASCIIHexDecode")),
         ("truncated", flate_bomb_pdf(1)[:300]),
         ("garbage", b"%PDF-1.4\n" + bytes(range(256)) * 100),
         ("empty", b""),

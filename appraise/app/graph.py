@@ -13,7 +13,7 @@ from appraise.corpus import Corpus
 from appraise.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from appraise.graph import ClaimTrace
+    from appraise.graph import ClaimSummary, ClaimTrace
     from appraise.models import Rubric
 
 
@@ -62,24 +62,24 @@ def trace(
 
 @dataclass
 class ClaimsListing:
-    """Every claim's trace, worst first, and the claims file they come from."""
+    """Every claim's summary, worst first, and the claims file they come from."""
 
-    traces: list[ClaimTrace]
+    traces: list[ClaimSummary]
     claims_path: Path
 
     def to_json(self) -> list[dict[str, Any]]:
         return [
-            {"claim": t.to_json()["claim"], "rubric": t.rubric, "summary": t.summary()}
+            {"claim": t.claim_json(), "rubric": t.rubric, "summary": t.summary()}
             for t in self.traces
         ]
 
 
 def claims(corpus: Path | None = None, rubric: str | None = None) -> ClaimsListing:
     """Every claim with how much of its support is at high risk, worst first."""
-    from appraise.graph import trace_all
+    from appraise.graph import claim_summaries
 
     store = _graph_corpus(corpus)
-    return ClaimsListing(trace_all(store, rubric or default_rubric(store)), store.claims_path)
+    return ClaimsListing(claim_summaries(store, rubric or default_rubric(store)), store.claims_path)
 
 
 @dataclass

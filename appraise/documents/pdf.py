@@ -415,9 +415,11 @@ _CONJUNCTION = re.compile(r"(and|or|nor|to)\b")
 
 # --- the file -------------------------------------------------------------------------------
 
-# A Flate stream expands at most ~1,000-fold, so a 1 MB PDF can hold a gigabyte. No text
-# layer or page description of a real article comes near these; a page's images are not
-# decoded to read text.
+# A Flate stream expands at most ~1,000-fold, LZW ~2,500-fold, RunLength 64-fold and ASCII85
+# 4-fold, and a stream's filters chain (each one's output is the next one's input), so a 1 MB
+# PDF can hold gigabytes. Every filter's output counts against these bounds; no text layer or
+# page description of a real article comes near them. A page's images are not decoded to read
+# text.
 MAX_STREAM_BYTES = 128 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
 
@@ -474,12 +476,83 @@ class _BoundedInflater:
         return out
 
 
-@contextmanager
-def _bounded_inflation(path: Path) -> Iterator[None]:
-    import pdfminer.pdftypes
+def _current_budget() -> _Budget:
+    return _budget.get(None) or _Budget(Path("the PDF"))
 
-    if not isinstance(pdfminer.pdftypes.zlib, _BoundedZlib):
-        pdfminer.pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
+
+def _bounded_lzw(data: bytes) -> bytes:
+    """pdfminer's LZW decoder one code at a time, stopped at the bounds. Its own loop (run)
+    also logs a copy of the whole code table per code, which is quadratic on a bomb."""
+    from io import BytesIO
+
+    from pdfminer.lzw import CorruptDataError, LZWDecoder
+
+    decoder = LZWDecoder(BytesIO(data))
+    budget, produced, out = _current_budget(), 0, []
+    while True:
+        try:
+            piece = decoder.feed(decoder.readbits(decoder.nbits))
+        except (EOFError, CorruptDataError):  # like run(): corrupt data ends the stream
+            break
+        produced += len(piece)
+        budget.count(len(piece), produced)
+        out.append(piece)
+    return b"".join(out)
+
+
+def _bounded_run_length(data: bytes) -> bytes:
+    """RunLengthDecode (PDF 1.7, 7.4.5), stopped at the bounds; pdfminer's own decoder keeps
+    one Python int per output byte."""
+    out = bytearray()
+    at = 0
+    while at < len(data) and data[at] != 128:  # 128 marks the end
+        length = data[at]
+        if length < 128:  # copy the next length + 1 bytes
+            out += data[at + 1 : at + 2 + length]
+            at += 2 + length
+        else:  # repeat the next byte 257 - length times
+            out += data[at + 1 : at + 2] * (257 - length)
+            at += 2
+        if len(out) > MAX_STREAM_BYTES:
+            break
+    _current_budget().count(len(out), len(out))
+    return bytes(out)
+
+
+def _bounded_ascii85(data: bytes) -> bytes:
+    """pdfminer's ASCII85 decoder, after checking what it would produce: at most 4 bytes a
+    'z' and 4 for every 5 other characters (white space is skipped)."""
+    from pdfminer.ascii85 import ascii85decode
+
+    characters = data.translate(None, b" \t\n\r\v\f")
+    zeros = characters.count(b"z")
+    most = 4 * zeros + 4 * -(-(len(characters) - zeros) // 5)
+    _current_budget().count(0, most)
+    out = ascii85decode(data)
+    _current_budget().count(len(out), len(out))
+    return out
+
+
+def _bounded_ascii_hex(data: bytes) -> bytes:
+    """pdfminer's ASCIIHex decoder (half as many bytes out as in), counted."""
+    from pdfminer.ascii85 import asciihexdecode
+
+    out = asciihexdecode(data)
+    _current_budget().count(len(out), len(out))
+    return out
+
+
+@contextmanager
+def _bounded_decoding(path: Path) -> Iterator[None]:
+    """pdfminer's stream filters, each bounded: Flate through its zlib, the others replaced."""
+    import pdfminer.pdftypes as streams
+
+    if not isinstance(streams.zlib, _BoundedZlib):
+        streams.zlib = _BoundedZlib()  # type: ignore[assignment]
+        streams.lzwdecode = _bounded_lzw
+        streams.rldecode = _bounded_run_length
+        streams.ascii85decode = _bounded_ascii85
+        streams.asciihexdecode = _bounded_ascii_hex
     token = _budget.set(_Budget(path))
     try:
         yield
@@ -498,7 +571,7 @@ def read_pdf(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     textless: list[int] = []
     try:
         # pdfminer tries the empty password, which opens PDFs encrypted only against editing.
-        with _bounded_inflation(path), pdfplumber.open(path, password="") as pdf:
+        with _bounded_decoding(path), pdfplumber.open(path, password="") as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 words = page.extract_words(extra_attrs=["fontname", "size"])
                 lines = page_lines(words, float(page.width), number)

@@ -12,13 +12,24 @@ from appraise.graph.export import (
     mermaid_text,
     networkx_graph,
 )
-from appraise.graph.trace import ClaimTrace, TracedWork, trace, trace_all, trace_claim
+from appraise.graph.trace import (
+    ClaimSummary,
+    ClaimTrace,
+    TracedWork,
+    claim_summaries,
+    summarize_all,
+    trace,
+    trace_all,
+    trace_claim,
+)
 
 __all__ = [
     "CitationGraph",
+    "ClaimSummary",
     "ClaimTrace",
     "TracedWork",
     "build_graph",
+    "claim_summaries",
     "dot_text",
     "draw_trace",
     "export_graph",
@@ -27,6 +38,7 @@ __all__ = [
     "json_bytes",
     "mermaid_text",
     "networkx_graph",
+    "summarize_all",
     "trace",
     "trace_all",
     "trace_claim",

@@ -32,7 +32,7 @@ def networkx_graph(graph: CitationGraph, claim: str | None = None) -> nx.DiGraph
         from appraise.graph.claims import unknown_claim
 
         raise unknown_claim(claim, list(graph.claims), graph.claims_file)
-    nodes, _, _ = reachable(graph, root)
+    nodes, _, _, _ = reachable(graph, root)
     return graph.to_networkx(nodes.tolist())
 
 

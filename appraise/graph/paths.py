@@ -40,6 +40,7 @@ class PathCounts:
     weakening: np.ndarray  # paths with a 'weakens' link that carry on past this node
     weakening_end: np.ndarray  # paths whose last link 'weakens' this work: they stop here
     direct: np.ndarray  # supportive paths whose intermediate nodes are all claims
+    distance: np.ndarray  # links on the shortest way from the claim (the breadth-first level)
     cycles: int  # citation cycles (strongly connected components of 2+ nodes) condensed
 
 
@@ -53,9 +54,12 @@ def _edge_ranges(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.
     return positions, np.repeat(nodes, counts)
 
 
-def reachable(graph: CitationGraph, root: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reachable(
+    graph: CitationGraph, root: int, *, into_claims: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Breadth-first from ``root`` over citing/supporting/weakening links (not 'mentions'),
-    not expanding terminal works. Returns the nodes reached (root first) and the positions and
+    not expanding terminal works, and not entering claims unless ``into_claims``. Returns the
+    nodes reached (root first, then level by level), each one's level, and the positions and
     sources of the edges walked."""
     seen = np.zeros(graph.number_of_nodes, dtype=bool)
     seen[root] = True
@@ -67,6 +71,8 @@ def reachable(graph: CitationGraph, root: int) -> tuple[np.ndarray, np.ndarray, 
         expand = frontier[~graph.terminal[frontier]]
         positions, sources = _edge_ranges(graph.indptr, expand)
         walked = graph.kinds[positions] != MENTIONS
+        if not into_claims:
+            walked &= graph.targets[positions] >= len(graph.claims)
         positions, sources = positions[walked], sources[walked]
         edge_chunks.append(positions)
         source_chunks.append(sources)
@@ -74,7 +80,13 @@ def reachable(graph: CitationGraph, root: int) -> tuple[np.ndarray, np.ndarray, 
         frontier = np.unique(targets[~seen[targets]])
         seen[frontier] = True
         found.append(frontier)
-    return np.concatenate(found), np.concatenate(edge_chunks), np.concatenate(source_chunks)
+    levels = np.repeat(np.arange(len(found)), [level.size for level in found])
+    return (
+        np.concatenate(found),
+        levels,
+        np.concatenate(edge_chunks),
+        np.concatenate(source_chunks),
+    )
 
 
 def _topological_levels(
@@ -98,8 +110,8 @@ def _topological_levels(
     return levels
 
 
-def count_paths(graph: CitationGraph, root: int) -> PathCounts:
-    nodes, positions, sources = reachable(graph, root)
+def count_paths(graph: CitationGraph, root: int, *, into_claims: bool = True) -> PathCounts:
+    nodes, distance, positions, sources = reachable(graph, root, into_claims=into_claims)
     local = np.full(graph.number_of_nodes, -1, dtype=np.int64)
     local[nodes] = np.arange(nodes.size)
     src = local[sources]
@@ -144,5 +156,6 @@ def count_paths(graph: CitationGraph, root: int) -> PathCounts:
         weakening=weakening[label],
         weakening_end=weakening_end[label],
         direct=direct[label],
+        distance=distance,
         cycles=int(np.count_nonzero(sizes > 1)),
     )

@@ -9,6 +9,7 @@ Tolin et al. (2015)'s test of independent replication.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from appraise.graph.build import (
 from appraise.graph.claims import unknown_claim
 from appraise.graph.facts import CATEGORIES, Allegiance, Category, WorkFacts
 from appraise.graph.paths import PathCounts, count_paths
+from appraise.graph.reach import reach_all_claims
 from appraise.models import Claim
 
 Replication = Literal["yes", "no", "unknown"]
@@ -87,19 +89,17 @@ class ReplicationCheck:
 
 
 @dataclass
-class ClaimTrace:
-    """One claim's evidence: the studies its support reaches and what is at high risk."""
+class ClaimSummary:
+    """One claim's evidence: the studies its support reaches and what is at high risk (what
+    `appraise claims` lists; a :class:`ClaimTrace` adds the paths themselves)."""
 
     claim: Claim
     rubric: str
     scale: list[str]
     studies: list[TracedWork]
-    through: list[TracedWork]
-    edges: list[tuple[str, str, str]]
-    mentioned: list[str]
+    secondary_works: list[TracedWork]  # works with no primary data the support runs through
     citation_bias: list[str]
     cycles: int
-    notes: list[str] = field(default_factory=list)
 
     # --- the figures -----------------------------------------------------------------------
     @property
@@ -175,15 +175,11 @@ class ClaimTrace:
 
     @property
     def retracted(self) -> list[TracedWork]:
-        return [w for w in [*self.studies, *self.through] if w.retracted]
+        return [w for w in [*self.studies, *self.secondary_works] if w.retracted]
 
     @property
     def amplified_paths(self) -> int:
         return sum(s.amplified_paths for s in self.studies)
-
-    @property
-    def secondary_works(self) -> list[TracedWork]:
-        return [w for w in self.through if w.role != "claim"]
 
     def sort_key(self) -> tuple[Any, ...]:
         """Worst first: claims with no low-risk support left, then by high-risk share."""
@@ -228,14 +224,27 @@ class ClaimTrace:
             "cycles_condensed": self.cycles,
         }
 
+    def claim_json(self) -> dict[str, Any]:
+        return {
+            "id": self.claim.id,
+            "text": self.claim.text,
+            "made_in": made_in_text(self.claim),
+            "source_id": self.claim.made_in.id,
+        }
+
+
+@dataclass
+class ClaimTrace(ClaimSummary):
+    """A claim's summary with the works and links its paths run through."""
+
+    through: list[TracedWork]
+    edges: list[tuple[str, str, str]]
+    mentioned: list[str]
+    notes: list[str] = field(default_factory=list)
+
     def to_json(self) -> dict[str, Any]:
         return {
-            "claim": {
-                "id": self.claim.id,
-                "text": self.claim.text,
-                "made_in": made_in_text(self.claim),
-                "source_id": self.claim.made_in.id,
-            },
+            "claim": self.claim_json(),
             "rubric": self.rubric,
             "summary": self.summary(),
             "studies": [s.to_json() for s in self.studies],
@@ -353,18 +362,22 @@ def _source_record(graph: CitationGraph, claim: Claim) -> WorkFacts | None:
         return None
 
 
-def _uncited_by_source(graph: CitationGraph, claim: Claim, subclaims: list[Claim]) -> set[str]:
-    """Works the claim's source is known not to cite: marked cited_by_source: false in the
-    claims file, or missing from the source's references when the source is a stored record."""
-    uncited = {
-        graph.node_for(c.target) for sc in subclaims for c in sc.cites if not c.cited_by_source
-    }
+def _uncited_by_source(
+    graph: CitationGraph, claim: Claim, marked: Collection[str]
+) -> Callable[[str], bool]:
+    """Whether the claim's source is known not to cite a work: ``marked`` cited_by_source:
+    false by the claim or a claim it reaches, or missing from the source's references when the
+    source is a stored record."""
     source = _source_record(graph, claim)
-    if source is not None and source.references:
-        cited = {graph.node_for(c.target) for c in claim.cites if c.cited_by_source}
-        cited |= {graph.aliases.get(ref, ref) for ref in source.references}
-        uncited |= set(graph.works) - cited
-    return uncited
+    if source is None or not source.references:
+        return marked.__contains__
+    cited = {graph.node_for(c.target) for c in claim.cites if c.cited_by_source}
+    cited |= {graph.aliases.get(ref, ref) for ref in source.references}
+    return lambda node: node in marked or (node in graph.works and node not in cited)
+
+
+def _marked(claim: Claim) -> Iterable[str]:
+    return (c.target for c in claim.cites if not c.cited_by_source)
 
 
 def trace(graph: CitationGraph, claim_id: str) -> ClaimTrace:
@@ -392,13 +405,14 @@ def trace(graph: CitationGraph, claim_id: str) -> ClaimTrace:
     evidence = [
         w for w in works if w.role != "claim" and ((w.terminal and w.supports) or w.weakens)
     ]
-    severity = {c: n for n, c in enumerate(CATEGORIES)}
-    studies = sorted(evidence, key=lambda w: (severity[w.category], -w.supportive_paths, w.label))
+    studies = _sorted_studies(evidence)
     through = [w for pos, w in enumerate(works) if pos and walked[pos] and not w.terminal]
     claim = graph.claims[claim_id]
     subclaims = [graph.claims[w.id[len(CLAIM_PREFIX) :]] for w in through if w.role == "claim"]
     subclaims.insert(0, claim)
-    uncited = _uncited_by_source(graph, claim, subclaims)
+    uncited = _uncited_by_source(
+        graph, claim, {graph.node_for(target) for sc in subclaims for target in _marked(sc)}
+    )
     ids = [w.id for w in works]
     edges = [
         (ids[s], ids[t], EDGE_KINDS[k])
@@ -434,13 +448,65 @@ def trace(graph: CitationGraph, claim_id: str) -> ClaimTrace:
         rubric=graph.rubric.id,
         scale=graph.rubric.labels,
         studies=studies,
+        secondary_works=[w for w in through if w.role != "claim"],
+        citation_bias=sorted(s.id for s in studies if s.weakens and uncited(s.id)),
+        cycles=counts.cycles,
         through=through,
         edges=edges,
         mentioned=mentioned,
-        citation_bias=sorted(s.id for s in studies if s.weakens and s.id in uncited),
-        cycles=counts.cycles,
         notes=notes,
     )
+
+
+def _sorted_studies(evidence: list[TracedWork]) -> list[TracedWork]:
+    """Worst first, then most paths; ties keep the order works were reached in."""
+    severity = {c: n for n, c in enumerate(CATEGORIES)}
+    return sorted(evidence, key=lambda w: (severity[w.category], -w.supportive_paths, w.label))
+
+
+def summarize_all(graph: CitationGraph) -> list[ClaimSummary]:
+    """Every claim's summary from one pass over the claims (:mod:`appraise.graph.reach`): the
+    same figures as ``trace(graph, claim).summary()``, without tracing each claim again
+    through every claim it reaches."""
+    claims = list(graph.claims.values())  # claim i is node i
+    marks = {
+        i: frozenset(graph.index[graph.node_for(target)] for target in _marked(claim))
+        for i, claim in enumerate(claims)
+    }
+    summaries = []
+    for claim, reach in zip(claims, reach_all_claims(graph, marks), strict=True):
+        evidence: list[TracedWork] = []
+        secondary: list[TracedWork] = []
+        # breadth-first order, as a trace lists what it reaches
+        for node in sorted(reach.distance, key=lambda w: (reach.distance[w], w)):
+            supportive, weakening, weakening_end, direct = reach.counts[node]
+            terminal = bool(graph.terminal[node])
+            is_evidence = weakening_end + (weakening if terminal else 0) > 0 or (
+                terminal and supportive > 0
+            )
+            passes_on = not terminal and supportive + weakening > 0
+            if not (is_evidence or passes_on):
+                continue
+            paths = (supportive, weakening, weakening_end, direct)
+            work = _traced(graph, node, terminal, paths, reach.weights)
+            if is_evidence:
+                evidence.append(work)
+            if passes_on:
+                secondary.append(work)
+        studies = _sorted_studies(evidence)
+        uncited = _uncited_by_source(graph, claim, {graph.nodes[i] for i in reach.marked})
+        summaries.append(
+            ClaimSummary(
+                claim=claim,
+                rubric=graph.rubric.id,
+                scale=graph.rubric.labels,
+                studies=studies,
+                secondary_works=secondary,
+                citation_bias=sorted(s.id for s in studies if s.weakens and uncited(s.id)),
+                cycles=reach.cycles,
+            )
+        )
+    return summaries
 
 
 def trace_claim(corpus: Corpus, claim_id: str, rubric: str) -> ClaimTrace:
@@ -452,3 +518,8 @@ def trace_all(corpus: Corpus, rubric: str) -> list[ClaimTrace]:
     """Every claim in the corpus, worst first."""
     graph = build_graph(corpus, rubric)
     return sorted((trace(graph, cid) for cid in graph.claims), key=ClaimTrace.sort_key)
+
+
+def claim_summaries(corpus: Corpus, rubric: str) -> list[ClaimSummary]:
+    """Every claim's summary, worst first, in one pass over the claims."""
+    return sorted(summarize_all(build_graph(corpus, rubric)), key=ClaimSummary.sort_key)
