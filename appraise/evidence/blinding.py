@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from appraise.evidence.document import Sentence
+from appraise.evidence.negation import negated_in
 from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import (
     Hit,
@@ -23,7 +24,6 @@ from appraise.evidence.text import (
     find,
     is_narrative,
     is_negated,
-    negated,
     section_weight,
 )
 
@@ -85,8 +85,9 @@ _TEMPORARY = re.compile(
 # discontinued', 'masked in the first year, but the masking was not maintained'. Some outcomes
 # were then assessed with knowledge of the arm.
 _ABANDONED = re.compile(
-    r"\b(?:(?:was|were|had been|then) (?:\w+ ){0,3}?(?:discontinued|abandoned|stopped|dropped|"
-    r"broken|lifted)|(?:were|was) not (?:used|maintained|followed|kept|applied|continued)|"
+    r"\b(?:(?:was|were|had been|then) (?:(?!not |never )\w+ ){0,3}?(?:discontinued|abandoned|"
+    r"stopped|dropped|broken|lifted)|"
+    r"(?:were|was) not (?:used|maintained|followed|kept|applied|continued)|"
     r"no longer (?:used|applied|maintained|followed|blind\w*|masked))\b",
     re.IGNORECASE,
 )
@@ -253,10 +254,16 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
     following = _NEXT_WORDS.match(text, hit.end, stop)
     if (
         following
-        and (roles := _roles_in(text, hit.end, following.end()))
+        and (mentions := _mentions(text, hit.end, following.end()))
         and "to" not in text[hit.end : following.end()].lower().split()
     ):
-        return roles
+        # With the roles listed after the first: 'blinding of participants and therapists'.
+        chosen = [mentions[0]]
+        for mention in _mentions(text, mentions[0][1], stop):
+            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+                break
+            chosen.append(mention)
+        return list(dict.fromkeys(role for _, _, role in chosen))
     subject = begin
     for match in _NEW_SUBJECT.finditer(text, begin, hit.start):
         subject = match.end()
@@ -298,12 +305,75 @@ def _reports_this_trial(text: str, hit: Hit) -> bool:
     return not _SEQUENCE.search(text, sentence.start, sentence.end)
 
 
+# A role left out of what the clause says: 'assessors, but not participants, were blinded',
+# 'all staff except the therapists were masked'.
+_EXCEPTION = re.compile(
+    r",?\s*\b(?:(?:but|and|or|yet) not|except(?: for)?|other than|apart from|"
+    r"with the exception of)\s+(?:(?:the|their|of|by)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _exceptions(text: str, sentence: Sentence) -> list[tuple[int, int, list[Role]]]:
+    """The stretches of a sentence that name roles left out, and those roles."""
+    found = []
+    for match in _EXCEPTION.finditer(text, sentence.start, sentence.end):
+        mentions = _mentions(text, match.end(), min(match.end() + 80, sentence.end))
+        if not mentions or mentions[0][0] != match.end():
+            continue
+        chosen = [mentions[0]]
+        for mention in mentions[1:]:
+            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+                break
+            chosen.append(mention)
+        roles = list(dict.fromkeys(role for _, _, role in chosen))
+        found.append((match.start(), chosen[-1][1], roles))
+    return found
+
+
+def _without_exceptions(text: str, hits: list[Hit]) -> tuple[str, dict[int, list[Role]]]:
+    """The text with the left-out stretches of the cue sentences blanked (offsets kept), so
+    the clause reads 'assessors ... were blinded'; and the roles left out, by sentence."""
+    excepted: dict[int, list[Role]] = {}
+    pieces: list[str] = []
+    done = 0
+    for sentence in sorted(
+        {h.sentence.start: h.sentence for h in hits}.values(), key=lambda s: s.start
+    ):
+        for start, end, roles in _exceptions(text, sentence):
+            if start < done:
+                continue
+            pieces += [text[done:start], " " * (end - start)]
+            done = end
+            excepted.setdefault(sentence.start, []).extend(roles)
+    return "".join([*pieces, text[done:]]), excepted
+
+
+def _negated(text: str, hit: Hit) -> bool:
+    """NegEx (negspacy) on the cue's sentence: 'not blinded', 'blinding was not possible',
+    'neither participants nor therapists were blind'."""
+    sentence = hit.sentence
+    return negated_in(text, sentence.start, sentence.end, hit.start, hit.end)
+
+
 def analyse(ctx: Context) -> Blinding:
-    text = ctx.document.search_text
+    cues = [
+        h
+        for pattern in (_ROLE_LABEL, _TRIAL_LABEL, _NEGATIVE, _POSITIVE)
+        for h in find(ctx.document, pattern)
+    ]
+    text, excepted = _without_exceptions(ctx.document.search_text, cues)
     out = Blinding()
     seen: set[tuple[int, Role]] = set()
 
     def add(hit: Hit, role: Role, blinded: bool, explicit: bool) -> None:
+        left_out = excepted.get(hit.sentence.start, [])
+        if role in left_out:
+            return
+        for other in left_out:  # 'assessors, but not participants, were blinded'
+            if (hit.sentence.start, other) not in seen:
+                seen.add((hit.sentence.start, other))
+                out.statements.append(Statement(hit, other, not blinded, explicit))
         key = (hit.sentence.start, role)
         if key not in seen:
             seen.add(key)
@@ -325,12 +395,12 @@ def analyse(ctx: Context) -> Blinding:
     for hit in facts(_ROLE_LABEL):
         word = hit.cue.lower()
         role: Role = "personnel" if word.startswith("investigator") else "assessor"
-        add(hit, role, not is_negated(text, hit.sentence, hit.start), True)
+        add(hit, role, not _negated(text, hit), True)
     for hit in facts(_TRIAL_LABEL):
         if _COMPARED.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
             continue
         kind = hit.cue.lower()
-        blinded = not is_negated(text, hit.sentence, hit.start)
+        blinded = not _negated(text, hit)
         named = _roles_in(text, hit.sentence.start, hit.sentence.end)
         if kind.startswith("single"):
             # Conventionally the participants; a role named beside the label says otherwise.
@@ -372,7 +442,7 @@ def analyse(ctx: Context) -> Blinding:
             continue
         cue = hit.cue.lower()
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
-        blinded = blinded or not negated(text, hit)
+        blinded = blinded or not _negated(text, hit)
         if not blinded and _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
             continue
         roles = _roles_for(text, hit)

@@ -42,6 +42,19 @@ CASES = [
     ("Blinding was not feasible in this trial.", "PN", "PN", "PN"),
     ("This double-blind trial randomised 200 patients.", "PY", "PY", "PY"),
     ("In this rater-blinded trial, patients received the drug.", "Y", "NI", "NI"),
+    # Negation scope (NegEx): a role left out, a negation in another clause, a pseudo-negation.
+    ("Assessors, but not participants, were blinded to allocation.", "Y", "N", "NI"),
+    ("Participants and assessors, but not therapists, were blinded to group.", "Y", "Y", "N"),
+    ("Neither participants nor therapists were blind to allocation.", "NI", "N", "N"),
+    (
+        "The randomisation program was written by a programmer not involved in the trial, and both "
+        "participants and test assistants were blind to allocation.",
+        "NI",
+        "Y",
+        "NI",
+    ),
+    ("Participants were blinded to allocation, and blinding was not broken.", "NI", "Y", "NI"),
+    ("Blinding of participants and therapists was not possible.", "NI", "N", "N"),
 ]
 
 
