@@ -69,10 +69,21 @@ _SEQUENCE = re.compile(
     re.IGNORECASE,
 )
 # A later phase whose openness says nothing of the randomised comparison: 'an open-label
-# extension followed the double-blind phase'.
+# extension followed the double-blind phase', 'thereafter all patients received open-label
+# drug', 'unblinding took place after the last assessment', 'non-responders were switched to
+# open treatment'. Only after the randomised phase or the last assessment: 'debriefed at the
+# end of the session' may come before a follow-up, and 'follow-up after 3 months' is not a
+# phase.
 _LATER_PHASE = re.compile(
-    r"\b(?:extension|after (?:the )?(?:end of )?(?:the )?(?:double-?|single-?)?blind(?:ed)? "
-    r"(?:phase|period|part)|open[- ]label (?:phase|period|follow-?up)|crossover to)\b",
+    r"\b(?:extension|continuation (?:phase|period|study)|cross(?:ed)?[- ]?over to|"
+    r"switched to|(?:thereafter|subsequently|afterwards),? (?:[\w-]+ ){0,4}?(?:open|unblind)|"
+    r"open[- ]label (?:phase|period|follow-?up|stage|part|extension)|"
+    r"(?:after|following|completed|completion of|at the end of|end of) (?:the )?(?:end of )?"
+    r"(?:the )?(?:(?:double|single|triple)[- ]?)?(?:blind(?:ed)?|randomi[sz]ed|core|acute|main) "
+    r"(?:[\w-]+ )?(?:phase|period|part|stage)|"
+    r"(?:after|following) (?:the )?(?:last|final) (?:[\w-]+ ){0,3}?(?:assessments?|visits?|"
+    r"follow-?ups?|measurements?|data collection)|"
+    r"(?:after|at) the (?:end|completion) of the (?:trial|study))\b",
     re.IGNORECASE,
 )
 # Blinding that ended before the outcome: 'remained blind until the end of the session'.
@@ -379,10 +390,16 @@ def analyse(ctx: Context) -> Blinding:
             seen.add(key)
             sentence = hit.sentence
             hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
-            if blinded and (
-                _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end))
-                or _ABANDONED.search(text, hit.end, sentence.end)
-                or _UNTIL_THEN.search(text, clause_start(text, sentence, hit.start), hit.start)
+            if (
+                blinded
+                and (
+                    _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end))
+                    or _ABANDONED.search(text, hit.end, sentence.end)
+                    or _UNTIL_THEN.search(text, clause_start(text, sentence, hit.start), hit.start)
+                )
+                # 'At week 12 the blind was broken': after the randomised phase, which is
+                # what the questions ask of.
+                and not _LATER_PHASE.search(text, sentence.start, sentence.end)
             ):
                 # Blind only until the session ended, or until the procedure was given up:
                 # not blind for (all of) the outcome, which is what the questions ask.

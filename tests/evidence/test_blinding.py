@@ -257,3 +257,24 @@ def test_the_nature_of_the_interventions_is_quoted_from_what_each_arm_received()
     assert [doc.text[h.sentence.start : h.sentence.end] for h in therapists.evidence] == [
         "Sessions were delivered by two trained nurses."
     ]
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "After 12 weeks, patients entered a 40-week open-label extension.",
+        "Thereafter, all patients received open-label sertraline for 6 months.",
+        "Unblinding took place after the final follow-up assessment.",
+        "Participants who did not respond were switched to open-label treatment.",
+        "After the end of the randomised treatment period, treatment was unblinded.",
+    ],
+)
+def test_an_open_phase_after_the_blinded_one_does_not_flip_the_answers(later: str) -> None:
+    ctx = context("This was a randomised, double-blind, placebo-controlled trial.", later)
+    assert blinding.participant_blinding(ctx).answer in ("Y", "PY")
+    assert blinding.personnel_blinding(ctx).answer in ("Y", "PY")
+
+
+def test_not_blinded_after_randomisation_is_about_the_trial_itself() -> None:
+    ctx = context("After randomisation, participants were not blinded to their allocation.")
+    assert blinding.participant_blinding(ctx).answer == "N"
