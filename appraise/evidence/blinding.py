@@ -125,6 +125,9 @@ _COMPARED = re.compile(
     r"(?:(?:a|an|the|those of|that of|in)\s+){0,2}$",
     re.IGNORECASE,
 )
+_ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
+_FIRST_WORD = re.compile(r"[\w-]+")
+_KNOWING = re.compile(r"(?:aware|knew|debriefed|informed|told|notified|notification)\b", re.I)
 _TRIAL_LABEL = re.compile(
     r"\b(?P<kind>single|double|triple|quadruple)[- ](?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
 )
@@ -255,6 +258,32 @@ _NEW_SUBJECT = re.compile(r",? and (?:the|a|an|all|each) |, who |, which ", re.I
 _NEXT_WORDS = re.compile(r"(?:\W+[\w'’-]+){1,3}")
 
 
+def _owner(text: str, mention: tuple[int, int, Role]) -> bool:
+    """A possessive ('did not know the participants' group'): whose allocation, not who knew."""
+    return text[mention[1] : mention[1] + 2].startswith(("'", "’", "'s", "’s"))
+
+
+# A clause that repeats the last one's predicate by ellipsis: 'therapists were aware of the
+# allocation, but assessors were not', 'participants were not blinded, whereas raters were'.
+_ELLIPSIS = re.compile(
+    r"(?:,\s*|\s+)(?:but|whereas|while|although|and)\s+(?P<who>(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
+    r"(?:was|were|did|could|had|have)(?P<negation>\s+not|n['’]t)?(?:\s+(?:be|been))?"
+    r"(?:\s+(?:either|too|as well))?\s*[.;]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _ellipsis(text: str, hit: Hit, cue_blinded: bool) -> list[tuple[Role, bool]]:
+    """The roles of an elliptical clause after the cue's, and what they were: the cue's own
+    sense ('blinded', 'aware') unless the clause negates it."""
+    sentence = hit.sentence
+    match = _ELLIPSIS.search(text, hit.end, sentence.end)
+    if not match:
+        return []
+    blinded = cue_blinded if not match.group("negation") else not cue_blinded
+    return [(role, blinded) for role in _roles_in(text, *match.span("who"))]
+
+
 def _roles_for(text: str, hit: Hit) -> list[Role]:
     """The roles a blinding cue speaks of, resolved within its clause: the role it qualifies
     ('blinded assessors', 'blind diagnosis'), else the clause's subject before it, else what
@@ -262,10 +291,16 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
     sentence = hit.sentence
     begin = clause_start(text, sentence, hit.start)
     stop = clause_end(text, sentence, hit.end)
+    if elided := _ELLIPSIS.search(text, hit.end, stop):
+        stop = elided.start()  # 'assessors were blinded and participants were not'
     following = _NEXT_WORDS.match(text, hit.end, stop)
     if (
         following
-        and (mentions := _mentions(text, hit.end, following.end()))
+        and (
+            mentions := [
+                m for m in _mentions(text, hit.end, following.end()) if not _owner(text, m)
+            ]
+        )
         and "to" not in text[hit.end : following.end()].lower().split()
     ):
         # With the roles listed after the first: 'blinding of participants and therapists'.
@@ -364,7 +399,13 @@ def _negated(text: str, hit: Hit) -> bool:
     """NegEx (negspacy) on the cue's sentence: 'not blinded', 'blinding was not possible',
     'neither participants nor therapists were blind'."""
     sentence = hit.sentence
-    return negated_in(text, sentence.start, sentence.end, hit.start, hit.end)
+    # The cue's first word: a cue running on ('told which group') may span a term that ends
+    # a negation's scope. An elliptical clause after it ('and participants were not') has
+    # its own negation.
+    first = _FIRST_WORD.match(text, hit.start, hit.end)
+    elided = _ELLIPSIS.search(text, hit.end, sentence.end)
+    end = elided.start() if elided else sentence.end
+    return negated_in(text, sentence.start, end, hit.start, first.end() if first else hit.end)
 
 
 def analyse(ctx: Context) -> Blinding:
@@ -440,14 +481,19 @@ def analyse(ctx: Context) -> Blinding:
     for hit in facts(_NEGATIVE):
         if _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
             continue  # an open extension after the randomised phase
+        # Knowing and being told can be negated ('participants were not told which group',
+        # 'not made aware of their allocation'); 'open-label' and 'unblinded' are not.
+        blinded = bool(_KNOWING.match(hit.cue)) and _negated(text, hit)
         roles = _roles_for(text, hit)
-        if not roles:
+        if not roles and not blinded:
             # 'Open trial', 'study group assignment was not blinded': nobody was blinded,
             # the assessors included unless the text says otherwise of them.
             for role in ROLES:
                 add(hit, role, False, False)
         for role in roles:
-            add(hit, role, False, True)
+            add(hit, role, blinded, True)
+        for role, elided in _ellipsis(text, hit, cue_blinded=False):
+            add(hit, role, elided, True)
     for hit in facts(_POSITIVE):
         window = max(hit.start - 22, hit.sentence.start)
         label = _TRIAL_LABEL.search(text, window, hit.end) or _ROLE_LABEL.search(
@@ -458,6 +504,8 @@ def analyse(ctx: Context) -> Blinding:
         if _BLINDING_CHECK.search(text, max(hit.start - 30, hit.sentence.start), hit.end):
             continue
         cue = hit.cue.lower()
+        if cue == "concealed from" and _ENROLLING.search(text, hit.end, hit.sentence.end):
+            continue  # 'allocation was concealed from those enrolling': concealment
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
         blinded = blinded or not _negated(text, hit)
         if not blinded and _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
@@ -471,6 +519,8 @@ def analyse(ctx: Context) -> Blinding:
             if role == "assessor" and blinded and _covers_part(text, hit):
                 continue
             add(hit, role, blinded, True)
+        for role, elided in _ellipsis(text, hit, cue_blinded=True):
+            add(hit, role, elided, True)
     return out
 
 

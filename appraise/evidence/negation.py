@@ -18,9 +18,10 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-# How far a negation reaches, in words (NegEx's window is five terms; six lets 'neither
-# participants nor their therapists were blind' reach).
-SCOPE_WORDS = 6
+# How far a negation reaches, in words (NegEx's window is five terms; eight lets 'no one
+# involved in the trial was blinded' and 'neither participants nor their therapists were
+# blind' reach).
+SCOPE_WORDS = 8
 
 # Phrases trial reports negate a statement with, beyond NegEx's clinical term set.
 _PRECEDING = [

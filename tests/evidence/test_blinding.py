@@ -278,3 +278,40 @@ def test_an_open_phase_after_the_blinded_one_does_not_flip_the_answers(later: st
 def test_not_blinded_after_randomisation_is_about_the_trial_itself() -> None:
     ctx = context("After randomisation, participants were not blinded to their allocation.")
     assert blinding.participant_blinding(ctx).answer == "N"
+
+
+def _direction(answer: str) -> str:
+    return "y" if answer in ("Y", "PY") else "n" if answer in ("N", "PN") else "-"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Knowing and being told, negated: blinded.
+        ("Participants were not told which group they had been allocated to.", "-y-"),
+        ("Patients were not made aware of their treatment allocation.", "-y-"),
+        ("Assessors were not informed of the treatment allocation.", "y--"),
+        # Elliptical clauses repeat the last predicate, negated or not.
+        ("Therapists were aware of allocation, but assessors were not.", "y-n"),
+        ("Assessors were blinded and participants were not.", "yn-"),
+        ("Participants were not blinded, but assessors were.", "yn-"),
+        ("Participants and therapists were blinded, and the assessors were as well.", "yyy"),
+        # Scope: a negation several words before, a possessive that names whose group.
+        ("No one involved in the trial was blinded to group allocation.", "nnn"),
+        ("The interviewers were independent and did not know the participants' group.", "y--"),
+        # Concealment of the sequence from those enrolling is not blinding.
+        ("Allocation was concealed from the researchers enrolling participants.", "---"),
+    ],
+)
+def test_blinding_direction_per_role(sentence: str, expected: str) -> None:
+    """Assessor, participant, personnel: blinded (y), not (n), nothing said (-)."""
+    ctx = context(sentence)
+    got = "".join(
+        _direction(f(ctx).answer)
+        for f in (
+            blinding.assessor_blinding,
+            blinding.participant_blinding,
+            blinding.personnel_blinding,
+        )
+    )
+    assert got == expected
