@@ -409,12 +409,10 @@ def _negated(text: str, hit: Hit) -> bool:
 
 
 def analyse(ctx: Context) -> Blinding:
-    cues = [
-        h
-        for pattern in (_ROLE_LABEL, _TRIAL_LABEL, _NEGATIVE, _POSITIVE)
-        for h in find(ctx.document, pattern)
-    ]
-    text, excepted = _without_exceptions(ctx.document.search_text, cues)
+    found = {p: find(ctx.document, p) for p in (_ROLE_LABEL, _TRIAL_LABEL, _NEGATIVE, _POSITIVE)}
+    text, excepted = _without_exceptions(
+        ctx.document.search_text, [h for hits in found.values() for h in hits]
+    )
     out = Blinding()
     seen: set[tuple[int, Role]] = set()
 
@@ -448,7 +446,7 @@ def analyse(ctx: Context) -> Blinding:
             out.statements.append(Statement(hit, role, blinded, explicit, hedged))
 
     def facts(pattern: re.Pattern[str]) -> list[Hit]:
-        return [h for h in find(ctx.document, pattern) if _reports_this_trial(text, h)]
+        return [h for h in found[pattern] if _reports_this_trial(text, h)]
 
     for hit in facts(_ROLE_LABEL):
         word = hit.cue.lower()

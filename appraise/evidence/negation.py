@@ -97,10 +97,8 @@ _DROPPED = {"versus", "free", "doubt", "evaluate for", "declined", "unlikely", "
 
 
 @cache
-def _negex() -> tuple[Any, Any]:
-    """The tokenizer and the NegEx component, built once (spaCy imports in about 1 s)."""
-    import spacy
-    from negspacy.negation import Negex
+def _terms() -> dict[str, list[str]]:
+    """NegEx's clinical English term set, with the trial-report phrases above."""
     from negspacy.termsets import termset
 
     terms = termset("en_clinical").get_patterns()
@@ -110,10 +108,32 @@ def _negex() -> tuple[Any, Any]:
         "pseudo_negations": _PSEUDO,
         "termination": _TERMINATION,
     }
-    patterns = {
+    return {
         key: [t for t in dict.fromkeys([*values, *extra[key]]) if t not in _DROPPED]
         for key, values in terms.items()
     }
+
+
+@cache
+def _triggers() -> re.Pattern[str]:
+    """Any negation phrase: without one in the window NegEx has nothing to negate with, and
+    the sentence need not be tokenised."""
+    terms = _terms()
+    phrases = sorted(
+        {*terms["preceding_negations"], *terms["following_negations"]}, key=len, reverse=True
+    )
+    return re.compile(
+        r"(?<![\w'’])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'’])", re.I
+    )
+
+
+@cache
+def _negex() -> tuple[Any, Any]:
+    """The tokenizer and the NegEx component, built once (spaCy imports in about 1 s)."""
+    import spacy
+    from negspacy.negation import Negex
+
+    patterns = _terms()
     nlp = spacy.blank("en")
     negex = Negex(nlp, "negex", neg_termset=patterns, ent_types=["CUE"], extension_name="negex")
     return nlp, negex
@@ -156,4 +176,6 @@ def negated_in(text: str, sentence_start: int, sentence_end: int, start: int, en
     begin = before[-SCOPE_WORDS] if len(before) >= SCOPE_WORDS else sentence_start
     # Two words more after, so that a pseudo-negation ('was not broken') is seen whole.
     stop = after[SCOPE_WORDS + 1] if len(after) > SCOPE_WORDS + 1 else sentence_end
+    if not _triggers().search(text, begin, stop):
+        return False
     return negated_spans(text[begin:stop], ((start - begin, end - begin),))[0]
