@@ -23,7 +23,6 @@ from appraise.evidence.text import (
     clause_start,
     find,
     is_narrative,
-    is_negated,
     section_weight,
 )
 
@@ -759,13 +758,21 @@ def assessor_independence(ctx: Context) -> Signal:
     """Y: assessors were independent of the service and therapists delivering the treatment."""
     text = ctx.document.search_text
     against = [h for h in find(ctx.document, _NOT_INDEPENDENT)]
-    independent = [
-        h
-        for h in find(ctx.document, _INDEPENDENT)
-        if not is_negated(text, h.sentence, h.start, window=3) or "involved" in h.cue.lower()
-    ]
+    independent = []
+    for h in find(ctx.document, _INDEPENDENT):
+        # 'not involved in the treatment' is independence; 'the assessors were not
+        # independent of the treatment team' (NegEx) is its opposite.
+        if "involved" in h.cue.lower() or not _negated(text, h):
+            independent.append(h)
+        else:
+            against.append(h)
     if against and not independent:
-        return Signal("N", 0.7, tuple(against), "assessments made by the treating therapists")
+        return Signal(
+            "N",
+            0.7,
+            tuple(against),
+            "assessments made by the treating therapists or not independent of them",
+        )
     if independent:
         answer = "PY" if against else "Y"
         return Signal(

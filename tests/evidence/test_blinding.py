@@ -124,6 +124,8 @@ def test_an_introduction_about_other_trials_is_not_evidence() -> None:
         ("Assessments were made by independent assessors not involved in treatment.", "Y"),
         ("Outcomes were rated by the treating therapists.", "N"),
         ("Assessors were masked.", "NI"),
+        ("The assessors were not independent of the treatment team.", "N"),
+        ("No independent assessors were used.", "N"),
     ],
 )
 def test_assessor_independence(sentence: str, answer: str) -> None:
