@@ -26,7 +26,9 @@ from appraise.evidence.text import (
     section_weight,
 )
 
-Role = Literal["assessor", "participant", "personnel"]
+Role = Literal["assessor", "participant", "personnel", "analyst"]
+# The roles the questions ask of, and that trial labels ('double-blind', 'open-label') speak
+# of; a blinded data analyst or statistician says nothing of who assessed the outcome.
 ROLES: tuple[Role, ...] = ("assessor", "participant", "personnel")
 
 _POSITIVE = re.compile(
@@ -125,6 +127,14 @@ _COMPARED = re.compile(
     re.IGNORECASE,
 )
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
+# Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
+# the aims of the study', 'blind to baseline scores'.
+_NOT_ALLOCATION = re.compile(
+    r"\s+(?:to|of) (?:the |their |our )?(?:study(?:['’]s)? |trial(?:['’]s)? |research |specific )?"
+    r"(?:hypothes[ie]s|aims?|purposes?|objectives?|research questions?|expectations?|"
+    r"baseline|predictions?)\b",
+    re.IGNORECASE,
+)
 _FIRST_WORD = re.compile(r"[\w-]+")
 _KNOWING = re.compile(r"(?:aware|knew|debriefed|informed|told|notified|notification)\b", re.I)
 _TRIAL_LABEL = re.compile(
@@ -141,8 +151,8 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
         r"research assistants?|data collectors?|psychometrists?|"
         r"those (?:who )?(?:assessing|rating)|"
         r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
-        r"clinicians? who (?:assessed|rated|administered|interviewed)|statisticians?|"
-        r"outcome (?:was|were) (?:assessed|rated)|data (?:extractors?|analysts?)|adjudicat\w+|"
+        r"clinicians? who (?:assessed|rated|administered|interviewed)|"
+        r"outcome (?:was|were) (?:assessed|rated)|data extractors?|adjudicat\w+|"
         r"diagnos(?:is|es|ing)|(?:staff|nurses?|clinicians?|coordinators?|personnel|physicians?|"
         r"doctors?|team)(?: [\w-]+){0,3}? (?:undertaking|performing|conducting|collecting|"
         r"assessing|measuring|rating|recording|collected|assessed|measured|rated|recorded|"
@@ -163,6 +173,11 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
     "participant": re.compile(
         r"\b(?:participants?|patients?|subjects?|clients?|respondents?|women|men|children|"
         r"adolescents|veterans|parents|families|students|volunteers)\b",
+        re.IGNORECASE,
+    ),
+    "analyst": re.compile(
+        r"\b(?:statisticians?|data analysts?|analysts?|those (?:who )?analy[sz]ing|"
+        r"(?:the )?(?:statistical )?analys[ie]s (?:was|were)|data (?:were|was) analy[sz]ed)\b",
         re.IGNORECASE,
     ),
     "personnel": re.compile(
@@ -217,7 +232,7 @@ def _mentions(text: str, start: int, end: int) -> list[tuple[int, int, Role]]:
     they do ('laboratory staff undertaking culture assessments') are assessors only."""
     assessing = [m.span() for m in _ROLE_WORDS["assessor"].finditer(text, start, end)]
     found: list[tuple[int, int, Role]] = [(a, b, "assessor") for a, b in assessing]
-    for role in ("participant", "personnel"):
+    for role in ("participant", "personnel", "analyst"):
         for match in _ROLE_WORDS[role].finditer(text, start, end):
             if not any(a <= match.start() < b for a, b in assessing):
                 found.append((match.start(), match.end(), role))
@@ -253,7 +268,7 @@ def _subject_roles(text: str, start: int, end: int) -> list[Role]:
 
 # Where a new clause with its own subject begins inside a sentence: ', and the research
 # coordinator, who was blind' (but not the list in 'patients, research, and clinical staff').
-_NEW_SUBJECT = re.compile(r",? and (?:the|a|an|all|each) |, who |, which ", re.IGNORECASE)
+_NEW_SUBJECT = re.compile(r", and (?:the|a|an|all|each) |, who |, which ", re.IGNORECASE)
 _NEXT_WORDS = re.compile(r"(?:\W+[\w'’-]+){1,3}")
 
 
@@ -500,6 +515,8 @@ def analyse(ctx: Context) -> Blinding:
             continue  # read above as a label
         if _BLINDING_CHECK.search(text, max(hit.start - 30, hit.sentence.start), hit.end):
             continue
+        if _NOT_ALLOCATION.match(text, hit.end):
+            continue  # 'blind to the study hypotheses': not to the allocation
         cue = hit.cue.lower()
         if cue == "concealed from" and _ENROLLING.search(text, hit.end, hit.sentence.end):
             continue  # 'allocation was concealed from those enrolling': concealment
@@ -542,6 +559,7 @@ def _decide(statements: list[Statement], role: Role) -> Signal | None:
         "assessor": "outcome assessors",
         "participant": "participants",
         "personnel": "those delivering the interventions",
+        "analyst": "data analysts",
     }[role]
     if explicit and not conflicting and not hedged:
         answer, confidence = ("Y" if blinded else "N"), 0.85

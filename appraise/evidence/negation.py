@@ -84,7 +84,7 @@ _TERMINATION = [
     "though",
     ";",
     "who",
-    "and the",
+    ", and the",
     "except",
     ", was",
     ", were",

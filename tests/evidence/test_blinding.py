@@ -303,6 +303,11 @@ def _direction(answer: str) -> str:
         ("The interviewers were independent and did not know the participants' group.", "y--"),
         # Concealment of the sequence from those enrolling is not blinding.
         ("Allocation was concealed from the researchers enrolling participants.", "---"),
+        # Blind to something else than the allocation; analysts are not outcome assessors.
+        ("Participants were blind to the study hypotheses.", "---"),
+        ("The statistician who analysed the data was blinded to group allocation.", "---"),
+        ("Outcome assessors and the statistician were blinded to allocation.", "y--"),
+        ("Blinding of participants and the therapists was not possible.", "-nn"),
     ],
 )
 def test_blinding_direction_per_role(sentence: str, expected: str) -> None:
