@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from appraise.evidence.document import Sentence
+from appraise.evidence.negation import negated_in
 from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import (
     Hit,
@@ -22,12 +23,12 @@ from appraise.evidence.text import (
     clause_start,
     find,
     is_narrative,
-    is_negated,
-    negated,
     section_weight,
 )
 
-Role = Literal["assessor", "participant", "personnel"]
+Role = Literal["assessor", "participant", "personnel", "analyst"]
+# The roles the questions ask of, and that trial labels ('double-blind', 'open-label') speak
+# of; a blinded data analyst or statistician says nothing of who assessed the outcome.
 ROLES: tuple[Role, ...] = ("assessor", "participant", "personnel")
 
 _POSITIVE = re.compile(
@@ -69,10 +70,21 @@ _SEQUENCE = re.compile(
     re.IGNORECASE,
 )
 # A later phase whose openness says nothing of the randomised comparison: 'an open-label
-# extension followed the double-blind phase'.
+# extension followed the double-blind phase', 'thereafter all patients received open-label
+# drug', 'unblinding took place after the last assessment', 'non-responders were switched to
+# open treatment'. Only after the randomised phase or the last assessment: 'debriefed at the
+# end of the session' may come before a follow-up, and 'follow-up after 3 months' is not a
+# phase.
 _LATER_PHASE = re.compile(
-    r"\b(?:extension|after (?:the )?(?:end of )?(?:the )?(?:double-?|single-?)?blind(?:ed)? "
-    r"(?:phase|period|part)|open[- ]label (?:phase|period|follow-?up)|crossover to)\b",
+    r"\b(?:extension|continuation (?:phase|period|study)|cross(?:ed)?[- ]?over to|"
+    r"switched to|(?:thereafter|subsequently|afterwards),? (?:[\w-]+ ){0,4}?(?:open|unblind)|"
+    r"open[- ]label (?:phase|period|follow-?up|stage|part|extension)|"
+    r"(?:after|following|completed|completion of|at the end of|end of) (?:the )?(?:end of )?"
+    r"(?:the )?(?:(?:double|single|triple)[- ]?)?(?:blind(?:ed)?|randomi[sz]ed|core|acute|main) "
+    r"(?:[\w-]+ )?(?:phase|period|part|stage)|"
+    r"(?:after|following) (?:the )?(?:last|final) (?:[\w-]+ ){0,3}?(?:assessments?|visits?|"
+    r"follow-?ups?|measurements?|data collection)|"
+    r"(?:after|at) the (?:end|completion) of the (?:trial|study))\b",
     re.IGNORECASE,
 )
 # Blinding that ended before the outcome: 'remained blind until the end of the session'.
@@ -85,8 +97,9 @@ _TEMPORARY = re.compile(
 # discontinued', 'masked in the first year, but the masking was not maintained'. Some outcomes
 # were then assessed with knowledge of the arm.
 _ABANDONED = re.compile(
-    r"\b(?:(?:was|were|had been|then) (?:\w+ ){0,3}?(?:discontinued|abandoned|stopped|dropped|"
-    r"broken|lifted)|(?:were|was) not (?:used|maintained|followed|kept|applied|continued)|"
+    r"\b(?:(?:was|were|had been|then) (?:(?!not |never )\w+ ){0,3}?(?:discontinued|abandoned|"
+    r"stopped|dropped|broken|lifted)|"
+    r"(?:were|was) not (?:used|maintained|followed|kept|applied|continued)|"
     r"no longer (?:used|applied|maintained|followed|blind\w*|masked))\b",
     re.IGNORECASE,
 )
@@ -113,6 +126,17 @@ _COMPARED = re.compile(
     r"(?:(?:a|an|the|those of|that of|in)\s+){0,2}$",
     re.IGNORECASE,
 )
+_ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
+# Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
+# the aims of the study', 'blind to baseline scores'.
+_NOT_ALLOCATION = re.compile(
+    r"\s+(?:to|of) (?:the |their |our )?(?:study(?:['’]s)? |trial(?:['’]s)? |research |specific )?"
+    r"(?:hypothes[ie]s|aims?|purposes?|objectives?|research questions?|expectations?|"
+    r"baseline|predictions?)\b",
+    re.IGNORECASE,
+)
+_FIRST_WORD = re.compile(r"[\w-]+")
+_KNOWING = re.compile(r"(?:aware|knew|debriefed|informed|told|notified|notification)\b", re.I)
 _TRIAL_LABEL = re.compile(
     r"\b(?P<kind>single|double|triple|quadruple)[- ](?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
 )
@@ -127,8 +151,8 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
         r"research assistants?|data collectors?|psychometrists?|"
         r"those (?:who )?(?:assessing|rating)|"
         r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
-        r"clinicians? who (?:assessed|rated|administered|interviewed)|statisticians?|"
-        r"outcome (?:was|were) (?:assessed|rated)|data (?:extractors?|analysts?)|adjudicat\w+|"
+        r"clinicians? who (?:assessed|rated|administered|interviewed)|"
+        r"outcome (?:was|were) (?:assessed|rated)|data extractors?|adjudicat\w+|"
         r"diagnos(?:is|es|ing)|(?:staff|nurses?|clinicians?|coordinators?|personnel|physicians?|"
         r"doctors?|team)(?: [\w-]+){0,3}? (?:undertaking|performing|conducting|collecting|"
         r"assessing|measuring|rating|recording|collected|assessed|measured|rated|recorded|"
@@ -149,6 +173,11 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
     "participant": re.compile(
         r"\b(?:participants?|patients?|subjects?|clients?|respondents?|women|men|children|"
         r"adolescents|veterans|parents|families|students|volunteers)\b",
+        re.IGNORECASE,
+    ),
+    "analyst": re.compile(
+        r"\b(?:statisticians?|data analysts?|analysts?|those (?:who )?analy[sz]ing|"
+        r"(?:the )?(?:statistical )?analys[ie]s (?:was|were)|data (?:were|was) analy[sz]ed)\b",
         re.IGNORECASE,
     ),
     "personnel": re.compile(
@@ -203,7 +232,7 @@ def _mentions(text: str, start: int, end: int) -> list[tuple[int, int, Role]]:
     they do ('laboratory staff undertaking culture assessments') are assessors only."""
     assessing = [m.span() for m in _ROLE_WORDS["assessor"].finditer(text, start, end)]
     found: list[tuple[int, int, Role]] = [(a, b, "assessor") for a, b in assessing]
-    for role in ("participant", "personnel"):
+    for role in ("participant", "personnel", "analyst"):
         for match in _ROLE_WORDS[role].finditer(text, start, end):
             if not any(a <= match.start() < b for a, b in assessing):
                 found.append((match.start(), match.end(), role))
@@ -239,8 +268,34 @@ def _subject_roles(text: str, start: int, end: int) -> list[Role]:
 
 # Where a new clause with its own subject begins inside a sentence: ', and the research
 # coordinator, who was blind' (but not the list in 'patients, research, and clinical staff').
-_NEW_SUBJECT = re.compile(r",? and (?:the|a|an|all|each) |, who |, which ", re.IGNORECASE)
+_NEW_SUBJECT = re.compile(r", and (?:the|a|an|all|each) |, who |, which ", re.IGNORECASE)
 _NEXT_WORDS = re.compile(r"(?:\W+[\w'’-]+){1,3}")
+
+
+def _owner(text: str, mention: tuple[int, int, Role]) -> bool:
+    """A possessive ('did not know the participants' group'): whose allocation, not who knew."""
+    return text[mention[1] : mention[1] + 2].startswith(("'", "’", "'s", "’s"))
+
+
+# A clause that repeats the last one's predicate by ellipsis: 'therapists were aware of the
+# allocation, but assessors were not', 'participants were not blinded, whereas raters were'.
+_ELLIPSIS = re.compile(
+    r"(?:,\s*|\s+)(?:but|whereas|while|although|and)\s+(?P<who>(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
+    r"(?:was|were|did|could|had|have)(?P<negation>\s+not|n['’]t)?(?:\s+(?:be|been))?"
+    r"(?:\s+(?:either|too|as well))?\s*[.;]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _ellipsis(text: str, hit: Hit, cue_blinded: bool) -> list[tuple[Role, bool]]:
+    """The roles of an elliptical clause after the cue's, and what they were: the cue's own
+    sense ('blinded', 'aware') unless the clause negates it."""
+    sentence = hit.sentence
+    match = _ELLIPSIS.search(text, hit.end, sentence.end)
+    if not match:
+        return []
+    blinded = cue_blinded if not match.group("negation") else not cue_blinded
+    return [(role, blinded) for role in _roles_in(text, *match.span("who"))]
 
 
 def _roles_for(text: str, hit: Hit) -> list[Role]:
@@ -250,13 +305,25 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
     sentence = hit.sentence
     begin = clause_start(text, sentence, hit.start)
     stop = clause_end(text, sentence, hit.end)
+    if elided := _ELLIPSIS.search(text, hit.end, stop):
+        stop = elided.start()  # 'assessors were blinded and participants were not'
     following = _NEXT_WORDS.match(text, hit.end, stop)
     if (
         following
-        and (roles := _roles_in(text, hit.end, following.end()))
+        and (
+            mentions := [
+                m for m in _mentions(text, hit.end, following.end()) if not _owner(text, m)
+            ]
+        )
         and "to" not in text[hit.end : following.end()].lower().split()
     ):
-        return roles
+        # With the roles listed after the first: 'blinding of participants and therapists'.
+        chosen = [mentions[0]]
+        for mention in _mentions(text, mentions[0][1], stop):
+            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+                break
+            chosen.append(mention)
+        return list(dict.fromkeys(role for _, _, role in chosen))
     subject = begin
     for match in _NEW_SUBJECT.finditer(text, begin, hit.start):
         subject = match.end()
@@ -298,21 +365,94 @@ def _reports_this_trial(text: str, hit: Hit) -> bool:
     return not _SEQUENCE.search(text, sentence.start, sentence.end)
 
 
+# A role left out of what the clause says: 'assessors, but not participants, were blinded',
+# 'all staff except the therapists were masked'.
+_EXCEPTION = re.compile(
+    r",?\s*\b(?:(?:but|and|or|yet) not|except(?: for)?|other than|apart from|"
+    r"with the exception of)\s+(?:(?:the|their|of|by)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _exceptions(text: str, sentence: Sentence) -> list[tuple[int, int, list[Role]]]:
+    """The stretches of a sentence that name roles left out, and those roles."""
+    found = []
+    for match in _EXCEPTION.finditer(text, sentence.start, sentence.end):
+        mentions = _mentions(text, match.end(), min(match.end() + 80, sentence.end))
+        if not mentions or mentions[0][0] != match.end():
+            continue
+        chosen = [mentions[0]]
+        for mention in mentions[1:]:
+            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+                break
+            chosen.append(mention)
+        roles = list(dict.fromkeys(role for _, _, role in chosen))
+        found.append((match.start(), chosen[-1][1], roles))
+    return found
+
+
+def _without_exceptions(text: str, hits: list[Hit]) -> tuple[str, dict[int, list[Role]]]:
+    """The text with the left-out stretches of the cue sentences blanked (offsets kept), so
+    the clause reads 'assessors ... were blinded'; and the roles left out, by sentence."""
+    excepted: dict[int, list[Role]] = {}
+    pieces: list[str] = []
+    done = 0
+    for sentence in sorted(
+        {h.sentence.start: h.sentence for h in hits}.values(), key=lambda s: s.start
+    ):
+        for start, end, roles in _exceptions(text, sentence):
+            if start < done:
+                continue
+            pieces += [text[done:start], " " * (end - start)]
+            done = end
+            excepted.setdefault(sentence.start, []).extend(roles)
+    return "".join([*pieces, text[done:]]), excepted
+
+
+def _negated(text: str, hit: Hit) -> bool:
+    """NegEx (negspacy) on the cue's sentence: 'not blinded', 'blinding was not possible',
+    'neither participants nor therapists were blind'."""
+    sentence = hit.sentence
+    # The cue's first word: a cue running on ('told which group') may span a term that ends
+    # a negation's scope. An elliptical clause after it ('and participants were not') has
+    # its own negation.
+    first = _FIRST_WORD.match(text, hit.start, hit.end)
+    elided = _ELLIPSIS.search(text, hit.end, sentence.end)
+    end = elided.start() if elided else sentence.end
+    return negated_in(text, sentence.start, end, hit.start, first.end() if first else hit.end)
+
+
 def analyse(ctx: Context) -> Blinding:
-    text = ctx.document.search_text
+    found = {p: find(ctx.document, p) for p in (_ROLE_LABEL, _TRIAL_LABEL, _NEGATIVE, _POSITIVE)}
+    text, excepted = _without_exceptions(
+        ctx.document.search_text, [h for hits in found.values() for h in hits]
+    )
     out = Blinding()
     seen: set[tuple[int, Role]] = set()
 
     def add(hit: Hit, role: Role, blinded: bool, explicit: bool) -> None:
+        left_out = excepted.get(hit.sentence.start, [])
+        if role in left_out:
+            return
+        for other in left_out:  # 'assessors, but not participants, were blinded'
+            if (hit.sentence.start, other) not in seen:
+                seen.add((hit.sentence.start, other))
+                out.statements.append(Statement(hit, other, not blinded, explicit))
         key = (hit.sentence.start, role)
         if key not in seen:
             seen.add(key)
             sentence = hit.sentence
             hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
-            if blinded and (
-                _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end))
-                or _ABANDONED.search(text, hit.end, sentence.end)
-                or _UNTIL_THEN.search(text, clause_start(text, sentence, hit.start), hit.start)
+            if (
+                blinded
+                and (
+                    _TEMPORARY.search(text, hit.end, clause_end(text, sentence, hit.end))
+                    or _ABANDONED.search(text, hit.end, sentence.end)
+                    or _UNTIL_THEN.search(text, clause_start(text, sentence, hit.start), hit.start)
+                )
+                # 'At week 12 the blind was broken': after the randomised phase, which is
+                # what the questions ask of.
+                and not _LATER_PHASE.search(text, sentence.start, sentence.end)
             ):
                 # Blind only until the session ended, or until the procedure was given up:
                 # not blind for (all of) the outcome, which is what the questions ask.
@@ -320,17 +460,17 @@ def analyse(ctx: Context) -> Blinding:
             out.statements.append(Statement(hit, role, blinded, explicit, hedged))
 
     def facts(pattern: re.Pattern[str]) -> list[Hit]:
-        return [h for h in find(ctx.document, pattern) if _reports_this_trial(text, h)]
+        return [h for h in found[pattern] if _reports_this_trial(text, h)]
 
     for hit in facts(_ROLE_LABEL):
         word = hit.cue.lower()
         role: Role = "personnel" if word.startswith("investigator") else "assessor"
-        add(hit, role, not is_negated(text, hit.sentence, hit.start), True)
+        add(hit, role, not _negated(text, hit), True)
     for hit in facts(_TRIAL_LABEL):
         if _COMPARED.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
             continue
         kind = hit.cue.lower()
-        blinded = not is_negated(text, hit.sentence, hit.start)
+        blinded = not _negated(text, hit)
         named = _roles_in(text, hit.sentence.start, hit.sentence.end)
         if kind.startswith("single"):
             # Conventionally the participants; a role named beside the label says otherwise.
@@ -353,14 +493,19 @@ def analyse(ctx: Context) -> Blinding:
     for hit in facts(_NEGATIVE):
         if _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
             continue  # an open extension after the randomised phase
+        # Knowing and being told can be negated ('participants were not told which group',
+        # 'not made aware of their allocation'); 'open-label' and 'unblinded' are not.
+        blinded = bool(_KNOWING.match(hit.cue)) and _negated(text, hit)
         roles = _roles_for(text, hit)
-        if not roles:
+        if not roles and not blinded:
             # 'Open trial', 'study group assignment was not blinded': nobody was blinded,
             # the assessors included unless the text says otherwise of them.
             for role in ROLES:
                 add(hit, role, False, False)
         for role in roles:
-            add(hit, role, False, True)
+            add(hit, role, blinded, True)
+        for role, elided in _ellipsis(text, hit, cue_blinded=False):
+            add(hit, role, elided, True)
     for hit in facts(_POSITIVE):
         window = max(hit.start - 22, hit.sentence.start)
         label = _TRIAL_LABEL.search(text, window, hit.end) or _ROLE_LABEL.search(
@@ -370,9 +515,13 @@ def analyse(ctx: Context) -> Blinding:
             continue  # read above as a label
         if _BLINDING_CHECK.search(text, max(hit.start - 30, hit.sentence.start), hit.end):
             continue
+        if _NOT_ALLOCATION.match(text, hit.end):
+            continue  # 'blind to the study hypotheses': not to the allocation
         cue = hit.cue.lower()
+        if cue == "concealed from" and _ENROLLING.search(text, hit.end, hit.sentence.end):
+            continue  # 'allocation was concealed from those enrolling': concealment
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
-        blinded = blinded or not negated(text, hit)
+        blinded = blinded or not _negated(text, hit)
         if not blinded and _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
             continue
         roles = _roles_for(text, hit)
@@ -384,6 +533,8 @@ def analyse(ctx: Context) -> Blinding:
             if role == "assessor" and blinded and _covers_part(text, hit):
                 continue
             add(hit, role, blinded, True)
+        for role, elided in _ellipsis(text, hit, cue_blinded=True):
+            add(hit, role, elided, True)
     return out
 
 
@@ -408,6 +559,7 @@ def _decide(statements: list[Statement], role: Role) -> Signal | None:
         "assessor": "outcome assessors",
         "participant": "participants",
         "personnel": "those delivering the interventions",
+        "analyst": "data analysts",
     }[role]
     if explicit and not conflicting and not hedged:
         answer, confidence = ("Y" if blinded else "N"), 0.85
@@ -624,13 +776,21 @@ def assessor_independence(ctx: Context) -> Signal:
     """Y: assessors were independent of the service and therapists delivering the treatment."""
     text = ctx.document.search_text
     against = [h for h in find(ctx.document, _NOT_INDEPENDENT)]
-    independent = [
-        h
-        for h in find(ctx.document, _INDEPENDENT)
-        if not is_negated(text, h.sentence, h.start, window=3) or "involved" in h.cue.lower()
-    ]
+    independent = []
+    for h in find(ctx.document, _INDEPENDENT):
+        # 'not involved in the treatment' is independence; 'the assessors were not
+        # independent of the treatment team' (NegEx) is its opposite.
+        if "involved" in h.cue.lower() or not _negated(text, h):
+            independent.append(h)
+        else:
+            against.append(h)
     if against and not independent:
-        return Signal("N", 0.7, tuple(against), "assessments made by the treating therapists")
+        return Signal(
+            "N",
+            0.7,
+            tuple(against),
+            "assessments made by the treating therapists or not independent of them",
+        )
     if independent:
         answer = "PY" if against else "Y"
         return Signal(

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from appraise.evidence.document import Sentence
+from appraise.evidence.negation import negated_in
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import Hit, find, is_negated
+from appraise.evidence.text import Hit, find
 
 _I = re.IGNORECASE
 
@@ -204,10 +205,25 @@ _DEVELOPED_BY_AUTHORS = re.compile(
     r"(?:we|the authors?|our (?:group|team)|the first author|the senior author|the "
     r"(?:researchers|investigators|research team|study team)) "
     r"(?:have |had )?(?:previously )?(?:developed|designed|created|devised|wrote|"
-    r"co-?wrote|authored)|"
-    r"developed (?:in|at) our (?:group|lab\w*|clinic|centre|center|unit))\b",
+    r"co-?wrote|authored|(?:did not|didn['’]t|do not) (?:develop|design|create|write))|"
+    r"developed (?:in|at) our (?:group|lab\w*|clinic|centre|center|unit)|"
+    r"(?:developed|designed|created|devised|written|authored) by our (?:[\w-]+ )?(?:group|team|"
+    r"lab\w*|unit)|"
+    # 'none of the authors was involved in developing it': read with its negation.
+    r"(?:authors?|investigators?|we) (?:[\w-]+ ){0,3}?(?:involved|participated|took part) in "
+    r"(?:the )?(?:develop\w*|design\w*|creat\w*|writ\w*))\b",
     _I,
 )
+# What a verb of making has for its object when it is not a treatment: 'we designed a
+# randomised trial to test the app', 'we developed the study protocol', 'a questionnaire'.
+_NOT_TREATMENT = re.compile(
+    r"\b(?:trials?|stud(?:y|ies)|RCT|questionnaires?|surveys?|measures?|scales?|items?|"
+    r"analys[ie]s|databases?|samples?|study protocol|research protocol|hypothes[ie]s|"
+    r"(?:this|the|a) (?:\w+ )?(?:design|evaluation|experiment))\b",
+    _I,
+)
+# Where a verb of making's object ends: 'we developed a 10-week guided self-help intervention'.
+_OBJECT_END = re.compile(r"[,;:.()]|(?<![\w-])(?:to|for|in|with|that|which|as|at|based|from)\b", _I)
 _MANUAL_TITLE = re.compile(
     r"\b(?:manual|workbook|therapist(?:'s)? guide|treatment guide|clinician(?:'s)? guide|"
     r"self-help (?:guide|book)|a (?:cognitive|behavio\w*|psychological) (?:treatment|therapy|"
@@ -307,12 +323,10 @@ def _allegiance(ctx: Context) -> list[Indicator]:
     text = ctx.document.search_text
     authors = _authors(ctx)
     out: list[Indicator] = []
-    developed = [
-        h
-        for h in find(ctx.document, _DEVELOPED_BY_AUTHORS, _own_words)
-        if not is_negated(text, h.sentence, h.start)
-        and _TREATMENT_WORDS.search(text, h.start, min(h.end + 60, h.sentence.end))
+    made = [
+        h for h in find(ctx.document, _DEVELOPED_BY_AUTHORS, _own_words) if _made_treatment(text, h)
     ]
+    developed = [h for h in made if not _negated(text, h)]
     if developed:
         out.append(
             Indicator("developer", tuple(developed[:2]), "the text says the authors developed it")
@@ -417,6 +431,29 @@ def _allegiance(ctx: Context) -> list[Indicator]:
                 )
                 break
     return out
+
+
+def _negated(text: str, hit: Hit) -> bool:
+    """NegEx (negspacy) on the cue's last word: 'the authors did not develop the programme',
+    'none of the authors was involved in developing it', 'not developed by the authors'."""
+    last = text.rfind(" ", hit.start, hit.end) + 1
+    return negated_in(text, hit.sentence.start, hit.sentence.end, max(last, hit.start), hit.end)
+
+
+def _made_treatment(text: str, hit: Hit) -> bool:
+    """What the authors made is a treatment: the object after an active verb ('we developed a
+    guided self-help intervention', not 'we designed a trial to test the app'), or the subject
+    before a passive one ('the treatment manual was written by the first author')."""
+    sentence = hit.sentence
+    if re.search(r"\bby\b", hit.cue, _I):
+        begin = max(sentence.start, hit.start - 80)
+        return bool(_TREATMENT_WORDS.search(text, begin, hit.start)) and not _NOT_TREATMENT.search(
+            text, begin, hit.start
+        )
+    end = min(hit.end + 80, sentence.end)
+    stop = _OBJECT_END.search(text, hit.end, end)
+    words = text[hit.end : stop.start() if stop else end]
+    return bool(_TREATMENT_WORDS.search(words)) and not _NOT_TREATMENT.search(words)
 
 
 def _own_words(sentence: Sentence) -> bool:
@@ -676,7 +713,17 @@ def allegiance_developer(ctx: Context) -> Signal:
     treatment is a third party's product and nothing says an author made it; NI otherwise
     (a text seldom says that its authors did not develop what it tests)."""
     found = _indicator_signal(ctx, "developer", "an author developed the treatment")
-    if found.answer != "PN":
+    if found.answer not in ("PN", "NI"):
+        return found
+    text = ctx.document.search_text
+    denied = [
+        h
+        for h in find(ctx.document, _DEVELOPED_BY_AUTHORS, _own_words)
+        if _made_treatment(text, h) and _negated(text, h)
+    ]
+    if denied:
+        return Signal("N", 0.7, tuple(denied[:2]), "the text says the authors did not develop it")
+    if found.answer == "NI":
         return found
     employer = [i for i in allegiance(ctx) if i.kind == "employment"]
     if employer:

@@ -8,9 +8,10 @@ from typing import Any
 
 from appraise.evidence.document import Sentence
 from appraise.evidence.instruments import InstrumentMention, find_instruments
+from appraise.evidence.negation import negated_in
 from appraise.evidence.schedule import schedule
 from appraise.evidence.signals import Context, Signal, no_information
-from appraise.evidence.text import LIST_KINDS, find
+from appraise.evidence.text import LIST_KINDS, clause_end, clause_start, find
 
 TIME_POINTS: dict[str, re.Pattern[str]] = {
     "baseline": re.compile(
@@ -176,7 +177,34 @@ def _not_given_at(ctx: Context, time_point: str, sentences: list[Sentence]) -> S
                         nearest = (gap, name)
             if nearest and nearest[1] == time_point:
                 return sentence
+        if time_point != "baseline" and _denied_in_clause(ctx, sentence, time_point):
+            return sentence
     return None
+
+
+def _denied_in_clause(ctx: Context, sentence: Sentence, time_point: str) -> bool:
+    """A named interview in a negation's scope, with the time point in its own clause: 'at
+    post-treatment and follow-up, the SCID was not readministered' denies both."""
+    text = ctx.document.search_text
+    for m in _interviews(ctx):
+        if m.sentence != sentence or not negated_in(
+            text, sentence.start, sentence.end, m.start, m.end
+        ):
+            continue
+        begin = clause_start(text, sentence, m.start)
+        if _SCHEDULE_AT[time_point].search(text, begin, clause_end(text, sentence, m.end)):
+            return True
+    return False
+
+
+def _given_at(ctx: Context, sentence: Sentence) -> bool:
+    """The sentence says an interview was given: its named interview is not in a negation's
+    scope (NegEx: 'the SCID was not repeated at the end of treatment')."""
+    named = [m for m in _interviews(ctx) if m.sentence == sentence]
+    if not named:
+        return True
+    text = ctx.document.search_text
+    return any(not negated_in(text, sentence.start, sentence.end, m.start, m.end) for m in named)
 
 
 # A sentence that is the schedule says who was assessed when ('all subjects were assessed at
@@ -285,7 +313,7 @@ def _interview_at(ctx: Context, time_point: str) -> Signal:
     names = ", ".join(sorted({m.instrument.name for m in interviews})) or "a diagnostic interview"
     if denial := _not_given_at(ctx, time_point, sentences):
         return Signal("N", 0.7, (denial,), f"{names} said not to be given at {time_point}")
-    at = [s for s in sentences if time_point in _sentence_times(ctx, s)]
+    at = [s for s in sentences if time_point in _sentence_times(ctx, s) and _given_at(ctx, s)]
     if at:
         return Signal("Y", 0.75, tuple(at), f"{names} at {time_point}")
     if time_point == "baseline":

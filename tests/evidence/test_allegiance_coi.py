@@ -193,3 +193,34 @@ def test_a_treatment_credited_to_cited_people_outside_the_authors_is_probably_no
     assert signal.answer == "PN" and "not among the authors" in (signal.comment or "")
     own = _cited("The walking protocol developed by Okafor and Novak [2] was followed.")
     assert interests.allegiance_developer(own).answer != "PN"
+
+
+def _methods(sentence: str) -> Context:
+    from appraise.evidence import Document
+
+    return Context(Document.from_sections([("Methods", "methods", sentence)], source="t"), None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "direction"),
+    [
+        ("We have developed a 10-week guided self-help intervention.", "yes"),
+        ("We developed an internet-based CBT programme for insomnia.", "yes"),
+        ("The treatment manual was written by the first author.", "yes"),
+        ("The programme was developed by our research group in 2010.", "yes"),
+        # What the authors made is not a treatment.
+        ("We designed the trial to test whether the app reduced anxiety.", "none"),
+        ("We developed a questionnaire to measure satisfaction with the intervention.", "none"),
+        ("We developed the study protocol with patient representatives.", "none"),
+        # Said not to have made it (NegEx): no.
+        ("The authors did not develop the intervention.", "no"),
+        ("None of the authors was involved in developing the programme.", "no"),
+        ("The intervention was not developed by the authors but by a national agency.", "no"),
+    ],
+)
+def test_who_made_the_treatment_is_read_from_the_verb_its_object_and_negation(
+    sentence: str, direction: str
+) -> None:
+    answer = interests.allegiance_developer(_methods(sentence)).answer
+    got = {"Y": "yes", "PY": "yes", "N": "no", "PN": "no"}.get(answer, "none")
+    assert got == direction

@@ -42,6 +42,19 @@ CASES = [
     ("Blinding was not feasible in this trial.", "PN", "PN", "PN"),
     ("This double-blind trial randomised 200 patients.", "PY", "PY", "PY"),
     ("In this rater-blinded trial, patients received the drug.", "Y", "NI", "NI"),
+    # Negation scope (NegEx): a role left out, a negation in another clause, a pseudo-negation.
+    ("Assessors, but not participants, were blinded to allocation.", "Y", "N", "NI"),
+    ("Participants and assessors, but not therapists, were blinded to group.", "Y", "Y", "N"),
+    ("Neither participants nor therapists were blind to allocation.", "NI", "N", "N"),
+    (
+        "The randomisation program was written by a programmer not involved in the trial, and both "
+        "participants and test assistants were blind to allocation.",
+        "NI",
+        "Y",
+        "NI",
+    ),
+    ("Participants were blinded to allocation, and blinding was not broken.", "NI", "Y", "NI"),
+    ("Blinding of participants and therapists was not possible.", "NI", "N", "N"),
 ]
 
 
@@ -111,6 +124,8 @@ def test_an_introduction_about_other_trials_is_not_evidence() -> None:
         ("Assessments were made by independent assessors not involved in treatment.", "Y"),
         ("Outcomes were rated by the treating therapists.", "N"),
         ("Assessors were masked.", "NI"),
+        ("The assessors were not independent of the treatment team.", "N"),
+        ("No independent assessors were used.", "N"),
     ],
 )
 def test_assessor_independence(sentence: str, answer: str) -> None:
@@ -244,3 +259,66 @@ def test_the_nature_of_the_interventions_is_quoted_from_what_each_arm_received()
     assert [doc.text[h.sentence.start : h.sentence.end] for h in therapists.evidence] == [
         "Sessions were delivered by two trained nurses."
     ]
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "After 12 weeks, patients entered a 40-week open-label extension.",
+        "Thereafter, all patients received open-label sertraline for 6 months.",
+        "Unblinding took place after the final follow-up assessment.",
+        "Participants who did not respond were switched to open-label treatment.",
+        "After the end of the randomised treatment period, treatment was unblinded.",
+    ],
+)
+def test_an_open_phase_after_the_blinded_one_does_not_flip_the_answers(later: str) -> None:
+    ctx = context("This was a randomised, double-blind, placebo-controlled trial.", later)
+    assert blinding.participant_blinding(ctx).answer in ("Y", "PY")
+    assert blinding.personnel_blinding(ctx).answer in ("Y", "PY")
+
+
+def test_not_blinded_after_randomisation_is_about_the_trial_itself() -> None:
+    ctx = context("After randomisation, participants were not blinded to their allocation.")
+    assert blinding.participant_blinding(ctx).answer == "N"
+
+
+def _direction(answer: str) -> str:
+    return "y" if answer in ("Y", "PY") else "n" if answer in ("N", "PN") else "-"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Knowing and being told, negated: blinded.
+        ("Participants were not told which group they had been allocated to.", "-y-"),
+        ("Patients were not made aware of their treatment allocation.", "-y-"),
+        ("Assessors were not informed of the treatment allocation.", "y--"),
+        # Elliptical clauses repeat the last predicate, negated or not.
+        ("Therapists were aware of allocation, but assessors were not.", "y-n"),
+        ("Assessors were blinded and participants were not.", "yn-"),
+        ("Participants were not blinded, but assessors were.", "yn-"),
+        ("Participants and therapists were blinded, and the assessors were as well.", "yyy"),
+        # Scope: a negation several words before, a possessive that names whose group.
+        ("No one involved in the trial was blinded to group allocation.", "nnn"),
+        ("The interviewers were independent and did not know the participants' group.", "y--"),
+        # Concealment of the sequence from those enrolling is not blinding.
+        ("Allocation was concealed from the researchers enrolling participants.", "---"),
+        # Blind to something else than the allocation; analysts are not outcome assessors.
+        ("Participants were blind to the study hypotheses.", "---"),
+        ("The statistician who analysed the data was blinded to group allocation.", "---"),
+        ("Outcome assessors and the statistician were blinded to allocation.", "y--"),
+        ("Blinding of participants and the therapists was not possible.", "-nn"),
+    ],
+)
+def test_blinding_direction_per_role(sentence: str, expected: str) -> None:
+    """Assessor, participant, personnel: blinded (y), not (n), nothing said (-)."""
+    ctx = context(sentence)
+    got = "".join(
+        _direction(f(ctx).answer)
+        for f in (
+            blinding.assessor_blinding,
+            blinding.participant_blinding,
+            blinding.personnel_blinding,
+        )
+    )
+    assert got == expected

@@ -245,3 +245,22 @@ def test_the_schedule_quoted_is_the_sentence_saying_who_was_assessed_when() -> N
     first = signal.evidence[0]
     sentence = first.sentence if hasattr(first, "sentence") else first
     assert ctx.document.quote(sentence).startswith("Participants were assessed")  # type: ignore[arg-type]
+
+
+def test_an_interview_denied_at_both_later_points_is_no_at_both() -> None:
+    ctx = context(
+        "Diagnosis was established with the SCID-I at intake.",
+        "At post-treatment and follow-up, the SCID-I was not readministered.",
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "N"
+    assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_names() -> None:
+    ctx = context(
+        "Diagnosis was established with the SCID-I at intake.",
+        "At post-treatment and follow-up, only the BDI-II was administered; the SCID-I was not "
+        "readministered.",
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer not in ("Y", "PY")
+    assert measurement.diagnostic_interview_followup(ctx).answer == "N"
