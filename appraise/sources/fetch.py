@@ -18,6 +18,7 @@ progress goes to the ``progress`` callback.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -204,6 +205,13 @@ class _Tracker:
             self._progress(identifier, done, self._total)
 
 
+def _leave_ctrl_c_to_main_thread() -> None:
+    """A worker blocks SIGINT, so Ctrl-C is delivered to the main thread: one handed to a worker
+    would leave the main thread waiting on the futures until a stalled request ended."""
+    if hasattr(signal, "pthread_sigmask"):  # POSIX
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 class _Run:
     """One fetch run: the client, the roots, the worker threads and the corpus writes."""
 
@@ -214,8 +222,12 @@ class _Run:
         self.client = client
         self.roots = source_roots
         self.tracker = tracker
-        self.workers = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="fetch")
-        self.batches = ThreadPoolExecutor(MAX_BATCHES, thread_name_prefix="fetch-batch")
+        self.workers = ThreadPoolExecutor(
+            MAX_WORKERS, thread_name_prefix="fetch", initializer=_leave_ctrl_c_to_main_thread
+        )
+        self.batches = ThreadPoolExecutor(
+            MAX_BATCHES, thread_name_prefix="fetch-batch", initializer=_leave_ctrl_c_to_main_thread
+        )
         for name, source in SOURCES.items():  # hosts shared by two APIs start at the stricter
             client.limiter(self.roots[name], source.limits(client))
 

@@ -528,7 +528,10 @@ class HttpClient:
 
     def close(self) -> None:
         self._network.close()
-        self._session.close()
+        if not self._cancelled.is_set():
+            # After Ctrl-C, requests still in flight may yet read or write the cache: closing its
+            # SQLite connection under them crashes the process; the process is ending anyway.
+            self._session.close()
 
     def __enter__(self) -> HttpClient:
         return self
