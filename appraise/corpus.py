@@ -21,12 +21,20 @@ change another process made since we read the file is merged question by questio
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field, ValidationError
@@ -34,9 +42,12 @@ from pydantic import BaseModel, Field, ValidationError
 from appraise import __version__
 from appraise.errors import AppraiseError, InputError, NotFoundError
 from appraise.files import (
+    Stamp,
     atomic_write_bytes,
+    file_stamp,
     load_model,
     model_to_yaml,
+    parse_files,
     parse_yaml,
     read_text,
     validation_error,
@@ -48,6 +59,20 @@ from appraise.models.base import Strict
 M = TypeVar("M", bound=BaseModel)
 
 APPRAISAL_NAME_SEPARATOR = "--"
+
+# Below this many files a pool of parsing processes costs more than it saves.
+PARALLEL_FROM = 2000
+# Files one worker parses per task: large enough that pickling the batch back is cheap.
+PARALLEL_CHUNK = 250
+
+
+def parse_workers() -> int:
+    """How many processes parse a large corpus: APPRAISE_WORKERS if set (1: parse in this
+    process only), else one per CPU this process may use."""
+    try:
+        return max(1, int(os.environ["APPRAISE_WORKERS"]))
+    except (KeyError, ValueError):
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 class CorpusInfo(Strict):
@@ -78,7 +103,10 @@ class Corpus:
         # Parsed files, keyed by path and checked against size and mtime (as the fetch index
         # is), so a command that reads the corpus twice (report: matrix, then methods) parses
         # each file once. Models read this way are shared: change them with model_copy.
-        self._models: dict[Path, tuple[tuple[int, int], BaseModel]] = {}
+        self._models: dict[Path, tuple[Stamp, BaseModel]] = {}
+        self._field_sets: dict[frozenset[str], set[str]] = {}
+        # Inside snapshot(): folder listings kept, and parsed files trusted without a stat.
+        self._listings: dict[str, list[Path]] | None = None
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.root)!r})"
@@ -123,7 +151,32 @@ class Corpus:
         self._inside(path)
         with self.locked(path):
             atomic_write_bytes(path, data)
+        if self._listings is not None:
+            self._listings.clear()  # the file may be new to a listing
+        self._models.pop(path, None)
         return path
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """For a command that reads the corpus several times (report: check, the matrix, the
+        methods): inside, each folder is listed once and each file parsed once, and what was
+        read stands for the whole command (a file changed meanwhile is read at the next
+        command). This process's own writes still show."""
+        outer = self._listings
+        if outer is None:
+            self._listings = {}
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._listings = None
+
+    def _listed(self, name: str, list_files: Callable[[], list[Path]]) -> list[Path]:
+        if self._listings is None:
+            return list_files()
+        if name not in self._listings:
+            self._listings[name] = list_files()
+        return list(self._listings[name])
 
     def write_text(self, path: Path, text: str) -> Path:
         return self.write_bytes(path, text.encode("utf-8"))
@@ -163,6 +216,9 @@ class Corpus:
         return self._stem_of(path) == file_stem(study_id)
 
     def record_paths(self) -> list[Path]:
+        return self._listed("records", self._record_paths)
+
+    def _record_paths(self) -> list[Path]:
         return sorted(self.records_dir.glob("*.yaml")) if self.records_dir.is_dir() else []
 
     def iter_records(self) -> Iterator[StudyRecord]:
@@ -170,18 +226,77 @@ class Corpus:
             yield self.load(path, StudyRecord)
 
     def load(self, path: Path, model: type[M]) -> M:
-        """A data file of the corpus as ``model``, parsed once while the file is unchanged."""
+        """A data file of the corpus as ``model``, parsed once while the file is unchanged
+        (inside snapshot(), once)."""
+        cached = self._models.get(path)
+        if self._listings is not None and cached is not None and type(cached[1]) is model:
+            return cached[1]
         try:
-            info = path.stat()
+            stamp = file_stamp(path)
         except OSError:
             return load_model(path, model)  # the usual one-line error
-        stamp = (info.st_size, info.st_mtime_ns)
-        cached = self._models.get(path)
         if cached is not None and cached[0] == stamp and type(cached[1]) is model:
             return cached[1]
         loaded = load_model(path, model)
-        self._models[path] = (stamp, loaded)
+        self._keep_model(path, stamp, loaded)
         return loaded
+
+    def _keep_model(self, path: Path, stamp: Stamp, model: BaseModel) -> None:
+        _share_field_sets(model, self._field_sets)
+        self._models[path] = (stamp, model)
+
+    def preload(self, files: Sequence[tuple[Path, type[BaseModel]]]) -> None:
+        """Parse many files ahead of ``load`` (which then finds them parsed): with several CPUs
+        and many files, YAML is parsed in a pool of processes while this one validates what
+        they send back. A file that fails is left for ``load`` to read and report, and so is
+        every file when no pool can be had."""
+        todo = [(path, model) for path, model in files if path not in self._models]
+        workers = parse_workers()
+        # fork: the workers need no imports and never run __main__ again (a script calling
+        # appraise without a __main__ guard); forking is only safe with no other thread.
+        if workers < 2 or len(todo) < PARALLEL_FROM or not _fork_is_safe():
+            return
+        chunks = [
+            [str(path) for path, _ in todo[start : start + PARALLEL_CHUNK]]
+            for start in range(0, len(todo), PARALLEL_CHUNK)
+        ]
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(
+                workers, context, initializer=_parse_worker_start, initargs=(os.getpid(),)
+            ) as pool:
+                # A few chunks in flight, not all: parsed data waiting here costs memory.
+                pending: deque[Future[list[tuple[Stamp, Any] | None]]] = deque()
+                done = 0
+                try:
+                    for chunk in chunks:
+                        pending.append(pool.submit(parse_files, chunk))
+                        if len(pending) > 2 * workers:
+                            done = self._keep(todo, done, pending.popleft().result())
+                    while pending:
+                        done = self._keep(todo, done, pending.popleft().result())
+                except BaseException:  # Ctrl-C: end the workers now, not after their chunks
+                    _end_workers(pool)
+                    raise
+        except (OSError, BrokenProcessPool):
+            return  # no processes to be had (limits): load() parses what is left
+
+    def _keep(
+        self,
+        todo: Sequence[tuple[Path, type[BaseModel]]],
+        start: int,
+        parsed: list[tuple[Stamp, Any] | None],
+    ) -> int:
+        """Keep the models of one parsed chunk (``todo[start:]``); where the next one begins."""
+        for (path, model), result in zip(todo[start : start + len(parsed)], parsed, strict=True):
+            if result is None:
+                continue
+            stamp, data = result
+            try:
+                self._keep_model(path, stamp, model.model_validate(data))
+            except ValidationError:
+                continue
+        return start + len(parsed)
 
     def _identifier_index(self) -> dict[str, Path]:
         """pmid:/pmcid:/doi keys of every record, built once per Corpus from the files."""
@@ -229,6 +344,9 @@ class Corpus:
         )
 
     def appraisal_paths(self) -> list[Path]:
+        return self._listed("appraisals", self._appraisal_paths)
+
+    def _appraisal_paths(self) -> list[Path]:
         if not self.appraisals_dir.is_dir():
             return []
         return sorted(self.appraisals_dir.glob("*/*.yaml"))
@@ -308,6 +426,58 @@ class Corpus:
     # --- claims --------------------------------------------------------------------------
     def read_claims(self) -> ClaimsFile | None:
         return load_model(self.claims_path, ClaimsFile) if self.claims_path.exists() else None
+
+
+def _share_field_sets(model: BaseModel, shared: dict[frozenset[str], set[str]]) -> None:
+    """Let ``model`` and the models inside it share one set of set-field names with every
+    kept model that set the same fields. Pydantic keeps such a set per instance (about a
+    third of a parsed corpus's memory); appraise never reads them, and model_copy copies the
+    set before changing it, so sharing is safe for models that are only read or copied."""
+    stack: list[object] = [model]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, BaseModel):
+            names = node.__pydantic_fields_set__
+            object.__setattr__(
+                node, "__pydantic_fields_set__", shared.setdefault(frozenset(names), names)
+            )
+            stack.extend(node.__dict__.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+
+
+def _fork_is_safe() -> bool:
+    """Whether this process may fork workers: not while another thread runs (it might hold a
+    lock the children would then wait on for ever)."""
+    return threading.active_count() == 1
+
+
+def _parse_worker_start(parent: int) -> None:
+    """In a parsing worker: Ctrl-C is the parent's to handle (one line, exit 130), and a
+    worker whose parent has gone (killed, or ended on an error) ends too instead of waiting
+    for work or blocking on a full result pipe forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers at once (ProcessPoolExecutor.terminate_workers from Python 3.14;
+    before it, its processes are ended one by one)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def stamp(appraisal: Appraisal) -> Appraisal:

@@ -224,6 +224,31 @@ def load_model(path: Path, model: type[M]) -> M:
         raise validation_error(path, text if path.suffix != ".json" else None, exc) from None
 
 
+Stamp = tuple[int, int]
+"""A file's size and modification time (ns): what a parsed copy of it is checked against."""
+
+
+def file_stamp(path: Path) -> Stamp:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def parse_files(paths: Sequence[str]) -> list[tuple[Stamp, Any] | None]:
+    """Each file's stamp and data as read_data gives them, or None where that fails (the
+    caller reads that file again to raise its one-line error). Runs in worker processes, so
+    it takes and returns only plain, picklable values; the stamp is taken before reading, so a
+    file changed meanwhile is stale by its stamp, never wrongly fresh."""
+    parsed: list[tuple[Stamp, Any] | None] = []
+    for name in paths:
+        path = Path(name)
+        try:
+            stamp = file_stamp(path)
+            parsed.append((stamp, read_data(path)))
+        except (OSError, DataFileError):
+            parsed.append(None)
+    return parsed
+
+
 def model_to_yaml(model: BaseModel) -> str:
     return dump_yaml(model.model_dump(mode="json", exclude_none=True, exclude_defaults=False))
 

@@ -38,10 +38,11 @@ class CheckResult:
 def check(corpus: Path | None = None) -> CheckResult:
     """Check the corpus (which must exist and be one: an empty folder is not "ok")."""
     store = open_corpus(corpus, must_be_corpus=True)
-    problems = check_corpus(store)
-    return CheckResult(
-        store.root, problems, len(store.record_paths()), len(store.appraisal_paths())
-    )
+    with store.snapshot():  # the counts are of the files checked
+        problems = check_corpus(store)
+        return CheckResult(
+            store.root, problems, len(store.record_paths()), len(store.appraisal_paths())
+        )
 
 
 def refuse_invalid(store: Corpus, command: str) -> None:

@@ -8,6 +8,8 @@ reference list with no file asked for is returned for the CLI to print.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,15 +26,18 @@ if TYPE_CHECKING:
 PLOT_KINDS = ("traffic-light", "summary", "forest")
 
 
-def _publishable(corpus: Path | None, command: str, allow_invalid: bool) -> Corpus:
+@contextmanager
+def _publishable(corpus: Path | None, command: str, allow_invalid: bool) -> Iterator[Corpus]:
     """The corpus, refused (exit 2, file:line as `check` says it) when `check` finds errors,
-    unless the user publishes it anyway with --allow-invalid."""
+    unless the user publishes it anyway with --allow-invalid. Read as one snapshot: what the
+    check read is what the command publishes, each file listed and parsed once."""
     from appraise.app.check import refuse_invalid
 
     store = open_corpus(corpus)
-    if not allow_invalid:
-        refuse_invalid(store, command)
-    return store
+    with store.snapshot():
+        if not allow_invalid:
+            refuse_invalid(store, command)
+        yield store
 
 
 def _matrix(
@@ -97,7 +102,8 @@ def table(
             f"a {writer.format} table cannot go to the terminal",
             fix=f"write it to a file with --output table{writer.extensions[0]}",
         )
-    matrix = _matrix(_publishable(corpus, "table", allow_invalid), rubric, studies, order, profile)
+    with _publishable(corpus, "table", allow_invalid) as store:
+        matrix = _matrix(store, rubric, studies, order, profile)
     content = render_table(matrix, writer.format, detail=detail, palette=palette)
     if output is not None:
         _write(output, content)
@@ -178,7 +184,8 @@ def plot(
             fix="add --kind traffic-light, or leave the size options out",
         )
     FIGURES.choose(None, output)
-    matrix = _matrix(_publishable(corpus, "plot", allow_invalid), rubric, studies, order, profile)
+    with _publishable(corpus, "plot", allow_invalid) as store:
+        matrix = _matrix(store, rubric, studies, order, profile)
     if kind == "summary":
         draw_summary(matrix, output, palette, weighted=weighted)
         return Plotted(output, kind, len(matrix.rows), [output])
@@ -203,5 +210,5 @@ def report(
     """Tables, figures, claim traces, methods and references in ``out``, with an index.html."""
     from appraise.outputs.report import build_report
 
-    store = _publishable(corpus, "report", allow_invalid)
-    return build_report(store, out, rubric=rubric, profile=profile)
+    with _publishable(corpus, "report", allow_invalid) as store:
+        return build_report(store, out, rubric=rubric, profile=profile)

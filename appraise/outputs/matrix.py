@@ -243,6 +243,10 @@ def build_matrix(
             "`appraise import robvis FILE --rubric RUBRIC`",
         )
     rub = load_rubric(rubric or default_rubric(corpus))
+    corpus.preload(  # what `check` already read is not read again
+        [(path, Appraisal) for path in corpus.appraisal_paths() if corpus.rubric_of(path) == rub.id]
+        + [(path, StudyRecord) for path in corpus.record_paths()]
+    )
     chosen = select_appraisals(corpus, rub.id, per="study")
     if not chosen:
         present = ", ".join(sorted(rubric_counts(corpus))) or "none"

@@ -18,6 +18,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -571,21 +572,22 @@ def xlsx_table(
     sheet.title = "Support" if detail else "Risk of bias"
     bold = Font(bold=True)
 
-    styles: dict[str, tuple[PatternFill, Font]] = {}
+    styles: dict[str, Any] = {}
     centred = Alignment(horizontal="center", vertical="top")
 
     def judged(cell: Any, level: Level) -> None:
-        # One style object per judgement, shared by its cells (openpyxl hashes each one).
-        if level.label not in styles:
-            fill = level.fill(palette).lstrip("#").upper()
-            ink = "FFFFFF" if ink_for(level.fill(palette)) == "white" else "000000"
-            styles[level.label] = (
-                PatternFill(fill_type="solid", start_color=fill, end_color=fill),
-                Font(color=ink),
-            )
         cell.value = level.display
-        cell.fill, cell.font = styles[level.label]
+        if level.label in styles:
+            # The first cell's style indices, copied as openpyxl copies styles: setting fill,
+            # font and alignment again would hash each style object once per cell.
+            cell._style = copy(styles[level.label])
+            return
+        fill = level.fill(palette).lstrip("#").upper()
+        ink = "FFFFFF" if ink_for(level.fill(palette)) == "white" else "000000"
+        cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
+        cell.font = Font(color=ink)
         cell.alignment = centred
+        styles[level.label] = copy(cell._style)
 
     if detail:
         wrapped = Alignment(wrap_text=True, vertical="top")

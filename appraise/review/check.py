@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -75,7 +75,12 @@ def check_corpus(corpus: Corpus) -> list[Problem]:
     """Every problem in the corpus, in file order (records, appraisals, documents, claims)."""
     problems: list[Problem] = []
     record_ids: set[str] = set()
-    for path in corpus.record_paths():
+    record_paths, appraisal_paths = corpus.record_paths(), corpus.appraisal_paths()
+    corpus.preload(
+        [(path, StudyRecord) for path in record_paths]
+        + [(path, Appraisal) for path in appraisal_paths]
+    )
+    for path in record_paths:
         try:
             record = corpus.load(path, StudyRecord)  # shared with what the command reads next
         except AppraiseError as exc:
@@ -92,7 +97,7 @@ def check_corpus(corpus: Corpus) -> list[Problem]:
                     f"rename it to {corpus.record_path(record.id).name}",
                 )
             )
-    for path in corpus.appraisal_paths():
+    for path in appraisal_paths:
         problems.extend(check_appraisal_file(corpus, path, record_ids))
     problems.extend(_check_documents(corpus, record_ids))
     problems.extend(_check_claims(corpus, record_ids))
@@ -140,7 +145,7 @@ def check_appraisal_file(
             f"move it to appraisals/{corpus.study_stem(appraisal.study)}/",
         )
     try:
-        engine = Engine(rubric, profile=appraisal.profile, options=appraisal.options)
+        engine = _engine(appraisal.rubric, appraisal.profile, tuple(appraisal.options.items()))
     except AppraiseError as exc:
         found.add(["profile"] if "profile" in exc.message else ["options"], exc.message, exc.fix)
         return found.problems
@@ -196,6 +201,13 @@ def check_appraisal_file(
             "remove it",
         )
     return found.problems
+
+
+@cache
+def _engine(rubric: str, profile: str | None, options: tuple[tuple[str, str], ...]) -> Engine:
+    """One compiled engine per rubric, profile and options (building one costs more than
+    checking an appraisal with it; a corpus has few distinct ones)."""
+    return Engine(load_rubric(rubric), profile=profile, options=dict(options))
 
 
 def _check_override(
