@@ -269,6 +269,11 @@ class Document:
     _spans: dict[str, tuple[int, int] | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # What a detector answers of one sentence read alone, by (detector, start, end): the quote
+    # ranker asks it of its candidates, and several questions try the same sentences.
+    answers_alone: dict[tuple[str, int, int], str] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def original_span(self, quote: str) -> tuple[int, int] | None:
         """Where a quote of this text lies in the reviewer's file (once per quote: several
