@@ -42,7 +42,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import product
+from itertools import product, repeat
 from typing import Any, Generic, TypeVar
 
 import ahocorasick
@@ -396,14 +396,20 @@ class _Literals:
 
     index: dict[str, int] = field(default_factory=dict)
     automaton: Any = None
+    # The numbers of each set of literals asked for: a number never changes once given.
+    numbers: dict[frozenset[str], list[int]] = field(default_factory=dict)
 
     def ids(self, literals: frozenset[str]) -> list[int]:
+        known = self.numbers.get(literals)
+        if known is not None:
+            return known
         missing = [s for s in sorted(literals) if s not in self.index]
         if missing:
             for s in missing:
                 self.index[s] = len(self.index)
             self.automaton = None
-        return [self.index[s] for s in literals]
+        known = self.numbers[literals] = [self.index[s] for s in literals]
+        return known
 
     def built(self) -> Any:
         if self.automaton is None:
@@ -669,7 +675,7 @@ class CueScan:
         if self._hits is None or self._size != len(_LITERALS.index):
             self._scan()
         assert self._hits is not None
-        return sum(len(self._hits.get(number, ())) for number in ids)
+        return sum(map(len, map(self._hits.get, ids, repeat(()))))
 
     def _starts(self, how: Plan) -> list[int]:
         ids = _LITERALS.ids(how.need.literals)
