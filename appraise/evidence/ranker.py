@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from itertools import pairwise, repeat
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -178,16 +178,11 @@ class Ranker:
         if len(lowered) != len(text):  # a character whose lower case is longer
             lowered = ""
         vocabulary = self.vocabulary
-        word_id = self._word_ids.get
+        kept = [(row, s) for row, s in enumerate(document.sentences) if s.kind not in NOT_ADDED]
         by_section: dict[tuple[str, str, bool], list[int]] = {}
         fixed_rows: list[int] = []
         fixed_columns: list[int] = []
-        token_rows: list[int] = []
-        lengths: list[int] = []
-        tokens: list[int] = []
-        for row, sentence in enumerate(document.sentences):
-            if sentence.kind in NOT_ADDED:
-                continue
+        for row, sentence in kept:
             key = (sentence.section, sentence.kind, sentence.cites_other_trial)
             fixed = by_section.get(key)
             if fixed is None:
@@ -198,16 +193,15 @@ class Ranker:
                 fixed = by_section[key] = [vocabulary[n] for n in names if n in vocabulary]
             fixed_rows.extend([row] * len(fixed))
             fixed_columns.extend(fixed)
-            found = (
-                _TOKEN.findall(lowered, sentence.start, sentence.end)
-                if lowered
-                else _TOKEN.findall(text[sentence.start : sentence.end].lower())
-            )
-            token_rows.append(row)
-            lengths.append(len(found))
-            tokens.extend(map(word_id, found, repeat(-1)))
-        ids = np.array(tokens, dtype=np.int64)
-        rows = np.repeat(np.array(token_rows, dtype=np.int64), lengths)
+        findall = _TOKEN.findall
+        found = (
+            [findall(lowered, s.start, s.end) for _, s in kept]
+            if lowered
+            else [findall(text[s.start : s.end].lower()) for _, s in kept]
+        )
+        words = chain.from_iterable(found)
+        ids = np.fromiter(map(self._word_ids.get, words, repeat(-1)), dtype=np.int64)
+        rows = np.repeat(np.array([row for row, _ in kept], dtype=np.int64), list(map(len, found)))
         single = self._word_columns[ids]
         # Word pairs within a sentence, both words known, looked up among the pair features.
         first, second = ids[:-1], ids[1:]
