@@ -103,13 +103,20 @@ _ABBREVIATIONS = set(
 )
 # Sections where a report discusses trials other than its own.
 _DISCUSSING_KINDS = frozenset({"introduction", "background", "discussion", "conclusion"})
+# A citation ('[12]', '(Smith et al., 2019)', 'Smith et al. (') or talk of other studies
+# ('previous trials'): two patterns, each searched only in a sentence holding a string every
+# match of it holds, since tried at every word of a discussion they are slow.
 _CITATION = re.compile(
     r"\[\d+(?:[,\u2013\u2014-]\s?\d+)*\]|\(\s?[A-Z][\w'-]+(?: et al\.?| and [A-Z][\w'-]+)?,? "
-    r"(?:19|20)\d\d[a-z]?\s?[;)]|\b[A-Z][\w'-]+ et al\.?(?: \(| \[|,)|"
+    r"(?:19|20)\d\d[a-z]?\s?[;)]|\b[A-Z][\w'-]+ et al\.?(?: \(| \[|,)"
+)
+_CITATION_HOLDS = ("[", "(", " et al")
+_OTHER_STUDIES = re.compile(
     r"\b(?:previous|prior|earlier|other|another|recent|more recent|similar|former|those|these|"
     r"several|many|most|some|one) (?:\w+ ){0,3}?(?:studies|study|trials?|RCTs?|meta-analys[ie]s|"
     r"reviews?|investigations?)\b"
 )
+_OTHER_STUDIES_HOLDS = ("stud", "trial", "RCT", "meta-analys", "review", "investigation")
 _OWN_TRIAL = re.compile(
     r"\b(?:we|our|this (?:\w+ ){0,2}?(?:study|trial)|the (?:present|current) (?:study|trial))\b",
     re.IGNORECASE,
@@ -181,7 +188,10 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
 
 def _speaks_of_other_trial(sentence: str) -> bool:
     """Cites or names other studies and does not speak of 'we', 'our' or 'this trial'."""
-    return bool(_CITATION.search(sentence)) and not _OWN_TRIAL.search(sentence)
+    cites = (any(h in sentence for h in _CITATION_HOLDS) and _CITATION.search(sentence)) or (
+        any(h in sentence for h in _OTHER_STUDIES_HOLDS) and _OTHER_STUDIES.search(sentence)
+    )
+    return bool(cites) and not _OWN_TRIAL.search(sentence)
 
 
 _MARKUP_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
