@@ -54,8 +54,8 @@ ADD_TRIES = 3
 CITED = "cited"
 
 _WORD = re.compile(r"[a-z]+|\d+")
-# The same words, a number starting with an ASCII digit read as "" (for "#"): what
-# ``sentence_features`` finds, one string per word without a second pass.
+# The words of _WORD, a number that starts with an ASCII digit read as "" (the feature word
+# "#") by the pattern itself, so that no second pass over the words renames it.
 _TOKEN = re.compile(r"[0-9]\d*|([a-z]+|\d+)")
 _TITLE_WORD = re.compile(r"[a-z]+")
 _NO_PAIR = np.iinfo(np.int64).max
@@ -291,6 +291,7 @@ class Ranker:
 
 
 def _word_id(words: dict[str, int], word: str) -> int:
+    """The id of a feature's word, given on first sight; "#" is kept as _TOKEN reads it."""
     return words.setdefault("" if word == "#" else word, len(words))
 
 
