@@ -9,7 +9,8 @@ partitions. The work per record is the batch path's: ``document_from_record`` ->
 * same run, before and after: the detectors over the snapshot's inputs (../shared/data/oa-trials
   and the fixtures; see snapshot.py) in a child process on this tree and on a checkout of
   ``BASELINE`` (the commit before the one-pass cue scan), MB/s per core (CPU time), the 1x, 10x
-  and 100x linearity, and each tree's differences from the output snapshot;
+  and 100x linearity, and each tree's differences from the output snapshot; then ``propose``
+  with rob2 over the same inputs, with the quote ranker and without it (the ranker's cost);
 * linearity: one trial report at 1x, 10x and 100x its text, seconds per MB at each size;
 * one process: ``appraise batch propose --engine local`` on a 2,000-record slice;
 * both cores: ``--engine dask`` with a LocalCluster of 2 worker processes, on all 10,000.
@@ -121,6 +122,29 @@ def before_and_after(quick: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]
             "1.0 = linear in text length",
         )
     )
+    for key, name in (("with_ranker", "quote ranker"), ("without_ranker", "no ranker")):
+        if now["propose"][key] is not None:
+            old = base["propose"][key] if base and "propose" in base else None
+            rows.append(
+                metric(
+                    f"propose rob2 ({name}), snapshot inputs",
+                    now["propose"][key],
+                    "MB/s per core",
+                    beside(0, old, "{:.2f} MB/s")
+                    + (" (it has no ranker)" if base and old is None else "")
+                    + ", CPU time",
+                )
+            )
+    with_ranker, without = now["propose"]["with_ranker"], now["propose"]["without_ranker"]
+    if with_ranker is not None:
+        rows.append(
+            metric(
+                "quote ranker's share of propose time",
+                100 * (1 - with_ranker / without),
+                "%",
+                "1 - (MB/s with) / (MB/s without), same run",
+            )
+        )
     if base:
         rows.append(
             metric(
@@ -173,7 +197,41 @@ def child(tree: Path, quick: bool) -> dict[str, Any]:
         "mb_per_cpu_second": rounds * megabytes / seconds,
         "differences": differences,
         "mb_per_cpu_second_at": at,
+        "propose": propose_rates(inputs, megabytes, rounds),
     }
+
+
+def propose_rates(
+    inputs: list[tuple[str, Any, StudyRecord | None]], megabytes: float, rounds: int
+) -> dict[str, float | None]:
+    """MB/s per core (CPU time) through ``propose`` with rob2, with the quote ranker and with
+    one that knows no question in its place (the rules' specificity order), so that the
+    ranker's cost shows; a tree from before the ranker has only the second."""
+    from unittest.mock import patch
+
+    from appraise.evidence import Document, proposals
+
+    rubric = load_rubric("rob2")
+
+    def rate() -> float:
+        started = time.process_time()
+        for _ in range(rounds):
+            for _, document, record in inputs:
+                fresh = Document(
+                    document.text, document.sections, document.source, document.problems
+                )
+                proposals.propose(fresh, rubric, record=record)
+        return rounds * megabytes / (time.process_time() - started)
+
+    try:
+        from appraise.evidence.ranker import Ranker, default_ranker
+    except ImportError:
+        return {"with_ranker": None, "without_ranker": rate()}
+    with_ranker = rate()
+    rules = Ranker({}, default_ranker().policy)
+    with patch.object(proposals, "default_ranker", lambda: rules):
+        without = rate()
+    return {"with_ranker": with_ranker, "without_ranker": without}
 
 
 def run(quick: bool = False) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from appraise.evidence.cues import CueScan
 
@@ -66,6 +68,13 @@ _SEARCH_FOLD = str.maketrans(
 )
 
 
+def non_ascii(text: str) -> list[str]:
+    """The distinct non-ASCII characters of ``text``, found over its code points with numpy:
+    ``set(text)`` hashes every character, several times slower on a full text."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return [chr(code) for code in np.unique(codes[codes > 127]).tolist()]
+
+
 def translate_present(text: str, fold: Mapping[int, str]) -> str:
     """``text.translate(fold)`` for a table of non-ASCII characters: ``str.replace`` of just
     the characters present, since ``translate`` looks up every character of the text (ten
@@ -73,9 +82,7 @@ def translate_present(text: str, fold: Mapping[int, str]) -> str:
     if text.isascii():
         return text
     changed: dict[str, str] = {}
-    for char in set(text):
-        if char.isascii():
-            continue
+    for char in non_ascii(text):
         try:
             folded = fold[ord(char)]  # a table may compute its entries as they are asked for
         except LookupError:
@@ -96,13 +103,20 @@ _ABBREVIATIONS = set(
 )
 # Sections where a report discusses trials other than its own.
 _DISCUSSING_KINDS = frozenset({"introduction", "background", "discussion", "conclusion"})
+# A citation ('[12]', '(Smith et al., 2019)', 'Smith et al. (') or talk of other studies
+# ('previous trials'): two patterns, each searched only in a sentence holding a string every
+# match of it holds, since tried at every word of a discussion they are slow.
 _CITATION = re.compile(
     r"\[\d+(?:[,\u2013\u2014-]\s?\d+)*\]|\(\s?[A-Z][\w'-]+(?: et al\.?| and [A-Z][\w'-]+)?,? "
-    r"(?:19|20)\d\d[a-z]?\s?[;)]|\b[A-Z][\w'-]+ et al\.?(?: \(| \[|,)|"
+    r"(?:19|20)\d\d[a-z]?\s?[;)]|\b[A-Z][\w'-]+ et al\.?(?: \(| \[|,)"
+)
+_CITATION_HOLDS = ("[", "(", " et al")
+_OTHER_STUDIES = re.compile(
     r"\b(?:previous|prior|earlier|other|another|recent|more recent|similar|former|those|these|"
     r"several|many|most|some|one) (?:\w+ ){0,3}?(?:studies|study|trials?|RCTs?|meta-analys[ie]s|"
     r"reviews?|investigations?)\b"
 )
+_OTHER_STUDIES_HOLDS = ("stud", "trial", "RCT", "meta-analys", "review", "investigation")
 _OWN_TRIAL = re.compile(
     r"\b(?:we|our|this (?:\w+ ){0,2}?(?:study|trial)|the (?:present|current) (?:study|trial))\b",
     re.IGNORECASE,
@@ -174,7 +188,10 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
 
 def _speaks_of_other_trial(sentence: str) -> bool:
     """Cites or names other studies and does not speak of 'we', 'our' or 'this trial'."""
-    return bool(_CITATION.search(sentence)) and not _OWN_TRIAL.search(sentence)
+    cites = (any(h in sentence for h in _CITATION_HOLDS) and _CITATION.search(sentence)) or (
+        any(h in sentence for h in _OTHER_STUDIES_HOLDS) and _OTHER_STUDIES.search(sentence)
+    )
+    return bool(cites) and not _OWN_TRIAL.search(sentence)
 
 
 _MARKUP_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
@@ -267,6 +284,11 @@ class Document:
     problems: list[str] = field(default_factory=list)
     original: OriginalFile | None = None  # the reviewer's own file, when read from one
     _spans: dict[str, tuple[int, int] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    # What a detector answers of one sentence read alone, by (detector, start, end): the quote
+    # ranker asks it of its candidates, and several questions try the same sentences.
+    answers_alone: dict[tuple[str, int, int], str] = field(
         default_factory=dict, repr=False, compare=False
     )
 

@@ -220,11 +220,15 @@ def quotes_for(
 def _agrees(document: Document, sentence: Sentence, detector: str, direction: str | None) -> bool:
     """Whether the detector, reading the sentence alone in its section, does not answer the
     other way: a quote the ranker adds must not contradict the proposal."""
-    alone = Document.from_sections(
-        [(sentence.section, sentence.kind, document.text[sentence.start : sentence.end])],
-        source="quote",
-    )
-    got = _DIRECTION.get(DETECTORS[detector](Context(alone)).answer)
+    key = (detector, sentence.start, sentence.end)
+    answer = document.answers_alone.get(key)
+    if answer is None:
+        alone = Document.from_sections(
+            [(sentence.section, sentence.kind, document.text[sentence.start : sentence.end])],
+            source="quote",
+        )
+        answer = document.answers_alone[key] = DETECTORS[detector](Context(alone)).answer
+    got = _DIRECTION.get(answer)
     return got is None or got == direction
 
 

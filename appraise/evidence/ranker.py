@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from itertools import pairwise
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,11 @@ ADD_TRIES = 3
 CITED = "cited"
 
 _WORD = re.compile(r"[a-z]+|\d+")
+# The words of _WORD, a number that starts with an ASCII digit read as "" (the feature word
+# "#") by the pattern itself, so that no second pass over the words renames it.
+_TOKEN = re.compile(r"[0-9]\d*|([a-z]+|\d+)")
 _TITLE_WORD = re.compile(r"[a-z]+")
+_NO_PAIR = np.iinfo(np.int64).max
 
 
 def sentence_features(document: Document, sentence: Sentence) -> set[str]:
@@ -109,13 +113,29 @@ class Ranker:
             self.intercepts[column] = intercept
             for feature, weight in weights.items():
                 self.weights[vocabulary[feature], column] = weight
-        # The word and word-pair features by their words, for the one-pass lookup.
-        self._words = {name[2:]: i for name, i in vocabulary.items() if name.startswith("w:")}
-        self._pairs: dict[str, dict[str, int]] = {}
+        # The word and word-pair features by their words, for the one-pass lookup: each word
+        # of a feature gets an id, _TOKEN's "" standing for "#" (a number).
+        words: dict[str, int] = {}
+        singles: list[tuple[int, int]] = []
+        pairs: list[tuple[int, int, int]] = []
         for name, i in vocabulary.items():
-            if name.startswith("b:"):
+            if name.startswith("w:"):
+                singles.append((_word_id(words, name[2:]), i))
+            elif name.startswith("b:"):
                 first, second = name[2:].split(" ")
-                self._pairs.setdefault(first, {})[second] = i
+                pairs.append((_word_id(words, first), _word_id(words, second), i))
+        self._word_ids = words
+        # A word's w: column by its id, or -1; the extra last entry is for id -1 (not a word
+        # of any feature), so that indexing with it gives -1 too.
+        self._word_columns = np.full(len(words) + 1, -1, dtype=np.int64)
+        for word, column in singles:
+            self._word_columns[word] = column
+        # The b: columns by first * len(words) + second, sorted for searchsorted, and after
+        # them a key above any pair's, so that every search lands on an entry.
+        keys = np.array([a * len(words) + b for a, b, _ in pairs] + [_NO_PAIR], dtype=np.int64)
+        order = np.argsort(keys)
+        self._pair_keys = keys[order]
+        self._pair_columns = np.array([c for _, _, c in pairs] + [-1], dtype=np.int64)[order]
         self._lock = threading.Lock()
         self._last: tuple[Document, np.ndarray, dict[int, int]] | None = None
 
@@ -142,35 +162,27 @@ class Ranker:
             last = self._last
         if last is not None and last[0] is document:
             return last[1], last[2]
-        rows, columns = self._feature_columns(document)
-        matrix = csr_matrix(
-            (np.ones(len(rows)), (rows, columns)),
-            shape=(len(document.sentences), len(self.vocabulary)),
-        )
-        matrix.sum_duplicates()
-        matrix.data[:] = 1.0  # binary features, as in training
-        scores = np.asarray(matrix @ self.weights) + self.intercepts
+        scores = np.asarray(self._feature_matrix(document) @ self.weights) + self.intercepts
         index = {s.start: i for i, s in enumerate(document.sentences)}
         with self._lock:
             self._last = (document, scores, index)
         return scores, index
 
-    def _feature_columns(self, document: Document) -> tuple[list[int], list[int]]:
-        """The (row, column) of every known feature of every sentence: ``sentence_features``
-        looked up in the vocabulary, computed in one pass (the words of lists and the title are
-        left out: they are never added, and ``probabilities`` scores a cited one itself)."""
+    def _feature_matrix(self, document: Document) -> csr_matrix:
+        """Which known features each sentence has, a 1 each: ``sentence_features`` looked up in
+        the vocabulary, with the words of lists and the title left out (they are never added,
+        and ``probabilities`` scores a cited one itself). Python only splits the words and
+        looks each up once; pairs and columns are found with numpy."""
         text = document.search_text
         lowered = text.lower()
         if len(lowered) != len(text):  # a character whose lower case is longer
             lowered = ""
         vocabulary = self.vocabulary
-        single, pairs = self._words, self._pairs
+        kept = [(row, s) for row, s in enumerate(document.sentences) if s.kind not in NOT_ADDED]
         by_section: dict[tuple[str, str, bool], list[int]] = {}
-        rows: list[int] = []
-        columns: list[int] = []
-        for row, sentence in enumerate(document.sentences):
-            if sentence.kind in NOT_ADDED:
-                continue
+        fixed_rows: list[int] = []
+        fixed_columns: list[int] = []
+        for row, sentence in kept:
             key = (sentence.section, sentence.kind, sentence.cites_other_trial)
             fixed = by_section.get(key)
             if fixed is None:
@@ -179,26 +191,39 @@ class Ranker:
                 if sentence.cites_other_trial:
                     names.add("other-trial")
                 fixed = by_section[key] = [vocabulary[n] for n in names if n in vocabulary]
-            found = (
-                _WORD.findall(lowered, sentence.start, sentence.end)
-                if lowered
-                else _WORD.findall(text[sentence.start : sentence.end].lower())
-            )
-            words = [w if w[0] > "9" else "#" for w in found]
-            ids = [*fixed]
-            for w in words:
-                column = single.get(w)
-                if column is not None:
-                    ids.append(column)
-            for a, b in pairwise(words):
-                following = pairs.get(a)
-                if following is not None:
-                    column = following.get(b)
-                    if column is not None:
-                        ids.append(column)
-            rows.extend([row] * len(ids))
-            columns.extend(ids)
-        return rows, columns
+            fixed_rows.extend([row] * len(fixed))
+            fixed_columns.extend(fixed)
+        findall = _TOKEN.findall
+        found = (
+            [findall(lowered, s.start, s.end) for _, s in kept]
+            if lowered
+            else [findall(text[s.start : s.end].lower()) for _, s in kept]
+        )
+        words = chain.from_iterable(found)
+        ids = np.fromiter(map(self._word_ids.get, words, repeat(-1)), dtype=np.int64)
+        rows = np.repeat(np.array([row for row, _ in kept], dtype=np.int64), list(map(len, found)))
+        single = self._word_columns[ids]
+        # Word pairs within a sentence, both words known, looked up among the pair features.
+        first, second = ids[:-1], ids[1:]
+        both = np.flatnonzero((rows[1:] == rows[:-1]) & (first >= 0) & (second >= 0))
+        keys = first[both] * len(self._word_ids) + second[both]
+        at = np.searchsorted(self._pair_keys, keys)
+        paired = self._pair_keys[at] == keys
+        columns = np.concatenate(
+            [np.array(fixed_columns, dtype=np.int64), single, self._pair_columns[at[paired]]]
+        )
+        row_of = np.concatenate(
+            [np.array(fixed_rows, dtype=np.int64), rows, rows[1:][both[paired]]]
+        )
+        known = columns >= 0
+        # Each feature once (binary, as in training), in column order within its row: the
+        # order scipy's own duplicate summing leaves, so the products are summed as before.
+        width = len(vocabulary)
+        cells = np.sort(row_of[known] * width + columns[known])
+        cells = cells[np.diff(cells, prepend=-1) != 0]  # as np.unique, which is slower here
+        n = len(document.sentences)
+        indptr = np.searchsorted(cells // width, np.arange(n + 1))
+        return csr_matrix((np.ones(len(cells)), cells % width, indptr), shape=(n, width))
 
     def probabilities(self, document: Document, detector: str, cited: list[Sentence]) -> np.ndarray:
         """The probability that a reviewer would quote each sentence of the document for the
@@ -263,6 +288,11 @@ class Ranker:
                     kept.append(sentence)
                     break
         return sorted(kept, key=lambda s: (-p(s), s.start))[: policy.max_quotes]
+
+
+def _word_id(words: dict[str, int], word: str) -> int:
+    """The id of a feature's word, given on first sight; "#" is kept as _TOKEN reads it."""
+    return words.setdefault("" if word == "#" else word, len(words))
 
 
 @cache
