@@ -69,3 +69,11 @@ def test_every_help_has_placeholders_and_an_example(
     example = re.search(r"Example: (appraise [^\n]+)", text)
     assert example, f"`appraise {' '.join(path)} --help` has no example"
     assert example.group(1).startswith(" ".join(("appraise", *path)))
+
+
+def test_every_recorded_run_the_docs_cite_is_committed() -> None:
+    # A figure is only as good as the run behind it: every results file the docs name must exist.
+    docs = DOCS + (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"recorded-[a-z0-9-]+\.(?:json|txt)", docs))
+    missing = sorted(n for n in cited if not (ROOT / "benchmarks" / "results" / n).exists())
+    assert not missing, f"cited in the docs but not in benchmarks/results/: {missing}"

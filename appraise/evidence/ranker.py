@@ -243,9 +243,10 @@ class Ranker:
             if cited_row is not None:
                 logits[row] += weight[cited_row]
             if sentence.kind in NOT_ADDED:  # left out of the one-pass scores
+                # Sorted: a float sum in set order would vary with PYTHONHASHSEED.
                 logits[row] += sum(
                     weight[self.vocabulary[f]]
-                    for f in sentence_features(document, sentence)
+                    for f in sorted(sentence_features(document, sentence))
                     if f in self.vocabulary
                 )
         result: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
