@@ -44,11 +44,12 @@ _NEGATIVE = re.compile(
     r"(?:not|im)possible to (?:blind|mask)|no blinding|no masking|"
     r"(?<!not )(?<!un)aware of (?:[\w-]+['’]? ){0,3}?"
     r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm)|"
-    r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition)|"
+    r"knew (?:the |their |which |what )?(?:allocation|assignment|group|treatment|condition|arm|"
+    r"intervention|programme|program)|"
     # Told afterwards: 'we debriefed our participants about their study condition', 'the
     # therapist was informed ... which intervention he was about to perform'.
     r"(?:debriefed|informed|told|notified) (?:\w+ ){0,8}?(?:about|of|which) (?:\w+ ){0,3}?"
-    r"(?:intervention|condition|allocation|group|assignment)|"
+    r"(?:intervention|condition|allocation|group|assignment|arm|treatment|programme|program)|"
     r"notification of (?:their |the )?(?:\w+ )?(?:group )?(?:assignment|allocation)|"
     # The whole trial: 'open trial', 'open (nonblinded) RCT', 'not a blind trial'.
     r"open (?:\(non-?blinded\) )?(?:\w+ ){0,2}?(?:trial|study|RCT|design)|"
@@ -62,6 +63,13 @@ _HYPOTHETICAL = re.compile(
     r"future (?:studies|trials|research))\b",
     re.IGNORECASE,
 )
+# 'Whether' and 'would' inside what someone knew are not suppositions: 'blinded to whether
+# the participant received the intervention', 'knew which treatment they would receive'.
+_KNOWN_WHETHER = re.compile(r"\b(?:to|of|about|know|knew|known|on|regarding)\s+$", re.I)
+_KNOWN_WOULD = re.compile(r"\b(?:which|what|whom)\b(?:\s+[\w'’-]+){0,5}\s+$", re.I)
+# What follows a cue that names what was known, not who knew: 'did not know whether
+# participants ...', 'unaware which patients received'.
+_OBJECT_CLAUSE = re.compile(r"\W*(?:whether|which|what|if|who|how)\b", re.I)
 # A sentence about the allocation sequence ('the sequence was concealed from the physicians
 # allocating treatment') is concealment, not blinding.
 _SEQUENCE = re.compile(
@@ -147,7 +155,16 @@ _ROLE_LABEL = re.compile(
 )
 _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
     "assessor": re.compile(
-        r"\b(?:assessors?|raters?|evaluators?|interviewers?|outcome assessments?|assessments? were|"
+        r"\b(?:"
+        # The passive: 'outcome assessment was performed by staff', 'follow-up interviews
+        # were conducted by trained nurses', 'outcome data were collected by research staff'.
+        r"(?:(?:outcome|follow-?up) )?(?:assessments?|measurements?|evaluations?|interviews?|"
+        r"ratings?|tests?|data|measures?)(?: [\w-]+){0,3}? (?:were|was) (?:\w+ )?(?:performed|"
+        r"conducted|completed|done|carried out|collected|made|administered|undertaken|"
+        r"obtained|gathered) by (?:[\w-]+ ){0,3}?(?:staff|personnel|researchers?|nurses?|"
+        r"clinicians?|psychologists?|psychiatrists?|assistants?|team|investigators?|"
+        r"physicians?|doctors?|therapists?|members?|students|workers|coordinators?)|"
+        r"assessors?|raters?|evaluators?|interviewers?|outcome assessments?|assessments? were|"
         r"research assistants?|data collectors?|psychometrists?|"
         r"those (?:who )?(?:assessing|rating)|"
         r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
@@ -316,6 +333,7 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
             ]
         )
         and "to" not in text[hit.end : following.end()].lower().split()
+        and not _OBJECT_CLAUSE.match(text, hit.end)
     ):
         # With the roles listed after the first: 'blinding of participants and therapists'.
         chosen = [mentions[0]]
@@ -360,7 +378,13 @@ def _reports_this_trial(text: str, hit: Hit) -> bool:
     if sentence.cites_other_trial:
         return False
     begin = clause_start(text, sentence, hit.start)
-    if _HYPOTHETICAL.search(text, begin, clause_end(text, sentence, hit.end)):
+    for match in _HYPOTHETICAL.finditer(text, begin, clause_end(text, sentence, hit.end)):
+        word = match.group(0).lower()
+        if match.start() > hit.start:
+            before = text[max(begin, match.start() - 60) : match.start()]
+            known = {"whether": _KNOWN_WHETHER, "would": _KNOWN_WOULD, "should": _KNOWN_WOULD}
+            if word in known and known[word].search(before):
+                continue  # what was (not) known: 'unaware of whether ...'
         return False
     return not _SEQUENCE.search(text, sentence.start, sentence.end)
 

@@ -322,3 +322,38 @@ def test_blinding_direction_per_role(sentence: str, expected: str) -> None:
         )
     )
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "assessor", "participant"),
+    [
+        # What was known is an object clause, not a supposition, and not who knew.
+        ("The raters were masked as to whether a child had received the programme.", "Y", "NI"),
+        ("Interviewers did not know whether patients were in the active arm.", "Y", "NI"),
+        ("Patients were not told which arm they would join.", "NI", "Y"),
+        ("Patients knew which programme they would be offered.", "NI", "N"),
+        # A supposition still decides nothing.
+        ("Ideally, patients would have been blinded.", "NI", "NI"),
+    ],
+)
+def test_whether_and_would_in_what_was_known(
+    sentence: str, assessor: str, participant: str
+) -> None:
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == assessor
+    assert blinding.participant_blinding(ctx).answer == participant
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Outcome assessment at six months was done by clinic staff masked to study arm.",
+        "All follow-up interviews were carried out by research nurses unaware of allocation.",
+        "Outcome data were gathered by two trained staff members who were blind to group.",
+    ],
+)
+def test_staff_named_in_the_passive_as_doing_the_assessing_are_assessors(sentence: str) -> None:
+    # Not the personnel delivering treatment: their blinding says nothing of RoB 2 2.2.
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == "Y"
+    assert blinding.personnel_blinding(ctx).answer == "NI"
