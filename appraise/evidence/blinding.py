@@ -739,6 +739,13 @@ def assessor_awareness(ctx: Context) -> Signal:
     from appraise.evidence.raters import outcome_rating
 
     rating = outcome_rating(ctx)
+    said = [s for s in blinding(ctx).for_role("assessor") if s.explicit]
+    if rating.self_report and rating.assessor and rating.from_primary and said:
+        # The primary outcome is also assessor-rated (psychotherapy 1.1 proposes PY): what
+        # the text says of its assessors decides, as it does for a rated outcome.
+        decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
+        if decided:
+            return decided.inverted()
     if rating.self_report:
         aware = participant_awareness(ctx)
         if aware.answer != "NI":

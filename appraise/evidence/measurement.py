@@ -391,12 +391,22 @@ def assessor_rated(ctx: Context) -> Signal:
             rating.assessor[:3],
             "rated by an assessor or measured objectively",
         )
-    if rating.assessor:
+    if rating.assessor and sure:
         return Signal(
             "PY",
             0.5,
             rating.assessor[:3],
             "both assessor-rated (or objective) and self-reported outcomes: answer for the "
             "result being assessed",
+        )
+    if rating.assessor:
+        # Self-report and assessor-rated measures, and no sentence naming the primary outcome:
+        # which of them decides the result is the reviewer's call.
+        return Signal(
+            "NI",
+            0.4,
+            (*rating.self_report[:1], *rating.assessor[:1]),
+            "both self-report and assessor-rated (or objective) measures, and no primary "
+            "outcome named: answer for the result being assessed",
         )
     return no_information()

@@ -20,3 +20,39 @@ def test_a_cognitive_test_given_by_an_assessor_is_assessor_rated() -> None:
     ctx = context("The primary outcome was cognition on the ADAS-Cog at 26 weeks.")
     rating = outcome_rating(ctx)
     assert rating.assessor and not rating.self_report
+
+
+def test_mixed_measures_with_no_primary_outcome_named_leave_the_rater_open() -> None:
+    from appraise.evidence.measurement import assessor_rated
+
+    ctx = context(
+        "Anxiety was measured with the Beck Anxiety Inventory and the Hamilton Anxiety Rating "
+        "Scale at baseline and after treatment."
+    )
+    signal = assessor_rated(ctx)
+    assert signal.answer == "NI" and signal.evidence
+    # Named as the primary outcome, the rated measure makes it probably assessor-rated.
+    ctx = context(
+        "The primary outcomes were anxiety on the Hamilton Anxiety Rating Scale and the Beck "
+        "Anxiety Inventory after treatment."
+    )
+    assert assessor_rated(ctx).answer == "PY"
+
+
+def test_assessors_of_a_rated_primary_outcome_decide_awareness_beside_a_questionnaire() -> None:
+    from appraise.evidence.blinding import assessor_awareness
+
+    ctx = context(
+        "The primary outcomes were memory on the ADAS-Cog and self-reported quality of life "
+        "after 24 weeks.",
+        "Patients were aware of their allocation.",
+        "The research assistants who gave the ADAS-Cog were blind to allocation.",
+    )
+    assert assessor_awareness(ctx).answer == "N"
+    # A questionnaire alone: the participant is the assessor, aware as the patients were.
+    ctx = context(
+        "The primary outcome was self-reported quality of life after 24 weeks.",
+        "Patients were aware of their allocation.",
+        "The research assistants who gave the interviews were blind to allocation.",
+    )
+    assert assessor_awareness(ctx).answer in ("Y", "PY")
