@@ -26,7 +26,9 @@ _UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
 # A number or a list of them ('1, 3, 5 and 12', '6 or 12', '3-6'); the last is the latest.
 _NUMBERS = rf"(?P<list>{NUMBER}(?:(?:, {NUMBER})*,? (?:and|or|to) {NUMBER}|[-/]{NUMBER})?)"
 _END = re.compile(
-    r"^(?:the )?(?:(?:end|completion|termination|conclusion|cessation) of (?:the |their )?"
+    r"^(?:the )?(?:(?:completing|finishing|ending|concluding) (?:the |their )?(?:\w+ ){0,2}?"
+    r"(?:treatment|intervention|therapy|programme|program|course|sessions?|training)|"
+    r"(?:end|completion|termination|conclusion|cessation) of (?:the |their )?"
     r"(?:\w+ ){0,2}?(?:treatment|intervention|therapy|programme|program|course|sessions?|"
     r"training|supplementation)|post-?(?:treatment|intervention|therapy)|(?:the )?"
     r"(?:last|final) (?:\w+ )?session|(?:the )?(?:single |group |\w+ )?session|treatment|"
@@ -84,7 +86,27 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
         re.compile(
             rf"\b(?:followed(?: up)? (?:for|over|during)|{_FOLLOW} (?:period |duration )?"
             rf"(?:of|was|lasted|ranged from [\d.]+ \w+ to)) (?:up to |a (?:median|mean) of |"
-            rf"about |approximately )?{_NUMBERS} {_UNIT}",
+            rf"about |approximately )?{_NUMBERS} {_UNIT}"
+            # 'followed up for two years after completing therapy' counts from the end.
+            rf"(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
+            _I,
+        ),
+        "start",
+    ),
+    # 'at the end of the 10-week programme and again 6 months later': from the point named
+    # before it in the sentence (the end of treatment when the sentence names it there).
+    (
+        re.compile(rf"\b{_NUMBERS}[- ]{_UNIT} (?P<later>later|thereafter)\b", _I),
+        None,
+    ),
+    # 'at baseline and at 8 weeks', 'at baseline, 3 and 6 months': counted from the start.
+    (
+        re.compile(
+            r"\b(?:at |from )?(?:baseline|randomi[sz]ation),? (?:and |to )?(?:at )?"
+            rf"(?:(?:{NUMBER}[- ](?:weeks?|months?)|post-?(?:treatment|intervention)|"
+            rf"mid-?(?:treatment|intervention)),? (?:and |or )?(?:at )?)*{_NUMBERS}[- ]{_UNIT}"
+            r"(?![- ](?:follow|post|after|later|from|of|long|period|programme|program|"
+            r"intervention|treatment|course))\b",
             _I,
         ),
         "start",
@@ -98,7 +120,7 @@ _DURATION = re.compile(
     r"supplementation|training|protocol|period of (?:treatment|intervention))\b|"
     rf"\b(?P<n2>{NUMBER}) (?P<unit2>days?|weeks?|months?|years?) of (?:\w+ )?(?:treatment|"
     r"intervention|therapy|supplementation|training|stimulation)\b|"
-    r"\b(?:treatment|intervention|therapy|programme|program|course|supplementation) "
+    r"\b(?:treatment|intervention|therapy|programme|program|course|supplementation|training) "
     r"(?:\w+ ){0,3}?"
     rf"(?:lasted|lasting|was delivered over|was given over|ran for|for|over) (?:a period of )?"
     rf"(?P<n3>{NUMBER}) (?P<unit3>days?|weeks?|months?|years?)\b|"
@@ -129,6 +151,14 @@ _ONGOING = re.compile(
     r"follow-?up))",
     _I,
 )
+# The end of treatment named earlier in a sentence: 'at the end of the 10-week programme and
+# again 6 months later', 'post-treatment and 3 months later'.
+_END_BEFORE = re.compile(
+    r"\b(?:(?:end|completion|termination) of (?:the |their )?(?:[\w-]+ ){0,2}?(?:treatment|"
+    r"intervention|therapy|programme|program|course|training|sessions?)|post-?(?:treatment|"
+    r"intervention|therapy)|after (?:the )?(?:last|final) session|discharge)\b",
+    _I,
+)
 _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
 # The assessments end when treatment does: 'at baseline and post-treatment', 'lack of follow-up'.
 _POST_ONLY = re.compile(
@@ -136,7 +166,15 @@ _POST_ONLY = re.compile(
     r",? and (?:at )?(?:post-?treatment|post-?intervention|post-?test|the end of (?:the )?"
     r"(?:treatment|intervention|therapy|study))|after \w+ (?:weeks?|months?|sessions|treatments)"
     r" of (?:\w+ )?(?:treatment|supplementation|therapy|intervention|stimulation)|"
-    r"after (?:\w+ )?(?:\d+|\w+) treatments)\b",
+    r"after (?:\w+ )?(?:\d+|\w+) treatments|"
+    # 'at baseline, mid-treatment and post-treatment', 'before and immediately after the
+    # intervention', 'only at the end of the intervention'
+    r"(?:baseline|pre-?treatment|pre-?intervention),? (?:at )?mid-?(?:treatment|intervention|"
+    r"therapy),? and (?:at )?post-?(?:treatment|intervention|therapy)|"
+    r"before and (?:immediately |directly |again )?after (?:the |each )?(?:[\w-]+ ){0,2}?"
+    r"(?:treatment|intervention|therapy|programme|program|course|training)(?! (?:and|,))|"
+    r"only (?:at|after|on completion of) (?:the )?(?:end of (?:the )?)?(?:[\w-]+ )?"
+    r"(?:treatment|intervention|therapy|programme|program|course|training))\b",
     _I,
 )
 _NO_FOLLOW_UP = re.compile(
@@ -235,15 +273,14 @@ def _latest(numbers: str) -> float | None:
 
 
 def _anchor(text: str | None, default: Anchor | None) -> Anchor | None:
-    if default:
-        return default
+    """The anchor named after the point, else the pattern's own (None: not a time point)."""
     if not text:
-        return "unknown"
+        return default or "unknown"
     if _START.match(text):
         return "start"
     if _END.match(text):
         return "end"
-    return None
+    return default
 
 
 def schedule(ctx: Context) -> Schedule:
@@ -265,6 +302,11 @@ def _schedule(ctx: Context) -> Schedule:
             n = _latest(m.group("list"))
             anchor_text = m.groupdict().get("anchor")
             anchor = _anchor(anchor_text, default)
+            if m.groupdict().get("later"):
+                # 'N months later' counts from the point named before it: the end of
+                # treatment if the sentence names it there, else from when is unknown.
+                before = text[hit.sentence.start : hit.start]
+                anchor = "end" if _END_BEFORE.search(before) else "unknown"
             if n is None or anchor is None or n > 600:
                 continue
             assessed = bool(_ASSESSED.search(text, hit.sentence.start, hit.sentence.end))

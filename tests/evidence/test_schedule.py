@@ -264,3 +264,36 @@ def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_name
     )
     assert measurement.diagnostic_interview_end(ctx).answer not in ("Y", "PY")
     assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    ("sentences", "answer"),
+    [
+        # An observation period anchored at the end of treatment.
+        (["Families were followed for three years after finishing the programme."], "Y"),
+        # 'N months later' after the end of treatment named in the same sentence.
+        (["Mood was rated at the end of the 8-week course and again 9 months later."], "Y"),
+        (["Mood was rated at the end of the 8-week course and once more 6 weeks later."], "N"),
+        # Time points listed after baseline count from the start.
+        (
+            [
+                "The training ran for 6 weeks.",
+                "Questionnaires were filled in at baseline and at 10 weeks.",
+            ],
+            "N",
+        ),
+        (
+            [
+                "The training ran for 6 weeks.",
+                "Questionnaires were filled in at baseline, 10 weeks and 12 months.",
+            ],
+            "Y",
+        ),
+        # Schedules that end when treatment does.
+        (["Measures were taken at baseline, mid-treatment and post-treatment."], "N"),
+        (["Children were tested before and directly after the training."], "N"),
+        (["Symptoms were recorded only at the end of the therapy."], "N"),
+    ],
+)
+def test_follow_up_wordings(sentences: list[str], answer: str) -> None:
+    assert design.followup(context(*sentences)).answer == answer
