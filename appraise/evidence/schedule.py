@@ -48,7 +48,10 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
     # '12-month follow-up', '3 months post-treatment follow-up'
     (
         re.compile(
-            rf"\b{_NUMBERS}[- ]{_UNIT}[- ](?:post[- ]?(?:treatment|intervention) )?{_FOLLOW}\b"
+            rf"\b{_NUMBERS}[- ]{_UNIT}[- ](?:post[- ]?(?:treatment|intervention) |"
+            r"(?:naturalistic|long-term|longer-term|further|additional|telephone|postal|"
+            r"uncontrolled|open) )?"
+            rf"{_FOLLOW}\b"
             rf"(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
             _I,
         ),
@@ -167,6 +170,8 @@ _POST_ONLY = re.compile(
     r"(?:treatment|intervention|therapy|study))|after \w+ (?:weeks?|months?|sessions|treatments)"
     r" of (?:\w+ )?(?:treatment|supplementation|therapy|intervention|stimulation)|"
     r"after (?:\w+ )?(?:\d+|\w+) treatments|"
+    r"pre-? ?and post-?(?:treatment|intervention|test|therapy)\b(?!,? (?:and|as well as) "
+    r"(?:at )?(?:\w+[- ])?(?:\w+[- ])?follow)|"
     # 'at baseline, mid-treatment and post-treatment', 'before and immediately after the
     # intervention', 'only at the end of the intervention'
     r"(?:baseline|pre-?treatment|pre-?intervention),? (?:at )?mid-?(?:treatment|intervention|"
@@ -180,7 +185,8 @@ _POST_ONLY = re.compile(
 _NO_FOLLOW_UP = re.compile(
     rf"\b(?:(?:lack|absence) of (?:a |any )?(?:longer[- ]term |long[- ]term |longitudinal )?"
     rf"{_FOLLOW}|no (?:longer[- ]term |long[- ]term )?{_FOLLOW}|without (?:a |any )?"
-    rf"(?:long[- ]term )?{_FOLLOW}|did not include (?:a |any )?(?:long[- ]term )?{_FOLLOW})",
+    rf"(?:long[- ]term )?{_FOLLOW}|(?:did not include|lacked|lacks|lacking) (?:a |any )?"
+    rf"(?:longer[- ]term |long[- ]term )?{_FOLLOW})",
     _I,
 )
 _PLANNED = re.compile(

@@ -293,6 +293,11 @@ def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_name
         (["Measures were taken at baseline, mid-treatment and post-treatment."], "N"),
         (["Children were tested before and directly after the training."], "N"),
         (["Symptoms were recorded only at the end of the therapy."], "N"),
+        (["Stress was measured pre- and post-treatment."], "N"),
+        (["Stress was measured pre- and post-treatment and at 12-month follow-up."], "Y"),
+        (["Our trial lacked a longer-term follow-up."], "N"),
+        # A word between the time and 'follow-up'.
+        (["The 10-week course was followed by a 9-month naturalistic follow-up."], "Y"),
     ],
 )
 def test_follow_up_wordings(sentences: list[str], answer: str) -> None:
