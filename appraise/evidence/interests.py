@@ -201,7 +201,7 @@ def coi_declared(ctx: Context) -> Signal:
 _DEVELOPED_BY_AUTHORS = re.compile(
     r"\b(?:(?:developed|designed|created|devised|written|authored) by (?:the |one of the |two of "
     r"the )?(?:first |senior |last |present |current )?(?:authors?|investigators?|us|"
-    r"our (?:group|team))|"
+    r"our (?:[\w-]+ )?(?:group|team)|(?:study|research|project|trial) (?:team|group))|"
     r"(?:we|the authors?|our (?:group|team)|the first author|the senior author|the "
     r"(?:researchers|investigators|research team|study team)) "
     r"(?:have |had )?(?:previously )?(?:developed|designed|created|devised|wrote|"
@@ -372,6 +372,10 @@ def _allegiance(ctx: Context) -> list[Indicator]:
     ]
     if named:
         out.append(Indicator("developer", tuple(named[:2]), "an author is named as its developer"))
+    if credited := _credited_to_authors(ctx, families):
+        out.append(
+            Indicator("developer", tuple(credited[:2]), "the treatment is credited to an author")
+        )
     out += _cited_to_an_author(ctx, families)
     out += _designed_by_authors_organisation(ctx, authors)
     initials = {x for a in authors for x in _initials(a)}
@@ -445,7 +449,7 @@ def _made_treatment(text: str, hit: Hit) -> bool:
     guided self-help intervention', not 'we designed a trial to test the app'), or the subject
     before a passive one ('the treatment manual was written by the first author')."""
     sentence = hit.sentence
-    if re.search(r"\bby\b", hit.cue, _I):
+    if re.search(r"\bby\b|\b(?:in|at) our\b", hit.cue, _I):
         begin = max(sentence.start, hit.start - 80)
         return bool(_TREATMENT_WORDS.search(text, begin, hit.start)) and not _NOT_TREATMENT.search(
             text, begin, hit.start
@@ -692,6 +696,32 @@ _CREDITED = re.compile(
     r"(?:(?:,| and| &) [A-Z][a-z'-]+)*(?: et al\.?)?)) ?(?:\[\d|\((?:19|20)\d\d)",
     _I,
 )
+
+
+# The same credit without a citation: 'the programme was developed by Okafor and colleagues'.
+_CREDITED_BY_NAME = re.compile(
+    r"\b(?:paradigm|protocol|programme|program|manual|intervention|treatment|therapy|model|"
+    r"approach|method|procedure|technique|training|app|course)s? (?:\w+ ){0,6}?(?:developed|"
+    r"designed|devised|created|written|authored) by (?:Drs?\.? |Prof(?:essor)?\.? )?"
+    r"(?-i:(?P<names>[A-Z][a-z'-]+(?:(?:,| and| &) (?:Drs?\.? )?[A-Z][a-z'-]+)*))",
+    _I,
+)
+
+
+def _credited_to_authors(ctx: Context, families: set[str]) -> list[Sentence]:
+    """Sentences of the trial's own account crediting the treatment to an author by name."""
+    if not families:
+        return []
+    out = []
+    text = ctx.document.search_text
+    for hit in find(ctx.document, _CREDITED_BY_NAME):
+        if hit.sentence.kind not in ("methods", "introduction", "abstract") or _negated(text, hit):
+            continue
+        m = _CREDITED_BY_NAME.match(text, hit.start, hit.end)
+        names = re.findall(r"[A-Z][a-z'-]+", m.group("names")) if m else []
+        if any(n in families for n in names):
+            out.append(hit.sentence)
+    return list(dict.fromkeys(out))
 
 
 def _credited_to_others(ctx: Context) -> list[Sentence]:

@@ -192,7 +192,17 @@ def test_a_treatment_credited_to_cited_people_outside_the_authors_is_probably_no
     signal = interests.allegiance_developer(ctx)
     assert signal.answer == "PN" and "not among the authors" in (signal.comment or "")
     own = _cited("The walking protocol developed by Okafor and Novak [2] was followed.")
-    assert interests.allegiance_developer(own).answer != "PN"
+    assert interests.allegiance_developer(own).answer == "Y"
+
+
+def test_a_treatment_credited_to_an_author_by_name_is_allegiance() -> None:
+    ctx = _cited("The group walks followed a programme that was designed by Brandt and colleagues.")
+    signal = interests.allegiance_developer(ctx)
+    assert signal.answer == "Y" and "credited to an author" in (signal.comment or "")
+    other = _cited(
+        "The group walks followed a programme that was designed by Novak and colleagues."
+    )
+    assert interests.allegiance_developer(other).answer != "Y"
 
 
 def _methods(sentence: str) -> Context:
@@ -208,6 +218,8 @@ def _methods(sentence: str) -> Context:
         ("We developed an internet-based CBT programme for insomnia.", "yes"),
         ("The treatment manual was written by the first author.", "yes"),
         ("The programme was developed by our research group in 2010.", "yes"),
+        ("The sessions and exercises were designed by the research team.", "yes"),
+        ("The parenting course was developed at our unit in 2015.", "yes"),
         # What the authors made is not a treatment.
         ("We designed the trial to test whether the app reduced anxiety.", "none"),
         ("We developed a questionnaire to measure satisfaction with the intervention.", "none"),
