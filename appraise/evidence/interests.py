@@ -512,6 +512,15 @@ _MEASURE_WORDS = re.compile(
 )
 
 
+# A trial's protocol paper: 'described in the published study protocol [5]', a reference titled
+# '... : study protocol for a randomised controlled trial'.
+_PROTOCOL_PAPER = re.compile(
+    r"\b(?:(?:study|trial) protocol|protocol (?:paper|article|publication)|protocol for a|"
+    r"published protocol|design (?:paper|article)|rationale and design)\b",
+    _I,
+)
+
+
 def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
     """The methods describe the treatment citing work an author of this study co-wrote."""
     references = [s for s in ctx.document.sentences if s.kind == "references"]
@@ -528,14 +537,17 @@ def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
             continue
         citations = [c.group(1) or c.group(2) for c in _CITATION.finditer(body)]
         cited = sum(len(re.findall(r"\d+", c)) for c in citations)
-        # A string of references is the literature a treatment draws on, not its source.
-        if _MEASURE_WORDS.search(body) or cited > 2:
+        # A string of references is the literature a treatment draws on, not its source; the
+        # trial's own protocol paper is by its authors whoever made the treatment.
+        if _MEASURE_WORDS.search(body) or cited > 2 or _PROTOCOL_PAPER.search(body):
             continue
         for citation in citations:
             for number in re.findall(r"\d+", citation):
                 index = int(number) - 1
                 if 0 <= index < len(references):
                     ref = references[index]
+                    if _PROTOCOL_PAPER.search(text, ref.start, ref.end):
+                        continue
                     # Authors come first in a reference: look only there.
                     if m := author.search(text, ref.start, min(ref.end, ref.start + 120)):
                         return [

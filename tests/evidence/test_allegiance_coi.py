@@ -236,3 +236,30 @@ def test_who_made_the_treatment_is_read_from_the_verb_its_object_and_negation(
     answer = interests.allegiance_developer(_methods(sentence)).answer
     got = {"Y": "yes", "PY": "yes", "N": "no", "PN": "no"}.get(answer, "none")
     assert got == direction
+
+
+def test_the_trials_own_protocol_paper_is_not_the_treatments_source() -> None:
+    # A protocol paper is by the trial's authors whoever made the treatment.
+    ctx = _cited("Details of the walking groups are given in the published study protocol [1].")
+    assert interests.allegiance_developer(ctx).answer != "Y"
+    record = _cited("x").record
+    assert record is not None
+    protocol = record.model_copy(
+        update={
+            "references": [
+                Reference(
+                    text="Okafor N, Brandt U. Walking groups for low mood: study protocol for a "
+                    "randomised controlled trial. Trials. 2019."
+                )
+            ],
+            "sections": [
+                Section(
+                    title="Methods",
+                    kind="methods",
+                    text="The group programme is described in full elsewhere [1]." + _FILLER,
+                )
+            ],
+        }
+    )
+    ctx = Context(document_from_record(protocol), protocol)
+    assert interests.allegiance_developer(ctx).answer != "Y"
