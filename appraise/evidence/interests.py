@@ -219,7 +219,11 @@ _DEVELOPED_BY_AUTHORS = re.compile(
 _NOT_TREATMENT = re.compile(
     r"\b(?:trials?|stud(?:y|ies)|RCT|questionnaires?|surveys?|measures?|scales?|items?|"
     r"analys[ie]s|databases?|samples?|study protocol|research protocol|hypothes[ie]s|"
-    r"(?:this|the|a) (?:\w+ )?(?:design|evaluation|experiment))\b",
+    r"(?:this|the|a) (?:\w+ )?(?:design|evaluation|experiment)|"
+    # Tools for checking or running the trial, and the therapists' own training.
+    r"checklists?|fidelity|coding (?:schemes?|systems?|manuals?)|(?:case report )?forms|"
+    r"training of (?:the )?(?:\w+ )?(?:therapists?|staff|clinicians?|facilitators?|nurses?|"
+    r"counsell?ors?|coaches|providers?|interventionists?))\b",
     _I,
 )
 # Where a verb of making's object ends: 'we developed a 10-week guided self-help intervention'.

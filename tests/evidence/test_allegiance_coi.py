@@ -224,6 +224,8 @@ def _methods(sentence: str) -> Context:
         ("We designed the trial to test whether the app reduced anxiety.", "none"),
         ("We developed a questionnaire to measure satisfaction with the intervention.", "none"),
         ("We developed the study protocol with patient representatives.", "none"),
+        ("We developed a treatment fidelity checklist for the therapy sessions.", "none"),
+        ("The authors designed the training of the group therapists.", "none"),
         # Said not to have made it (NegEx): no.
         ("The authors did not develop the intervention.", "no"),
         ("None of the authors was involved in developing the programme.", "no"),
