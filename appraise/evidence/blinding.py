@@ -134,6 +134,13 @@ _COMPARED = re.compile(
     r"(?:(?:a|an|the|those of|that of|in)\s+){0,2}$",
     re.IGNORECASE,
 )
+# Not knowing what comes next in the sequence is concealment: 'the researcher was unaware of
+# the next allocation'.
+_NEXT_ALLOCATION = re.compile(
+    r"\b(?:next|upcoming|forthcoming|subsequent|following) (?:\w+ )?(?:allocations?|"
+    r"assignments?|group assignments?)\b",
+    re.IGNORECASE,
+)
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
 # Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
 # the aims of the study', 'blind to baseline scores'.
@@ -168,7 +175,12 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
         r"research assistants?|data collectors?|psychometrists?|"
         r"those (?:who )?(?:assessing|rating)|"
         r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
-        r"clinicians? who (?:assessed|rated|administered|interviewed)|"
+        r"clinicians? who administered|"
+        # 'the nurse who interviewed the patients' ('therapists who administered the
+        # treatments' are not assessors).
+        r"(?:clinicians?|nurses?|staff|psychologists?|psychiatrists?|physicians?|doctors?|"
+        r"therapists?|personnel|members?|assistants?) (?:who|that) (?:assessed|rated|scored|"
+        r"interviewed|measured|evaluated|examined)|"
         r"outcome (?:was|were) (?:assessed|rated)|data extractors?|adjudicat\w+|"
         r"diagnos(?:is|es|ing)|(?:staff|nurses?|clinicians?|coordinators?|personnel|physicians?|"
         r"doctors?|team)(?: [\w-]+){0,3}? (?:undertaking|performing|conducting|collecting|"
@@ -268,13 +280,30 @@ _LIST_JOIN = re.compile(
 )
 
 
+# A relative clause after the subject: 'the researcher who enrolled participants was unaware',
+# 'assessors who rated the children were blind': the head noun is the subject.
+_RELATIVE = re.compile(r"\s*,?\s*(?:who|that)\s+(?!(?:was|were|is|are)\b)", re.IGNORECASE)
+_WHO = re.compile(r"\b(?:who|that)\b", re.IGNORECASE)
+_MAIN_VERB = re.compile(
+    r"\b(?:was|were|remained|had been|have been|has been)\s+(?:not\s+|all\s+|also\s+|kept\s+|"
+    r"made\s+|fully\s+)*$",
+    re.IGNORECASE,
+)
+
+
 def _subject_roles(text: str, start: int, end: int) -> list[Role]:
     """The roles of the noun phrase nearest before ``end``: the last role named, and those
     listed with it ('participants and therapists were not blind'), not every role the clause
-    names earlier ('participants' adherence ... was abstracted by data extractors blinded')."""
+    names earlier ('participants' adherence ... was abstracted by data extractors blinded'),
+    nor a role inside a relative clause ('the researcher who enrolled participants was')."""
     mentions = _mentions(text, start, end)
     if not mentions:
         return []
+    if len(mentions) > 1 and _MAIN_VERB.search(text, mentions[-1][1], end):
+        for mention in mentions[:-1]:
+            relative = _RELATIVE.match(text, mention[1]) or _WHO.search(text, *mention[:2])
+            if relative and "," not in text[mention[1] : end].rstrip(", "):
+                return [mention[2]]
     chosen = [mentions[-1]]
     for mention in reversed(mentions[:-1]):
         if not _LIST_JOIN.fullmatch(text, mention[1], chosen[-1][0]):
@@ -544,6 +573,8 @@ def analyse(ctx: Context) -> Blinding:
         cue = hit.cue.lower()
         if cue == "concealed from" and _ENROLLING.search(text, hit.end, hit.sentence.end):
             continue  # 'allocation was concealed from those enrolling': concealment
+        if _NEXT_ALLOCATION.search(text, hit.end, clause_end(text, hit.sentence, hit.end)):
+            continue  # 'unaware of the next allocation': concealment of the sequence
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
         blinded = blinded or not _negated(text, hit)
         if not blinded and _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):

@@ -357,3 +357,25 @@ def test_staff_named_in_the_passive_as_doing_the_assessing_are_assessors(sentenc
     ctx = context(sentence)
     assert blinding.assessor_blinding(ctx).answer == "Y"
     assert blinding.personnel_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "assessor", "participant"),
+    [
+        # The head noun of a relative clause is who was blind, not the role inside it.
+        ("The nurse who interviewed the patients was blind to the study arm.", "Y", "NI"),
+        ("Raters that scored the children's videos were kept unaware of group.", "Y", "NI"),
+        # Not knowing the next allocation is concealment of the sequence, not blinding.
+        (
+            "The researcher who recruited patients was unaware of the upcoming assignment.",
+            "NI",
+            "NI",
+        ),
+    ],
+)
+def test_relative_clauses_and_the_next_allocation(
+    sentence: str, assessor: str, participant: str
+) -> None:
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == assessor
+    assert blinding.participant_blinding(ctx).answer == participant
