@@ -47,13 +47,37 @@ _ASSESSOR = re.compile(
 )
 # Outcomes nobody rates from what the participant says: deaths, diagnoses, laboratory values.
 _OBJECTIVE = re.compile(
-    r"\b(?:death|deaths|mortality|survival|died|diagnosed|incidence|cases|laborator\w+|"
+    r"\b(?:death|deaths|mortality|survival|died|diagnosed|incidence|(?:new|incident) cases|"
+    r"cases of|laborator\w+|"
     r"cultures?|temperature|blood|serum|plasma|urine|saliva\w*|cotinine|carbon monoxide|"
-    r"exhaled CO|biochemical\w*|registr(?:y|ies)|records|infections?|complications|"
+    r"exhaled CO|biochemical\w*|registr(?:y|ies)|(?:medical|hospital|health|clinical|case|"
+    r"patient|GP|pharmacy|prescription|school|police|court|administrative|dental|"
+    r"electronic health) records|infections?|complications|"
     r"phlebitis|hospitali[sz]ations?|readmissions?|performance test|accelerometer\w*|"
-    r"radiograph\w*|x-rays?|weight|BMI|blood pressure)\b",
+    r"radiograph\w*|x-rays?|weight(?![- ]related)|BMI|blood pressure)\b",
     _I,
 )
+# Words of an objective outcome used of something else: the population ('patients diagnosed
+# with depression'), a self-report ('the incidence of self-reported binge eating').
+_NOT_OBJECTIVE = re.compile(
+    r"(?:\b(?:patients|participants|people|adults|children|adolescents|women|men|individuals|"
+    r"those|persons|veterans|students|youth|subjects)(?: [\w-]+){0,2} diagnosed|"
+    r"\bincidence of (?:[\w-]+ )?self-?report\w*)",
+    _I,
+)
+
+
+def _objective(text: str, start: int, end: int) -> bool:
+    for match in _OBJECTIVE.finditer(text, start, end):
+        word = match.group(0).lower()
+        if word == "diagnosed" or word == "incidence":
+            window = text[max(start, match.start() - 60) : match.end() + 30]
+            if _NOT_OBJECTIVE.search(window):
+                continue
+        return True
+    return False
+
+
 # A report's word on its own outcomes: 'all assessment was self-rated', 'outcomes are based
 # on self-report', 'the use of a brief self-report questionnaire'.
 _SELF_REPORT_STUDY = re.compile(
@@ -108,7 +132,7 @@ def _rating(ctx: Context) -> Rating:
         for sentence in sentences:
             if _SELF_REPORT.search(text, sentence.start, sentence.end):
                 self_report.append(sentence)
-            if _ASSESSOR.search(text, sentence.start, sentence.end) or _OBJECTIVE.search(
+            if _ASSESSOR.search(text, sentence.start, sentence.end) or _objective(
                 text, sentence.start, sentence.end
             ):
                 assessor.append(sentence)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from appraise.evidence.raters import outcome_rating
 from tests.evidence.helpers import context
 
@@ -56,3 +58,30 @@ def test_assessors_of_a_rated_primary_outcome_decide_awareness_beside_a_question
         "The research assistants who gave the interviews were blind to allocation.",
     )
     assert assessor_awareness(ctx).answer in ("Y", "PY")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Words of an objective outcome used of something else beside a questionnaire.
+        "The primary outcome was worry on the PSWQ; cases were defined as a score above 50.",
+        "The primary outcome was the GAD-7 in adults diagnosed with generalised anxiety.",
+        "The primary outcome was the PHQ-9, with missing records imputed.",
+        "The primary outcome was weight-related quality of life on a questionnaire.",
+        "The primary outcome was the incidence of self-reported panic attacks.",
+    ],
+)
+def test_incidental_objective_words_do_not_make_a_questionnaire_rated(sentence: str) -> None:
+    from appraise.evidence.measurement import assessor_rated
+
+    assert assessor_rated(context(sentence)).answer == "N"
+
+
+def test_records_and_new_cases_are_still_objective() -> None:
+    from appraise.evidence.measurement import assessor_rated
+
+    for sentence in (
+        "The primary outcome was days in hospital, taken from hospital records.",
+        "The primary outcome was the number of new cases of malaria.",
+    ):
+        assert assessor_rated(context(sentence)).answer == "Y"
