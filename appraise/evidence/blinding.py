@@ -43,7 +43,9 @@ _NEGATIVE = re.compile(
     r"\b(?:un-?blinded|un-?masked|non-?blinded|open[- ]label|unblinding|"
     r"(?:not|im)possible to (?:blind|mask)|no blinding|no masking|"
     r"(?<!not )(?<!un)aware of (?:[\w-]+['’]? ){0,3}?"
-    r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm)|"
+    r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm|"
+    r"(?:treatment|intervention|therapy) (?:they|he or she|she or he|he|she) (?:\w+ )?(?:delivered|"
+    r"received|provided|gave|were (?:given|receiving|delivering|providing)))|"
     r"knew (?:the |their |which |what )?(?:allocation|assignment|group|treatment|condition|arm|"
     r"intervention|programme|program)|"
     # Told afterwards: 'we debriefed our participants about their study condition', 'the
@@ -69,6 +71,7 @@ _KNOWN_WHETHER = re.compile(r"\b(?:to|of|about|know|knew|known|on|regarding)\s+$
 _KNOWN_WOULD = re.compile(r"\b(?:which|what|whom)\b(?:\s+[\w'’-]+){0,5}\s+$", re.I)
 # What follows a cue that names what was known, not who knew: 'did not know whether
 # participants ...', 'unaware which patients received'.
+_WHICH = re.compile(r"\b(?:which|whether|what)\b", re.IGNORECASE)
 _OBJECT_CLAUSE = re.compile(r"\W*(?:whether|which|what|if|who|how)\b", re.I)
 # A sentence about the allocation sequence ('the sequence was concealed from the physicians
 # allocating treatment') is concealment, not blinding.
@@ -141,6 +144,20 @@ _NEXT_ALLOCATION = re.compile(
     r"assignments?|group assignments?)\b",
     re.IGNORECASE,
 )
+# Unblinding as an event: it occurred, was reported, was (not) needed, in some cases.
+_BROKEN_AT_TIMES = re.compile(
+    r"\b(?:occurred|happened|took place|(?:was|were) (?:not )?(?:reported|recorded|noted|"
+    r"required|needed|necessary|requested)|no unblinding|in (?:\d+|a few|some|several|one|two|"
+    r"three|four|five|"
+    r"a (?:small )?(?:number|minority) of)\b|for (?:\d+|a few|some|several|one|two|three)\b|"
+    r"\d+(?:\.\d+)? ?%)",
+    re.IGNORECASE,
+)
+_AVOIDED = re.compile(
+    r"\b(?:avoid\w*|prevent\w*|minimi[sz]\w*|reduc\w* the (?:risk|chance|likelihood)|risk of|"
+    r"potential)\b",
+    re.IGNORECASE,
+)
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
 # Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
 # the aims of the study', 'blind to baseline scores'.
@@ -179,7 +196,8 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
         # 'the nurse who interviewed the patients' ('therapists who administered the
         # treatments' are not assessors).
         r"(?:clinicians?|nurses?|staff|psychologists?|psychiatrists?|physicians?|doctors?|"
-        r"therapists?|personnel|members?|assistants?) (?:who|that) (?:assessed|rated|scored|"
+        r"therapists?|personnel|members?|assistants?|teachers?|parents?|observers?|"
+        r"caregivers?|carers?) (?:who|that) (?:assessed|rated|scored|"
         r"interviewed|measured|evaluated|examined)|"
         r"outcome (?:was|were) (?:assessed|rated)|data extractors?|adjudicat\w+|"
         r"diagnos(?:is|es|ing)|(?:staff|nurses?|clinicians?|coordinators?|personnel|physicians?|"
@@ -278,11 +296,20 @@ _LIST_JOIN = re.compile(
     r"[\s,]*(?:(?:and|or|nor|as well as|&|both|neither|either)\s+)?(?:[\w-]+\s+){0,2}?",
     re.IGNORECASE,
 )
+_JOINING = re.compile(r",|&|\b(?:and|or|nor|as well as)\b", re.IGNORECASE)
+
+
+def _joined(text: str, start: int, end: int) -> bool:
+    """Two role words are members of one list: a comma or a conjunction between them, with
+    at most two words beside it ('participants and study personnel'), not a verb between
+    ('blinded raters assessed all participants')."""
+    return bool(_LIST_JOIN.fullmatch(text, start, end)) and bool(_JOINING.search(text, start, end))
 
 
 # A relative clause after the subject: 'the researcher who enrolled participants was unaware',
 # 'assessors who rated the children were blind': the head noun is the subject.
 _RELATIVE = re.compile(r"\s*,?\s*(?:who|that)\s+(?!(?:was|were|is|are)\b)", re.IGNORECASE)
+_CUE_VERB = re.compile(r"(?:was|were|remained)\b", re.IGNORECASE)  # 'were not aware'
 _WHO = re.compile(r"\b(?:who|that)\b", re.IGNORECASE)
 _MAIN_VERB = re.compile(
     r"\b(?:was|were|remained|had been|have been|has been)\s+(?:not\s+|all\s+|also\s+|kept\s+|"
@@ -299,14 +326,15 @@ def _subject_roles(text: str, start: int, end: int) -> list[Role]:
     mentions = _mentions(text, start, end)
     if not mentions:
         return []
-    if len(mentions) > 1 and _MAIN_VERB.search(text, mentions[-1][1], end):
+    verb = _MAIN_VERB.search(text, mentions[-1][1], end) or _CUE_VERB.match(text, end)
+    if len(mentions) > 1 and verb:
         for mention in mentions[:-1]:
             relative = _RELATIVE.match(text, mention[1]) or _WHO.search(text, *mention[:2])
             if relative and "," not in text[mention[1] : end].rstrip(", "):
                 return [mention[2]]
     chosen = [mentions[-1]]
     for mention in reversed(mentions[:-1]):
-        if not _LIST_JOIN.fullmatch(text, mention[1], chosen[-1][0]):
+        if not _joined(text, mention[1], chosen[-1][0]):
             break
         chosen.append(mention)
     return list(dict.fromkeys(role for _, _, role in reversed(chosen)))
@@ -363,11 +391,15 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
         )
         and "to" not in text[hit.end : following.end()].lower().split()
         and not _OBJECT_CLAUSE.match(text, hit.end)
+        # 'told which group participants were in': the cue's own object clause names whose
+        # group; 'keep the assessors blind, as participants ...': another clause.
+        and not _WHICH.search(hit.cue)
+        and not re.search(r"[,;:()]", text[hit.end : mentions[0][0]])
     ):
         # With the roles listed after the first: 'blinding of participants and therapists'.
         chosen = [mentions[0]]
         for mention in _mentions(text, mentions[0][1], stop):
-            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+            if not _joined(text, chosen[-1][1], mention[0]):
                 break
             chosen.append(mention)
         return list(dict.fromkeys(role for _, _, role in chosen))
@@ -436,7 +468,7 @@ def _exceptions(text: str, sentence: Sentence) -> list[tuple[int, int, list[Role
             continue
         chosen = [mentions[0]]
         for mention in mentions[1:]:
-            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+            if not _joined(text, chosen[-1][1], mention[0]):
                 break
             chosen.append(mention)
         roles = list(dict.fromkeys(role for _, _, role in chosen))
@@ -483,7 +515,7 @@ def analyse(ctx: Context) -> Blinding:
     out = Blinding()
     seen: set[tuple[int, Role]] = set()
 
-    def add(hit: Hit, role: Role, blinded: bool, explicit: bool) -> None:
+    def add(hit: Hit, role: Role, blinded: bool, explicit: bool, hedge: bool = False) -> None:
         left_out = excepted.get(hit.sentence.start, [])
         if role in left_out:
             return
@@ -495,7 +527,7 @@ def analyse(ctx: Context) -> Blinding:
         if key not in seen:
             seen.add(key)
             sentence = hit.sentence
-            hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
+            hedged = hedge or bool(_HEDGE.search(text, sentence.start, sentence.end))
             if (
                 blinded
                 and (
@@ -549,6 +581,17 @@ def analyse(ctx: Context) -> Blinding:
         # Knowing and being told can be negated ('participants were not told which group',
         # 'not made aware of their allocation'); 'open-label' and 'unblinded' are not.
         blinded = bool(_KNOWING.match(hit.cue)) and _negated(text, hit)
+        if hit.cue.lower().startswith("unblinding"):
+            sentence = hit.sentence
+            if _AVOIDED.search(text, sentence.start, sentence.end):
+                continue  # 'thereby avoiding problems such as unblinding': nothing happened
+            if _BROKEN_AT_TIMES.search(text, sentence.start, sentence.end):
+                # An event that presupposes a blind: 'unblinding of assessors occurred in 12%
+                # of assessments', 'no unblinding of raters was reported'. The roles it names
+                # were blinded, perhaps not throughout; with none named it says nothing of who.
+                for role in _roles_for(text, hit):
+                    add(hit, role, True, True, hedge=True)
+                continue
         roles = _roles_for(text, hit)
         if not roles and not blinded:
             # 'Open trial', 'study group assignment was not blinded': nobody was blinded,

@@ -379,3 +379,39 @@ def test_relative_clauses_and_the_next_allocation(
     ctx = context(sentence)
     assert blinding.assessor_blinding(ctx).answer == assessor
     assert blinding.participant_blinding(ctx).answer == participant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "assessor", "participant", "personnel"),
+    [
+        # The cue's own object clause names whose group, not who knew.
+        ("The raters were not told which arm the patients were in.", "Y", "NI", "NI"),
+        ("Neither the rater nor the analyst knew which arm the patients joined.", "Y", "NI", "NI"),
+        # A role in another clause after a comma is not the cue's object.
+        (
+            "We could not keep the raters blind, since patients told them their arm.",
+            "N",
+            "NI",
+            "NI",
+        ),
+        # A verb between two roles: they are not one list.
+        ("Masked raters interviewed all patients at each visit.", "Y", "NI", "NI"),
+        # Raters named by their rating, inside a relative clause.
+        ("Teachers who rated the pupils' behaviour were unaware of group.", "Y", "NI", "NI"),
+        ("Therapists were, inevitably, aware of the treatment they delivered.", "NI", "NI", "N"),
+        # Unblinding as an event presupposes a blind.
+        ("Unblinding of the raters occurred in 8% of interviews.", "PY", "NI", "NI"),
+        ("Emergency unblinding was not needed.", "NI", "NI", "NI"),
+        ("Self-report avoided any risk of unblinding of the research staff.", "NI", "NI", "NI"),
+    ],
+)
+def test_whose_group_and_which_clause(
+    sentence: str, assessor: str, participant: str, personnel: str
+) -> None:
+    ctx = context(sentence)
+    got = (
+        blinding.assessor_blinding(ctx).answer,
+        blinding.participant_blinding(ctx).answer,
+        blinding.personnel_blinding(ctx).answer,
+    )
+    assert got == (assessor, participant, personnel)
