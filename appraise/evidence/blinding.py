@@ -560,6 +560,18 @@ def analyse(ctx: Context) -> Blinding:
         if kind.startswith("single"):
             # Conventionally the participants; a role named beside the label says otherwise.
             near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
+            # So does a role the same sentence says was blinded ('a single-blind trial in
+            # which outcome assessors were blinded'): that statement is read below.
+            cued = [
+                role
+                for cue in found[_POSITIVE]
+                if cue.sentence.start == hit.sentence.start
+                and cue.start > hit.end
+                and not _negated(text, cue)
+                for role in _roles_for(text, cue)
+            ]
+            if blinded and any(role != "participant" for role in cued):
+                continue
             roles: list[Role] = [r for r in named if r in near and r != "participant"]
             if not roles and blinded and _undisguisable(ctx):
                 add(hit, "assessor", True, False)

@@ -415,3 +415,12 @@ def test_whose_group_and_which_clause(
         blinding.personnel_blinding(ctx).answer,
     )
     assert got == (assessor, participant, personnel)
+
+
+def test_a_single_blind_label_means_the_role_its_sentence_says_was_blinded() -> None:
+    sentence = "We ran a single-blind randomised trial in which the outcome raters were masked."
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == "Y"
+    # Nothing is then read for the participants or those treating them.
+    assert blinding.participant_blinding(ctx).answer == "NI"
+    assert blinding.personnel_blinding(ctx).answer == "NI"
