@@ -48,7 +48,9 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
     # '12-month follow-up', '3 months post-treatment follow-up'
     (
         re.compile(
-            rf"\b{_NUMBERS}[- ]{_UNIT}[- ](?:post[- ]?(?:treatment|intervention) |"
+            # '6-month (T2) follow-up'
+            rf"\b{_NUMBERS}[- ]{_UNIT}(?: \([^()]{{1,12}}\))?[- ]"
+            r"(?:post[- ]?(?:treatment|intervention) |"
             r"(?:naturalistic|long-term|longer-term|further|additional|telephone|postal|"
             r"uncontrolled|open) )?"
             rf"{_FOLLOW}\b"
@@ -60,7 +62,8 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
     # 'follow-up at 3 and 6 months (after the intervention)'
     (
         re.compile(
-            rf"\b{_FOLLOW} (?:\w+ ){{0,3}}?(?:at|after|in) (?:weeks? |months? )?{_NUMBERS}"
+            rf"\b(?:{_FOLLOW}|followed[- ]up) (?:\w+ ){{0,3}}?(?:at|after|in) (?:weeks? |months? )?"
+            rf"{_NUMBERS}"
             rf"[- ]?{_UNIT}(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
             _I,
         ),
@@ -159,7 +162,9 @@ _ONGOING = re.compile(
 _END_BEFORE = re.compile(
     r"\b(?:(?:end|completion|termination) of (?:the |their )?(?:[\w-]+ ){0,2}?(?:treatment|"
     r"intervention|therapy|programme|program|course|training|sessions?)|post-?(?:treatment|"
-    r"intervention|therapy)|after (?:the )?(?:last|final) session|discharge)\b",
+    r"intervention|therapy)|after (?:the )?(?:last|final) session|discharge|(?:immediately |"
+    r"directly )?after (?:the )?(?:treatment|intervention|therapy|programme|program|course)"
+    r"(?! (?:began|started|had begun|initiation|onset|allocation)))\b",
     _I,
 )
 _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)

@@ -298,6 +298,11 @@ def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_name
         (["Our trial lacked a longer-term follow-up."], "N"),
         # A word between the time and 'follow-up'.
         (["The 10-week course was followed by a 9-month naturalistic follow-up."], "Y"),
+        # 'followed up at', a label in brackets, 'later' after 'after treatment'.
+        (["Families were followed up at 18 months."], "Y"),
+        (["Ten weekly sessions were given; families were followed up at 2 months."], "N"),
+        (["Scores were taken at baseline (T0) and at the 12-month (T2) follow-up."], "Y"),
+        (["Mood was rated before treatment, after treatment and again 8 months later."], "Y"),
     ],
 )
 def test_follow_up_wordings(sentences: list[str], answer: str) -> None:
