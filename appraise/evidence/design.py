@@ -39,7 +39,8 @@ _RANDOM_METHOD = re.compile(
     r"software|random)|"
     # A machine that draws the allocation: 'through an automated computer script', 'the
     # software randomized the participants', 'an automated algorithm within the app'.
-    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?"
+    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online |web-based |"
+    r"internet-based )?"
     r"(?:randomi[sz]ation |allocation |assignment )?(?:scripts?|algorithms?|"
     r"systems?|programs?|procedures?|process)|(?:web|online|computer) (?:scripts?|programs?|"
     r"algorithms?|generators?)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"

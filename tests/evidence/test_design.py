@@ -17,6 +17,7 @@ from tests.evidence.helpers import context
         (["Patients were allocated alternately to the two groups."], "N"),
         (["Allocation was by date of birth; those randomised on even dates got CBT."], "N"),
         (["The weather was fine."], "NI"),
+        (["An automated internet-based system randomly allocated each pupil."], "Y"),
     ],
 )
 def test_randomisation(sentences: list[str], answer: str) -> None:
