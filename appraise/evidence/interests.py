@@ -210,8 +210,9 @@ _DEVELOPED_BY_AUTHORS = re.compile(
     r"(?:developed|designed|created|devised|written|authored) by our (?:[\w-]+ )?(?:group|team|"
     r"lab\w*|unit)|"
     # 'none of the authors was involved in developing it': read with its negation.
-    r"(?:authors?|investigators?|we) (?:[\w-]+ ){0,3}?(?:involved|participated|took part) in "
-    r"(?:the )?(?:develop\w*|design\w*|creat\w*|writ\w*))\b",
+    r"(?:authors?|investigators?|we) (?:[\w-]+ ){0,3}?(?:involved|participated|took part|"
+    r"role|part|involvement|hand) in "
+    r"(?:the |its |their )?(?:develop\w*|design\w*|creat\w*|writ\w*))\b",
     _I,
 )
 # What a verb of making has for its object when it is not a treatment: 'we designed a
@@ -222,6 +223,10 @@ _NOT_TREATMENT = re.compile(
     r"(?:this|the|a) (?:\w+ )?(?:design|evaluation|experiment)|"
     # Tools for checking or running the trial, and the therapists' own training.
     r"checklists?|fidelity|coding (?:schemes?|systems?|manuals?)|(?:case report )?forms|"
+    r"randomi[sz]ation|allocation (?:procedures?|schedules?|sequences?|lists?)|"
+    # Not the treatment tested: 'we previously developed a similar programme for adolescents'.
+    r"(?:similar|another|different|related|separate|other|earlier) (?:[\w-]+ )?(?:programmes?|"
+    r"programs?|interventions?|treatments?|therap(?:y|ies)|versions?|apps?)|"
     r"training of (?:the )?(?:\w+ )?(?:therapists?|staff|clinicians?|facilitators?|nurses?|"
     r"counsell?ors?|coaches|providers?|interventionists?))\b",
     _I,
@@ -453,7 +458,7 @@ def _made_treatment(text: str, hit: Hit) -> bool:
     guided self-help intervention', not 'we designed a trial to test the app'), or the subject
     before a passive one ('the treatment manual was written by the first author')."""
     sentence = hit.sentence
-    if re.search(r"\bby\b|\b(?:in|at) our\b", hit.cue, _I):
+    if re.search(r"\bby\b|\b(?:in|at) our\b|\b(?:its|their) (?:develop|design|creat)", hit.cue, _I):
         begin = max(sentence.start, hit.start - 80)
         return bool(_TREATMENT_WORDS.search(text, begin, hit.start)) and not _NOT_TREATMENT.search(
             text, begin, hit.start

@@ -226,6 +226,10 @@ def _methods(sentence: str) -> Context:
         ("We developed the study protocol with patient representatives.", "none"),
         ("We developed a treatment fidelity checklist for the therapy sessions.", "none"),
         ("The authors designed the training of the group therapists.", "none"),
+        ("We developed the randomisation schedule and the treatment allocation lists.", "none"),
+        ("We previously developed a related programme for older adults.", "none"),
+        # A denial after the treatment: 'the authors had no role in its development'.
+        ("The app was built by a start-up; the authors had no part in its design.", "no"),
         # Said not to have made it (NegEx): no.
         ("The authors did not develop the intervention.", "no"),
         ("None of the authors was involved in developing the programme.", "no"),
