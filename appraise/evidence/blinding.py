@@ -50,9 +50,12 @@ _NEGATIVE = re.compile(
     r"intervention|programme|program)|"
     # Told afterwards: 'we debriefed our participants about their study condition', 'the
     # therapist was informed ... which intervention he was about to perform'.
-    r"(?:debriefed|informed|told|notified) (?:\w+ ){0,8}?(?:about|of|which) (?:\w+ ){0,3}?"
+    r"(?:debriefed|informed|told|notified) (?:\w+ ){0,8}?(?:about|of|which) (?:[\w'’-]+ ){0,3}?"
     r"(?:intervention|condition|allocation|group|assignment|arm|treatment|programme|program)|"
     r"notification of (?:their |the )?(?:\w+ )?(?:group )?(?:assignment|allocation)|"
+    # 'allocation was (not) revealed to the interviewers'
+    r"(?:allocation|assignment|group|condition|arm)s? (?:was|were) (?:not )?(?:revealed|"
+    r"disclosed) to|"
     # The whole trial: 'open trial', 'open (nonblinded) RCT', 'not a blind trial'.
     r"open (?:\(non-?blinded\) )?(?:\w+ ){0,2}?(?:trial|study|RCT|design)|"
     r"(?:can ?not|could not|cannot) be considered (?:as )?(?:being )?blind)\b",
@@ -168,7 +171,11 @@ _NOT_ALLOCATION = re.compile(
     re.IGNORECASE,
 )
 _FIRST_WORD = re.compile(r"[\w-]+")
-_KNOWING = re.compile(r"(?:aware|knew|debriefed|informed|told|notified|notification)\b", re.I)
+_KNOWING = re.compile(
+    r"(?:aware|knew|debriefed|informed|told|notified|notification|(?:allocation|assignment|group|"
+    r"condition|arm)s? (?:was|were) (?:not )?(?:revealed|disclosed))\b",
+    re.I,
+)
 _TRIAL_LABEL = re.compile(
     r"\b(?P<kind>single|double|triple|quadruple)[- ](?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
 )
@@ -354,7 +361,8 @@ def _owner(text: str, mention: tuple[int, int, Role]) -> bool:
 # A clause that repeats the last one's predicate by ellipsis: 'therapists were aware of the
 # allocation, but assessors were not', 'participants were not blinded, whereas raters were'.
 _ELLIPSIS = re.compile(
-    r"(?:,\s*|\s+)(?:but|whereas|while|although|and)\s+(?P<who>(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
+    r"(?:,\s*|;\s*|\s+)(?:but|whereas|while|although|and|however,?)\s+"
+    r"(?P<who>(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
     r"(?:was|were|did|could|had|have)(?P<negation>\s+not|n['’]t)?(?:\s+(?:be|been))?"
     r"(?:\s+(?:either|too|as well))?\s*[.;]?\s*$",
     re.IGNORECASE,

@@ -424,3 +424,23 @@ def test_a_single_blind_label_means_the_role_its_sentence_says_was_blinded() -> 
     # Nothing is then read for the participants or those treating them.
     assert blinding.participant_blinding(ctx).answer == "NI"
     assert blinding.personnel_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # An elliptical clause after a semicolon and 'however'.
+        "Patients could not be masked owing to the intervention; however, the raters were.",
+        # A possessive inside what was not told.
+        "The raters were not informed of the patients' treatment group.",
+        # Not revealed to them is blinded.
+        "Group assignment was not disclosed to the interviewers.",
+    ],
+)
+def test_more_ways_of_keeping_the_assessors_unaware(sentence: str) -> None:
+    assert blinding.assessor_blinding(context(sentence)).answer == "Y"
+
+
+def test_an_allocation_revealed_to_participants_is_not_blinding() -> None:
+    ctx = context("Group assignment was revealed to the patients by letter.")
+    assert blinding.participant_blinding(ctx).answer == "N"
