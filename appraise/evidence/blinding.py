@@ -850,6 +850,15 @@ def assessor_awareness(ctx: Context) -> Signal:
                 "the outcome is self-reported, so the participant is the assessor: "
                 + (aware.comment or ""),
             )
+        if rating.only_self_report and rating.from_primary:
+            # What research staff knew says nothing of a questionnaire the participant fills in.
+            return Signal(
+                "NI",
+                0.4,
+                rating.self_report[:1],
+                "the primary outcome is self-reported, so the participant is the assessor; "
+                "whether participants knew their allocation is not stated",
+            )
     decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
     if decided:
         return decided.inverted()

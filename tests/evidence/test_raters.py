@@ -85,3 +85,15 @@ def test_records_and_new_cases_are_still_objective() -> None:
         "The primary outcome was the number of new cases of malaria.",
     ):
         assert assessor_rated(context(sentence)).answer == "Y"
+
+
+def test_blinded_staff_say_nothing_of_a_self_reported_primary_outcome() -> None:
+    from appraise.evidence.blinding import assessor_awareness
+
+    ctx = context(
+        "The primary outcome was self-reported sleep quality after 8 weeks.",
+        "Research assistants who collected the data were blind to allocation.",
+    )
+    signal = assessor_awareness(ctx)
+    # Not N: the participant, not the research assistant, is the assessor of a questionnaire.
+    assert signal.answer == "NI" and "participant is the assessor" in (signal.comment or "")
