@@ -88,7 +88,10 @@ _SELF_REPORT_STUDY = re.compile(
     r"(?:use|used) of (?:a |an )?(?:\w+ )?self-?report\w*|all (?:outcomes?|measures?|"
     r"assessments?) (?:were|was) self-?\w+|self-?report(?:ed)? (?:questionnaires?|measures?|"
     r"outcomes?|data)|(?:participants|patients|subjects) (?:\w+ ){0,2}?(?:filled in|filled out|"
-    r"completed|returned) (?:the |their )?(?:\w+ )?questionnaires)\b",
+    r"completed|returned) (?:the |their )?(?:\w+ )?questionnaires|"
+    # The passive: 'questionnaires were completed online at each time point'.
+    r"questionnaires (?:were|was) (?:\w+ )?(?:completed|filled in|filled out|returned|"
+    r"self-administered))\b",
     _I,
 )
 # A self-report checked by a measurement: 'abstinence was validated through salivary analysis'.

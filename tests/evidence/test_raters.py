@@ -97,3 +97,8 @@ def test_blinded_staff_say_nothing_of_a_self_reported_primary_outcome() -> None:
     signal = assessor_awareness(ctx)
     # Not N: the participant, not the research assistant, is the assessor of a questionnaire.
     assert signal.answer == "NI" and "participant is the assessor" in (signal.comment or "")
+
+
+def test_questionnaires_completed_in_the_passive_are_self_report() -> None:
+    ctx = context("Questionnaires were completed online at baseline and after 10 weeks.")
+    assert outcome_rating(ctx).only_self_report
