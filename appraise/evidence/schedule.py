@@ -135,9 +135,14 @@ _DURATION = re.compile(
     rf"(?:\w+ )?(?P<n4>{NUMBER}) (?P<unit4>days?|weeks?|months?) after (?:the )?"
     r"(?:baseline|randomi[sz]ation|start)|"
     # '12 weekly sessions', 'eight sessions over 10 weeks'
-    rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:\w+ )?sessions\b|"
-    rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of )?"
-    rf"(?P<n6>{NUMBER}) (?P<unit6>days?|weeks?|months?)\b",
+    rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:[\w-]+ ){{0,2}}?sessions\b|"
+    rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of |an? )?"
+    rf"(?P<n6>{NUMBER})[- ](?P<unit6>days?|weeks?|months?)\b|"
+    # 'sessions once a week for 10 weeks', 'the intervention period was 12 weeks'
+    r"\b(?:sessions|weekly|once a week|twice (?:a )?week(?:ly)?|each week|per week) "
+    rf"(?:\w+ ){{0,2}}?for (?P<n7>{NUMBER}) (?P<unit7>weeks?|months?)\b|"
+    r"\b(?:intervention|treatment|therapy|training) (?:period|phase) (?:was|of|lasted) "
+    rf"(?:\w+ )?(?P<n8>{NUMBER})[- ](?P<unit8>days?|weeks?|months?)\b",
     _I,
 )
 _POST_FROM_START = re.compile(
@@ -343,7 +348,7 @@ def _schedule(ctx: Context) -> Schedule:
         m = _DURATION.match(text, hit.start, hit.end)
         if not m:
             continue
-        groups = ("", "2", "3", "4", "5", "6")
+        groups = ("", "2", "3", "4", "5", "6", "7", "8")
         n = to_number(next((m.group("n" + g) for g in groups if m.group("n" + g)), ""))
         unit = next((m.group("unit" + g) for g in groups if m.group("unit" + g)), "")
         if unit.lower() == "fortnight" and n is not None:

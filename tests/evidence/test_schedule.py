@@ -303,6 +303,22 @@ def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_name
         (["Ten weekly sessions were given; families were followed up at 2 months."], "N"),
         (["Scores were taken at baseline (T0) and at the 12-month (T2) follow-up."], "Y"),
         (["Mood was rated before treatment, after treatment and again 8 months later."], "Y"),
+        # The treatment's length from how its sessions ran: 6 months from the start of a
+        # 10-week course is under six months after its end.
+        (
+            [
+                "Groups met once a week for 10 weeks.",
+                "Outcomes were measured at baseline and 6 months after randomisation.",
+            ],
+            "N",
+        ),
+        (
+            [
+                "The course consisted of eight weekly 90-minute sessions.",
+                "Outcomes were measured 12 months after randomisation.",
+            ],
+            "Y",
+        ),
     ],
 )
 def test_follow_up_wordings(sentences: list[str], answer: str) -> None:
