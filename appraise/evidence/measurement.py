@@ -107,7 +107,9 @@ _NOT_REPEATED = re.compile(
     r"given|conducted|used)|(?:only|solely|exclusively) (?:at|during) (?:the )?(?:baseline|"
     r"screening|intake|entry|inclusion|pre-?treatment)|(?:at|during) (?:the )?(?:baseline|"
     r"screening|intake|entry|inclusion|pre-?treatment) only|(?:only|solely|exclusively) "
-    r"(?:comprised|consisted of|included|used|relied on|of)? ?self-?report\w*)",
+    r"(?:comprised|consisted of|included|used|relied on|of)? ?(?:self-?report\w*|"
+    # 'at follow-up only questionnaires were used'
+    r"(?:\w+ )?questionnaires (?:were|was) (?:used|administered|completed|given|sent)))",
     re.IGNORECASE,
 )
 _ONLY_AT_ENTRY = re.compile(r"baseline|screening|intake|entry|inclusion|pre-?treatment", re.I)

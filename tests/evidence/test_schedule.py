@@ -130,6 +130,23 @@ def test_a_follow_up_of_self_report_only_rules_out_the_follow_up_interview_alone
     assert measurement.diagnostic_interview_followup(ctx).answer == "N"
 
 
+def test_only_questionnaires_at_follow_up_rule_out_the_follow_up_interview() -> None:
+    ctx = context(
+        "The CIS-R was given before and after treatment; at the follow-up only "
+        "questionnaires were sent.",
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "Y"
+    assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+def test_no_longer_meeting_criteria_on_an_interview_is_the_interview_given() -> None:
+    # Remission read off the interview, not a denial that it was given (NegEx pseudo-negation).
+    ctx = context(
+        "Recovery meant no longer meeting criteria for GAD on the ADIS at post-treatment."
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "Y"
+
+
 def test_a_listed_schedule_without_the_interview_is_probably_no() -> None:
     ctx = context(
         "Diagnosis at entry was confirmed with the MINI.",
