@@ -51,6 +51,17 @@ _NONE_DECLARED = re.compile(
     r"^(?:nil|none|none declared|nothing to declare)\.?$)",
     _I,
 )
+
+
+def _declares_none(text: str, sentence: Sentence) -> bool:
+    """A statement declaring no interests; a bare 'None.' or 'Nil' as the whole statement too
+    (``^`` anchors at the text's start, not a sentence's)."""
+    return bool(
+        _NONE_DECLARED.search(text, sentence.start, sentence.end)
+        or _NONE_DECLARED.fullmatch(text[sentence.start : sentence.end].strip())
+    )
+
+
 # What a declared interest is, by category; the first word group names it.
 _INTEREST_KINDS: dict[str, re.Pattern[str]] = {
     "royalties": re.compile(
@@ -190,7 +201,7 @@ def coi_declared(ctx: Context) -> Signal:
         )
         return Signal("Y", 0.8, tuple(i.sentence for i in interests[:5]), summary)
     text = ctx.document.search_text
-    none = [s for s in sentences if _NONE_DECLARED.search(text, s.start, s.end)]
+    none = [s for s in sentences if _declares_none(text, s)]
     if none:
         return Signal("N", 0.85, tuple(none[:2]), "none declared")
     return Signal("NI", 0.4, tuple(sentences[:2]), "statement found but not read as either")
@@ -843,7 +854,7 @@ def coi_undeclared(ctx: Context) -> Signal:
     statement = _coi_sentences(ctx)
     declared = declared_interests(ctx)
     text = ctx.document.search_text
-    none = [s for s in statement if _NONE_DECLARED.search(text, s.start, s.end)]
+    none = [s for s in statement if _declares_none(text, s)]
     if indicators and (none or not statement) and not declared:
         evidence = tuple(e for i in indicators for e in i.evidence)[:2] + tuple(none[:1])
         return Signal(

@@ -45,6 +45,9 @@ def _trial(coi: str, methods: str = "Participants were randomised.", intro: str 
         "No potential conflicts of interest relevant to this article were reported.",
         "No potential conflicts with any product or concept discussed here were reported.",
         "The authors have no financial or other competing interests to declare.",
+        # The whole statement one word.
+        "None.",
+        "Nil",
     ],
 )
 def test_statements_declaring_none(statement: str) -> None:
