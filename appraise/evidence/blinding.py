@@ -80,7 +80,10 @@ _OBJECT_CLAUSE = re.compile(r"\W*(?:whether|which|what|if|who|how)\b", re.I)
 # allocating treatment') is concealment, not blinding.
 _SEQUENCE = re.compile(
     r"\b(?:sequence|block size|envelopes?|randomi[sz]ation (?:list|schedule|code)s?|"
-    r"prior to (?:patient )?enrol\w*)\b",
+    r"prior to (?:patient )?enrol\w*|"
+    # 'randomised in a blinded fashion', 'blinded randomisation': the allocation's concealment
+    r"randomi[sz]ed (?:\w+ )?in a (?:blind(?:ed)?|masked) (?:fashion|manner|way)|"
+    r"(?:blind(?:ed)?|masked) (?:randomi[sz]ation|allocation))\b",
     re.IGNORECASE,
 )
 # A later phase whose openness says nothing of the randomised comparison: 'an open-label

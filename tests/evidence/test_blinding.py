@@ -444,3 +444,16 @@ def test_more_ways_of_keeping_the_assessors_unaware(sentence: str) -> None:
 def test_an_allocation_revealed_to_participants_is_not_blinding() -> None:
     ctx = context("Group assignment was revealed to the patients by letter.")
     assert blinding.participant_blinding(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Children were randomised in a blinded fashion by the school office.",
+        "Masked allocation was done by the data centre.",
+    ],
+)
+def test_blinded_randomisation_is_concealment_not_blinding(sentence: str) -> None:
+    ctx = context(sentence)
+    assert blinding.participant_blinding(ctx).answer == "NI"
+    assert blinding.assessor_blinding(ctx).answer == "NI"
