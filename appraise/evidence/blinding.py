@@ -164,6 +164,13 @@ _AVOIDED = re.compile(
     r"potential)\b",
     re.IGNORECASE,
 )
+# Blindness as a loss of sight, in eligibility criteria: 'blind or deaf', 'visually impaired
+# or blind children', 'legally blind'.
+_SIGHT = re.compile(
+    r"\b(?:deaf\w*|visual(?:ly)?[- ]impair\w*|partially sighted|sight|eyesight|vision|"
+    r"hearing[- ]impair\w*|legally blind|registered blind)\b",
+    re.IGNORECASE,
+)
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
 # Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
 # the aims of the study', 'blind to baseline scores'.
@@ -636,6 +643,12 @@ def analyse(ctx: Context) -> Blinding:
             continue
         if _NOT_ALLOCATION.match(text, hit.end):
             continue  # 'blind to the study hypotheses': not to the allocation
+        if _SIGHT.search(
+            text,
+            clause_start(text, hit.sentence, hit.start),
+            clause_end(text, hit.sentence, hit.end),
+        ):
+            continue  # 'patients who were blind or deaf were excluded': loss of sight
         cue = hit.cue.lower()
         if cue == "concealed from" and _ENROLLING.search(text, hit.end, hit.sentence.end):
             continue  # 'allocation was concealed from those enrolling': concealment

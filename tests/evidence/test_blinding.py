@@ -457,3 +457,14 @@ def test_blinded_randomisation_is_concealment_not_blinding(sentence: str) -> Non
     ctx = context(sentence)
     assert blinding.participant_blinding(ctx).answer == "NI"
     assert blinding.assessor_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Adults who were blind or deaf were excluded from the trial.",
+        "Visually impaired or blind pupils were not eligible.",
+    ],
+)
+def test_blindness_as_loss_of_sight_is_not_blinding(sentence: str) -> None:
+    assert blinding.participant_blinding(context(sentence)).answer == "NI"
