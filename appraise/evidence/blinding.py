@@ -171,6 +171,13 @@ _SIGHT = re.compile(
     r"hearing[- ]impair\w*|legally blind|registered blind)\b",
     re.IGNORECASE,
 )
+# What participants are told when they consent: the aims, nature or procedures of the
+# treatment, not which arm they are in.
+_CONSENT = re.compile(
+    r"^(?:informed|told|notified|debriefed)\b.*\b(?:aims?|nature|purposes?|procedures?|contents?|"
+    r"details?|risks?|benefits?|goals?|objectives?|rationale|possibility|right)\b",
+    re.IGNORECASE,
+)
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
 # Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
 # the aims of the study', 'blind to baseline scores'.
@@ -610,6 +617,8 @@ def analyse(ctx: Context) -> Blinding:
             continue  # an open extension after the randomised phase
         # Knowing and being told can be negated ('participants were not told which group',
         # 'not made aware of their allocation'); 'open-label' and 'unblinded' are not.
+        if _CONSENT.search(hit.cue):
+            continue  # 'informed about the aims of the intervention': consent, not allocation
         blinded = bool(_KNOWING.match(hit.cue)) and _negated(text, hit)
         if hit.cue.lower().startswith("unblinding"):
             sentence = hit.sentence

@@ -468,3 +468,20 @@ def test_blinded_randomisation_is_concealment_not_blinding(sentence: str) -> Non
 )
 def test_blindness_as_loss_of_sight_is_not_blinding(sentence: str) -> None:
     assert blinding.participant_blinding(context(sentence)).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Consent: what the treatment is, not which arm one is in.
+        "All patients were informed about the purpose of the programme and gave written consent.",
+        "Participants were told of the nature and risks of the treatment before they signed.",
+    ],
+)
+def test_informed_consent_is_not_knowing_the_allocation(sentence: str) -> None:
+    assert blinding.participant_blinding(context(sentence)).answer == "NI"
+
+
+def test_being_told_the_allocation_is_still_knowing_it() -> None:
+    ctx = context("Patients were informed about their group allocation by letter.")
+    assert blinding.participant_blinding(ctx).answer == "N"
