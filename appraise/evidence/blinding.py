@@ -140,9 +140,16 @@ _HEDGE = re.compile(
 _COMPARED = re.compile(
     r"\b(?:(?:inferior|superior|compared|similar|equivalent|contrary|in contrast) to|than|"
     r"unlike|instead of|rather than|as opposed to|compared with)\s+"
-    r"(?:(?:a|an|the|those of|that of|in)\s+){0,2}$",
+    r"(?:(?:a|an|the|those of|that of|in|previous|earlier|prior|other|published)\s+){0,3}$",
     re.IGNORECASE,
 )
+# A label of other, earlier studies: 'previous double-blind trials', 'an open trial preceded
+# this RCT'.
+_EARLIER_STUDY = re.compile(
+    r"\b(?:previous(?:ly)?|earlier|prior|preceding|preceded|published)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_PRECEDED = re.compile(r"\S*(?:\s+[\w-]+){0,4}?\s+(?:preceded|was followed by)\b", re.I)
 # Not knowing what comes next in the sequence is concealment: 'the researcher was unaware of
 # the next allocation'.
 _NEXT_ALLOCATION = re.compile(
@@ -577,7 +584,9 @@ def analyse(ctx: Context) -> Blinding:
         role: Role = "personnel" if word.startswith("investigator") else "assessor"
         add(hit, role, not _negated(text, hit), True)
     for hit in facts(_TRIAL_LABEL):
-        if _COMPARED.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
+        if _COMPARED.search(text, max(hit.sentence.start, hit.start - 40), hit.start):
+            continue
+        if _EARLIER_STUDY.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
             continue
         kind = hit.cue.lower()
         blinded = not _negated(text, hit)
@@ -615,6 +624,11 @@ def analyse(ctx: Context) -> Blinding:
     for hit in facts(_NEGATIVE):
         if _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
             continue  # an open extension after the randomised phase
+        if _EARLIER_STUDY.search(text, max(hit.sentence.start, hit.start - 30), hit.start) or (
+            _PRECEDED.match(text, hit.start, min(hit.end + 40, hit.sentence.end))
+        ):
+            continue  # 'previous open-label studies', 'an open trial preceded this RCT'
+
         # Knowing and being told can be negated ('participants were not told which group',
         # 'not made aware of their allocation'); 'open-label' and 'unblinded' are not.
         if _CONSENT.search(hit.cue):

@@ -485,3 +485,17 @@ def test_informed_consent_is_not_knowing_the_allocation(sentence: str) -> None:
 def test_being_told_the_allocation_is_still_knowing_it() -> None:
     ctx = context("Patients were informed about their group allocation by letter.")
     assert blinding.participant_blinding(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Earlier open-label studies of the drug were encouraging.",
+        "An open trial preceded this randomised comparison.",
+        "Our findings are weaker than those of previous double-blind trials.",
+    ],
+)
+def test_labels_of_earlier_studies_are_not_this_trials(sentence: str) -> None:
+    ctx = context(sentence)
+    assert blinding.participant_blinding(ctx).answer == "NI"
+    assert blinding.assessor_blinding(ctx).answer == "NI"
