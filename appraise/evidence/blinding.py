@@ -43,13 +43,19 @@ _NEGATIVE = re.compile(
     r"\b(?:un-?blinded|un-?masked|non-?blinded|open[- ]label|unblinding|"
     r"(?:not|im)possible to (?:blind|mask)|no blinding|no masking|"
     r"(?<!not )(?<!un)aware of (?:[\w-]+['’]? ){0,3}?"
-    r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm)|"
-    r"knew (?:the |their |which )?(?:allocation|assignment|group|treatment|condition)|"
+    r"(?:allocation|assignment|group|treatment (?:allocation|condition|group|arm)|condition|arm|"
+    r"(?:treatment|intervention|therapy) (?:they|he or she|she or he|he|she) (?:\w+ )?(?:delivered|"
+    r"received|provided|gave|were (?:given|receiving|delivering|providing)))|"
+    r"knew (?:the |their |which |what )?(?:allocation|assignment|group|treatment|condition|arm|"
+    r"intervention|programme|program)|"
     # Told afterwards: 'we debriefed our participants about their study condition', 'the
     # therapist was informed ... which intervention he was about to perform'.
-    r"(?:debriefed|informed|told|notified) (?:\w+ ){0,8}?(?:about|of|which) (?:\w+ ){0,3}?"
-    r"(?:intervention|condition|allocation|group|assignment)|"
+    r"(?:debriefed|informed|told|notified) (?:\w+ ){0,8}?(?:about|of|which) (?:[\w'’-]+ ){0,3}?"
+    r"(?:intervention|condition|allocation|group|assignment|arm|treatment|programme|program)|"
     r"notification of (?:their |the )?(?:\w+ )?(?:group )?(?:assignment|allocation)|"
+    # 'allocation was (not) revealed to the interviewers'
+    r"(?:allocation|assignment|group|condition|arm)s? (?:was|were) (?:not )?(?:revealed|"
+    r"disclosed) to|"
     # The whole trial: 'open trial', 'open (nonblinded) RCT', 'not a blind trial'.
     r"open (?:\(non-?blinded\) )?(?:\w+ ){0,2}?(?:trial|study|RCT|design)|"
     r"(?:can ?not|could not|cannot) be considered (?:as )?(?:being )?blind)\b",
@@ -62,11 +68,22 @@ _HYPOTHETICAL = re.compile(
     r"future (?:studies|trials|research))\b",
     re.IGNORECASE,
 )
+# 'Whether' and 'would' inside what someone knew are not suppositions: 'blinded to whether
+# the participant received the intervention', 'knew which treatment they would receive'.
+_KNOWN_WHETHER = re.compile(r"\b(?:to|of|about|know|knew|known|on|regarding)\s+$", re.I)
+_KNOWN_WOULD = re.compile(r"\b(?:which|what|whom)\b(?:\s+[\w'’-]+){0,5}\s+$", re.I)
+# What follows a cue that names what was known, not who knew: 'did not know whether
+# participants ...', 'unaware which patients received'.
+_WHICH = re.compile(r"\b(?:which|whether|what)\b", re.IGNORECASE)
+_OBJECT_CLAUSE = re.compile(r"\W*(?:whether|which|what|if|who|how)\b", re.I)
 # A sentence about the allocation sequence ('the sequence was concealed from the physicians
 # allocating treatment') is concealment, not blinding.
 _SEQUENCE = re.compile(
     r"\b(?:sequence|block size|envelopes?|randomi[sz]ation (?:list|schedule|code)s?|"
-    r"prior to (?:patient )?enrol\w*)\b",
+    r"prior to (?:patient )?enrol\w*|"
+    # 'randomised in a blinded fashion', 'blinded randomisation': the allocation's concealment
+    r"randomi[sz]ed (?:\w+ )?in a (?:blind(?:ed)?|masked) (?:fashion|manner|way)|"
+    r"(?:blind(?:ed)?|masked) (?:randomi[sz]ation|allocation))\b",
     re.IGNORECASE,
 )
 # A later phase whose openness says nothing of the randomised comparison: 'an open-label
@@ -123,7 +140,49 @@ _HEDGE = re.compile(
 _COMPARED = re.compile(
     r"\b(?:(?:inferior|superior|compared|similar|equivalent|contrary|in contrast) to|than|"
     r"unlike|instead of|rather than|as opposed to|compared with)\s+"
-    r"(?:(?:a|an|the|those of|that of|in)\s+){0,2}$",
+    r"(?:(?:a|an|the|those of|that of|in|previous|earlier|prior|other|published)\s+){0,3}$",
+    re.IGNORECASE,
+)
+# A label of other, earlier studies: 'previous double-blind trials', 'an open trial preceded
+# this RCT'.
+_EARLIER_STUDY = re.compile(
+    r"\b(?:previous(?:ly)?|earlier|prior|preceding|preceded|published)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_PRECEDED = re.compile(r"\S*(?:\s+[\w-]+){0,4}?\s+(?:preceded|was followed by)\b", re.I)
+# Not knowing what comes next in the sequence is concealment: 'the researcher was unaware of
+# the next allocation'.
+_NEXT_ALLOCATION = re.compile(
+    r"\b(?:next|upcoming|forthcoming|subsequent|following) (?:\w+ )?(?:allocations?|"
+    r"assignments?|group assignments?)\b",
+    re.IGNORECASE,
+)
+# Unblinding as an event: it occurred, was reported, was (not) needed, in some cases.
+_BROKEN_AT_TIMES = re.compile(
+    r"\b(?:occurred|happened|took place|(?:was|were) (?:not )?(?:reported|recorded|noted|"
+    r"required|needed|necessary|requested)|no unblinding|in (?:\d+|a few|some|several|one|two|"
+    r"three|four|five|"
+    r"a (?:small )?(?:number|minority) of)\b|for (?:\d+|a few|some|several|one|two|three)\b|"
+    r"\d+(?:\.\d+)? ?%)",
+    re.IGNORECASE,
+)
+_AVOIDED = re.compile(
+    r"\b(?:avoid\w*|prevent\w*|minimi[sz]\w*|reduc\w* the (?:risk|chance|likelihood)|risk of|"
+    r"potential)\b",
+    re.IGNORECASE,
+)
+# Blindness as a loss of sight, in eligibility criteria: 'blind or deaf', 'visually impaired
+# or blind children', 'legally blind'.
+_SIGHT = re.compile(
+    r"\b(?:deaf\w*|visual(?:ly)?[- ]impair\w*|partially sighted|sight|eyesight|vision|"
+    r"hearing[- ]impair\w*|legally blind|registered blind)\b",
+    re.IGNORECASE,
+)
+# What participants are told when they consent: the aims, nature or procedures of the
+# treatment, not which arm they are in.
+_CONSENT = re.compile(
+    r"^(?:informed|told|notified|debriefed)\b.*\b(?:aims?|nature|purposes?|procedures?|contents?|"
+    r"details?|risks?|benefits?|goals?|objectives?|rationale|possibility|right)\b",
     re.IGNORECASE,
 )
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
@@ -136,7 +195,11 @@ _NOT_ALLOCATION = re.compile(
     re.IGNORECASE,
 )
 _FIRST_WORD = re.compile(r"[\w-]+")
-_KNOWING = re.compile(r"(?:aware|knew|debriefed|informed|told|notified|notification)\b", re.I)
+_KNOWING = re.compile(
+    r"(?:aware|knew|debriefed|informed|told|notified|notification|(?:allocation|assignment|group|"
+    r"condition|arm)s? (?:was|were) (?:not )?(?:revealed|disclosed))\b",
+    re.I,
+)
 _TRIAL_LABEL = re.compile(
     r"\b(?P<kind>single|double|triple|quadruple)[- ](?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
 )
@@ -147,11 +210,26 @@ _ROLE_LABEL = re.compile(
 )
 _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
     "assessor": re.compile(
-        r"\b(?:assessors?|raters?|evaluators?|interviewers?|outcome assessments?|assessments? were|"
+        r"\b(?:"
+        # The passive: 'outcome assessment was performed by staff', 'follow-up interviews
+        # were conducted by trained nurses', 'outcome data were collected by research staff'.
+        r"(?:(?:outcome|follow-?up) )?(?:assessments?|measurements?|evaluations?|interviews?|"
+        r"ratings?|tests?|data|measures?)(?: [\w-]+){0,3}? (?:were|was) (?:\w+ )?(?:performed|"
+        r"conducted|completed|done|carried out|collected|made|administered|undertaken|"
+        r"obtained|gathered) by (?:[\w-]+ ){0,3}?(?:staff|personnel|researchers?|nurses?|"
+        r"clinicians?|psychologists?|psychiatrists?|assistants?|team|investigators?|"
+        r"physicians?|doctors?|therapists?|members?|students|workers|coordinators?)|"
+        r"assessors?|raters?|evaluators?|interviewers?|outcome assessments?|assessments? were|"
         r"research assistants?|data collectors?|psychometrists?|"
         r"those (?:who )?(?:assessing|rating)|"
         r"(?:independent|blind(?:ed)?|masked) (?:clinicians?|psychologists?|psychiatrists?)|"
-        r"clinicians? who (?:assessed|rated|administered|interviewed)|"
+        r"clinicians? who administered|"
+        # 'the nurse who interviewed the patients' ('therapists who administered the
+        # treatments' are not assessors).
+        r"(?:clinicians?|nurses?|staff|psychologists?|psychiatrists?|physicians?|doctors?|"
+        r"therapists?|personnel|members?|assistants?|teachers?|parents?|observers?|"
+        r"caregivers?|carers?) (?:who|that) (?:assessed|rated|scored|"
+        r"interviewed|measured|evaluated|examined)|"
         r"outcome (?:was|were) (?:assessed|rated)|data extractors?|adjudicat\w+|"
         r"diagnos(?:is|es|ing)|(?:staff|nurses?|clinicians?|coordinators?|personnel|physicians?|"
         r"doctors?|team)(?: [\w-]+){0,3}? (?:undertaking|performing|conducting|collecting|"
@@ -249,18 +327,45 @@ _LIST_JOIN = re.compile(
     r"[\s,]*(?:(?:and|or|nor|as well as|&|both|neither|either)\s+)?(?:[\w-]+\s+){0,2}?",
     re.IGNORECASE,
 )
+_JOINING = re.compile(r",|&|\b(?:and|or|nor|as well as)\b", re.IGNORECASE)
+
+
+def _joined(text: str, start: int, end: int) -> bool:
+    """Two role words are members of one list: a comma or a conjunction between them, with
+    at most two words beside it ('participants and study personnel'), not a verb between
+    ('blinded raters assessed all participants')."""
+    return bool(_LIST_JOIN.fullmatch(text, start, end)) and bool(_JOINING.search(text, start, end))
+
+
+# A relative clause after the subject: 'the researcher who enrolled participants was unaware',
+# 'assessors who rated the children were blind': the head noun is the subject.
+_RELATIVE = re.compile(r"\s*,?\s*(?:who|that)\s+(?!(?:was|were|is|are)\b)", re.IGNORECASE)
+_CUE_VERB = re.compile(r"(?:was|were|remained)\b", re.IGNORECASE)  # 'were not aware'
+_WHO = re.compile(r"\b(?:who|that)\b", re.IGNORECASE)
+_MAIN_VERB = re.compile(
+    r"\b(?:was|were|remained|had been|have been|has been)\s+(?:not\s+|all\s+|also\s+|kept\s+|"
+    r"made\s+|fully\s+)*$",
+    re.IGNORECASE,
+)
 
 
 def _subject_roles(text: str, start: int, end: int) -> list[Role]:
     """The roles of the noun phrase nearest before ``end``: the last role named, and those
     listed with it ('participants and therapists were not blind'), not every role the clause
-    names earlier ('participants' adherence ... was abstracted by data extractors blinded')."""
+    names earlier ('participants' adherence ... was abstracted by data extractors blinded'),
+    nor a role inside a relative clause ('the researcher who enrolled participants was')."""
     mentions = _mentions(text, start, end)
     if not mentions:
         return []
+    verb = _MAIN_VERB.search(text, mentions[-1][1], end) or _CUE_VERB.match(text, end)
+    if len(mentions) > 1 and verb:
+        for mention in mentions[:-1]:
+            relative = _RELATIVE.match(text, mention[1]) or _WHO.search(text, *mention[:2])
+            if relative and "," not in text[mention[1] : end].rstrip(", "):
+                return [mention[2]]
     chosen = [mentions[-1]]
     for mention in reversed(mentions[:-1]):
-        if not _LIST_JOIN.fullmatch(text, mention[1], chosen[-1][0]):
+        if not _joined(text, mention[1], chosen[-1][0]):
             break
         chosen.append(mention)
     return list(dict.fromkeys(role for _, _, role in reversed(chosen)))
@@ -280,7 +385,8 @@ def _owner(text: str, mention: tuple[int, int, Role]) -> bool:
 # A clause that repeats the last one's predicate by ellipsis: 'therapists were aware of the
 # allocation, but assessors were not', 'participants were not blinded, whereas raters were'.
 _ELLIPSIS = re.compile(
-    r"(?:,\s*|\s+)(?:but|whereas|while|although|and)\s+(?P<who>(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
+    r"(?:,\s*|;\s*|\s+)(?:but|whereas|while|although|and|however,?)\s+"
+    r"(?P<who>(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
     r"(?:was|were|did|could|had|have)(?P<negation>\s+not|n['’]t)?(?:\s+(?:be|been))?"
     r"(?:\s+(?:either|too|as well))?\s*[.;]?\s*$",
     re.IGNORECASE,
@@ -316,11 +422,16 @@ def _roles_for(text: str, hit: Hit) -> list[Role]:
             ]
         )
         and "to" not in text[hit.end : following.end()].lower().split()
+        and not _OBJECT_CLAUSE.match(text, hit.end)
+        # 'told which group participants were in': the cue's own object clause names whose
+        # group; 'keep the assessors blind, as participants ...': another clause.
+        and not _WHICH.search(hit.cue)
+        and not re.search(r"[,;:()]", text[hit.end : mentions[0][0]])
     ):
         # With the roles listed after the first: 'blinding of participants and therapists'.
         chosen = [mentions[0]]
         for mention in _mentions(text, mentions[0][1], stop):
-            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+            if not _joined(text, chosen[-1][1], mention[0]):
                 break
             chosen.append(mention)
         return list(dict.fromkeys(role for _, _, role in chosen))
@@ -360,7 +471,13 @@ def _reports_this_trial(text: str, hit: Hit) -> bool:
     if sentence.cites_other_trial:
         return False
     begin = clause_start(text, sentence, hit.start)
-    if _HYPOTHETICAL.search(text, begin, clause_end(text, sentence, hit.end)):
+    for match in _HYPOTHETICAL.finditer(text, begin, clause_end(text, sentence, hit.end)):
+        word = match.group(0).lower()
+        if match.start() > hit.start:
+            before = text[max(begin, match.start() - 60) : match.start()]
+            known = {"whether": _KNOWN_WHETHER, "would": _KNOWN_WOULD, "should": _KNOWN_WOULD}
+            if word in known and known[word].search(before):
+                continue  # what was (not) known: 'unaware of whether ...'
         return False
     return not _SEQUENCE.search(text, sentence.start, sentence.end)
 
@@ -383,7 +500,7 @@ def _exceptions(text: str, sentence: Sentence) -> list[tuple[int, int, list[Role
             continue
         chosen = [mentions[0]]
         for mention in mentions[1:]:
-            if not _LIST_JOIN.fullmatch(text, chosen[-1][1], mention[0]):
+            if not _joined(text, chosen[-1][1], mention[0]):
                 break
             chosen.append(mention)
         roles = list(dict.fromkeys(role for _, _, role in chosen))
@@ -430,7 +547,7 @@ def analyse(ctx: Context) -> Blinding:
     out = Blinding()
     seen: set[tuple[int, Role]] = set()
 
-    def add(hit: Hit, role: Role, blinded: bool, explicit: bool) -> None:
+    def add(hit: Hit, role: Role, blinded: bool, explicit: bool, hedge: bool = False) -> None:
         left_out = excepted.get(hit.sentence.start, [])
         if role in left_out:
             return
@@ -442,7 +559,7 @@ def analyse(ctx: Context) -> Blinding:
         if key not in seen:
             seen.add(key)
             sentence = hit.sentence
-            hedged = bool(_HEDGE.search(text, sentence.start, sentence.end))
+            hedged = hedge or bool(_HEDGE.search(text, sentence.start, sentence.end))
             if (
                 blinded
                 and (
@@ -467,7 +584,9 @@ def analyse(ctx: Context) -> Blinding:
         role: Role = "personnel" if word.startswith("investigator") else "assessor"
         add(hit, role, not _negated(text, hit), True)
     for hit in facts(_TRIAL_LABEL):
-        if _COMPARED.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
+        if _COMPARED.search(text, max(hit.sentence.start, hit.start - 40), hit.start):
+            continue
+        if _EARLIER_STUDY.search(text, max(hit.sentence.start, hit.start - 30), hit.start):
             continue
         kind = hit.cue.lower()
         blinded = not _negated(text, hit)
@@ -475,6 +594,18 @@ def analyse(ctx: Context) -> Blinding:
         if kind.startswith("single"):
             # Conventionally the participants; a role named beside the label says otherwise.
             near = _roles_in(text, max(hit.start - 40, hit.sentence.start), hit.end + 40)
+            # So does a role the same sentence says was blinded ('a single-blind trial in
+            # which outcome assessors were blinded'): that statement is read below.
+            cued = [
+                role
+                for cue in found[_POSITIVE]
+                if cue.sentence.start == hit.sentence.start
+                and cue.start > hit.end
+                and not _negated(text, cue)
+                for role in _roles_for(text, cue)
+            ]
+            if blinded and any(role != "participant" for role in cued):
+                continue
             roles: list[Role] = [r for r in named if r in near and r != "participant"]
             if not roles and blinded and _undisguisable(ctx):
                 add(hit, "assessor", True, False)
@@ -493,9 +624,27 @@ def analyse(ctx: Context) -> Blinding:
     for hit in facts(_NEGATIVE):
         if _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
             continue  # an open extension after the randomised phase
+        if _EARLIER_STUDY.search(text, max(hit.sentence.start, hit.start - 30), hit.start) or (
+            _PRECEDED.match(text, hit.start, min(hit.end + 40, hit.sentence.end))
+        ):
+            continue  # 'previous open-label studies', 'an open trial preceded this RCT'
+
         # Knowing and being told can be negated ('participants were not told which group',
         # 'not made aware of their allocation'); 'open-label' and 'unblinded' are not.
+        if _CONSENT.search(hit.cue):
+            continue  # 'informed about the aims of the intervention': consent, not allocation
         blinded = bool(_KNOWING.match(hit.cue)) and _negated(text, hit)
+        if hit.cue.lower().startswith("unblinding"):
+            sentence = hit.sentence
+            if _AVOIDED.search(text, sentence.start, sentence.end):
+                continue  # 'thereby avoiding problems such as unblinding': nothing happened
+            if _BROKEN_AT_TIMES.search(text, sentence.start, sentence.end):
+                # An event that presupposes a blind: 'unblinding of assessors occurred in 12%
+                # of assessments', 'no unblinding of raters was reported'. The roles it names
+                # were blinded, perhaps not throughout; with none named it says nothing of who.
+                for role in _roles_for(text, hit):
+                    add(hit, role, True, True, hedge=True)
+                continue
         roles = _roles_for(text, hit)
         if not roles and not blinded:
             # 'Open trial', 'study group assignment was not blinded': nobody was blinded,
@@ -517,9 +666,17 @@ def analyse(ctx: Context) -> Blinding:
             continue
         if _NOT_ALLOCATION.match(text, hit.end):
             continue  # 'blind to the study hypotheses': not to the allocation
+        if _SIGHT.search(
+            text,
+            clause_start(text, hit.sentence, hit.start),
+            clause_end(text, hit.sentence, hit.end),
+        ):
+            continue  # 'patients who were blind or deaf were excluded': loss of sight
         cue = hit.cue.lower()
         if cue == "concealed from" and _ENROLLING.search(text, hit.end, hit.sentence.end):
             continue  # 'allocation was concealed from those enrolling': concealment
+        if _NEXT_ALLOCATION.search(text, hit.end, clause_end(text, hit.sentence, hit.end)):
+            continue  # 'unaware of the next allocation': concealment of the sequence
         blinded = cue in ("unaware", "did not know", "without knowledge of") or "aware" in cue
         blinded = blinded or not _negated(text, hit)
         if not blinded and _LATER_PHASE.search(text, hit.sentence.start, hit.sentence.end):
@@ -715,6 +872,13 @@ def assessor_awareness(ctx: Context) -> Signal:
     from appraise.evidence.raters import outcome_rating
 
     rating = outcome_rating(ctx)
+    said = [s for s in blinding(ctx).for_role("assessor") if s.explicit]
+    if rating.self_report and rating.assessor and rating.from_primary and said:
+        # The primary outcome is also assessor-rated (psychotherapy 1.1 proposes PY): what
+        # the text says of its assessors decides, as it does for a rated outcome.
+        decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
+        if decided:
+            return decided.inverted()
     if rating.self_report:
         aware = participant_awareness(ctx)
         if aware.answer != "NI":
@@ -724,6 +888,15 @@ def assessor_awareness(ctx: Context) -> Signal:
                 (rating.self_report[0], *aware.evidence),
                 "the outcome is self-reported, so the participant is the assessor: "
                 + (aware.comment or ""),
+            )
+        if rating.only_self_report and rating.from_primary:
+            # What research staff knew says nothing of a questionnaire the participant fills in.
+            return Signal(
+                "NI",
+                0.4,
+                rating.self_report[:1],
+                "the primary outcome is self-reported, so the participant is the assessor; "
+                "whether participants knew their allocation is not stated",
             )
     decided = _decide(blinding(ctx).for_role("assessor"), "assessor")
     if decided:

@@ -39,7 +39,8 @@ _RANDOM_METHOD = re.compile(
     r"software|random)|"
     # A machine that draws the allocation: 'through an automated computer script', 'the
     # software randomized the participants', 'an automated algorithm within the app'.
-    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?"
+    r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online |web-based |"
+    r"internet-based )?"
     r"(?:randomi[sz]ation |allocation |assignment )?(?:scripts?|algorithms?|"
     r"systems?|programs?|procedures?|process)|(?:web|online|computer) (?:scripts?|programs?|"
     r"algorithms?|generators?)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"
@@ -170,7 +171,15 @@ _CONCEALED_STRONG = re.compile(
     # Allocation by a remote service or a machine, which nobody enrolling can foresee.
     r"(?:telephone|phone|web|internet|online|central(?:i[sz]ed)?) (?:\w+ )?(?:service|procedure|"
     r"computer|website|server)|secure (?:web ?site|website|server|system)|via the (?:web ?site|"
-    r"website|internet)|offsite|off-site|"
+    r"website|internet)|offsite|off-site|password[- ]protected|"
+    # 'a telephone call to the central trials unit'
+    r"(?:telephone|phone)(?:d| calls?| call(?:ed)?)? (?:to )?(?:the |a )?(?:[\w-]+ ){0,2}?"
+    r"(?:unit|centre|center|office|line)|trials? (?:unit|centre|center|office)|"
+    # 'treatment allocation was done by a computer program' (not what else was assigned:
+    # 'messages randomly assigned by a computer program').
+    r"(?:allocation|assignment)s? (?:was|were) (?:\w+ ){0,3}?(?:by|through|using|via|with) "
+    r"(?:the |a |an )?computer(?:i[sz]ed)? (?:programs?|programmes?|system)"
+    r"(?! (?:generated|to generate))|"
     r"(?:automated|automatic|computeri[sz]ed) (?:computer |web |online )?"
     r"(?:randomi[sz]ation |allocation |assignment )?(?:scripts?|algorithms?|"
     r"systems?|programs?|procedures?|process)|software (?:randomi[sz]\w*|allocat\w*|assign\w*)|"
@@ -194,6 +203,10 @@ _CONCEALED_WEAK = re.compile(
     r"concealed from (?:the )?(?:investigators?|researchers?|recruiters?|study (?:team|staff)|"
     r"staff|clinicians?|physicians?|those (?:enrolling|recruiting))|"
     r"numbered (?:\w+ )?(?:bottles|packs|containers|kits|boxes|envelopes)|"
+    # Kept from those who enrol: 'the assistant who enrolled participants had no access to the
+    # randomisation list'.
+    r"(?:no|without) access to (?:the )?(?:randomi[sz]ation |allocation |treatment )?(?:list|"
+    r"sequence|schedule|codes?)|"
     # Done by someone kept apart from the trial: 'the random assignment was performed by an
     # assistant who was blind to the design'.
     r"(?:randomi[sz]ation|random assignment|allocation|assignment) (?:was |were )?(?:performed|"

@@ -31,7 +31,8 @@ _VERSION_TOKEN = re.compile(
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _MEASURING_WORDS = re.compile(
     r"\b(?:scales?|interview\w*|questionnaires?|inventor(?:y|ies)|measur\w*|scor\w*|checklists?|"
-    r"assess\w*|instruments?|rated|rating|administered|screen\w*)\b",
+    r"assess\w*|instruments?|rated|rating|administered|screen\w*|diagnos\w*|eligib\w*|"
+    r"criteria|evaluat\w*)\b",
     re.IGNORECASE,
 )
 # Rules for names the lexicon does not know, from the words instruments use to describe

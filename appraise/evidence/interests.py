@@ -51,6 +51,17 @@ _NONE_DECLARED = re.compile(
     r"^(?:nil|none|none declared|nothing to declare)\.?$)",
     _I,
 )
+
+
+def _declares_none(text: str, sentence: Sentence) -> bool:
+    """A statement declaring no interests; a bare 'None.' or 'Nil' as the whole statement too
+    (``^`` anchors at the text's start, not a sentence's)."""
+    return bool(
+        _NONE_DECLARED.search(text, sentence.start, sentence.end)
+        or _NONE_DECLARED.fullmatch(text[sentence.start : sentence.end].strip())
+    )
+
+
 # What a declared interest is, by category; the first word group names it.
 _INTEREST_KINDS: dict[str, re.Pattern[str]] = {
     "royalties": re.compile(
@@ -190,7 +201,7 @@ def coi_declared(ctx: Context) -> Signal:
         )
         return Signal("Y", 0.8, tuple(i.sentence for i in interests[:5]), summary)
     text = ctx.document.search_text
-    none = [s for s in sentences if _NONE_DECLARED.search(text, s.start, s.end)]
+    none = [s for s in sentences if _declares_none(text, s)]
     if none:
         return Signal("N", 0.85, tuple(none[:2]), "none declared")
     return Signal("NI", 0.4, tuple(sentences[:2]), "statement found but not read as either")
@@ -201,7 +212,7 @@ def coi_declared(ctx: Context) -> Signal:
 _DEVELOPED_BY_AUTHORS = re.compile(
     r"\b(?:(?:developed|designed|created|devised|written|authored) by (?:the |one of the |two of "
     r"the )?(?:first |senior |last |present |current )?(?:authors?|investigators?|us|"
-    r"our (?:group|team))|"
+    r"our (?:[\w-]+ )?(?:group|team)|(?:study|research|project|trial) (?:team|group))|"
     r"(?:we|the authors?|our (?:group|team)|the first author|the senior author|the "
     r"(?:researchers|investigators|research team|study team)) "
     r"(?:have |had )?(?:previously )?(?:developed|designed|created|devised|wrote|"
@@ -210,8 +221,9 @@ _DEVELOPED_BY_AUTHORS = re.compile(
     r"(?:developed|designed|created|devised|written|authored) by our (?:[\w-]+ )?(?:group|team|"
     r"lab\w*|unit)|"
     # 'none of the authors was involved in developing it': read with its negation.
-    r"(?:authors?|investigators?|we) (?:[\w-]+ ){0,3}?(?:involved|participated|took part) in "
-    r"(?:the )?(?:develop\w*|design\w*|creat\w*|writ\w*))\b",
+    r"(?:authors?|investigators?|we) (?:[\w-]+ ){0,3}?(?:involved|participated|took part|"
+    r"role|part|involvement|hand) in "
+    r"(?:the |its |their )?(?:develop\w*|design\w*|creat\w*|writ\w*))\b",
     _I,
 )
 # What a verb of making has for its object when it is not a treatment: 'we designed a
@@ -219,7 +231,15 @@ _DEVELOPED_BY_AUTHORS = re.compile(
 _NOT_TREATMENT = re.compile(
     r"\b(?:trials?|stud(?:y|ies)|RCT|questionnaires?|surveys?|measures?|scales?|items?|"
     r"analys[ie]s|databases?|samples?|study protocol|research protocol|hypothes[ie]s|"
-    r"(?:this|the|a) (?:\w+ )?(?:design|evaluation|experiment))\b",
+    r"(?:this|the|a) (?:\w+ )?(?:design|evaluation|experiment)|"
+    # Tools for checking or running the trial, and the therapists' own training.
+    r"checklists?|fidelity|coding (?:schemes?|systems?|manuals?)|(?:case report )?forms|"
+    r"randomi[sz]ation|allocation (?:procedures?|schedules?|sequences?|lists?)|"
+    # Not the treatment tested: 'we previously developed a similar programme for adolescents'.
+    r"(?:similar|another|different|related|separate|other|earlier) (?:[\w-]+ )?(?:programmes?|"
+    r"programs?|interventions?|treatments?|therap(?:y|ies)|versions?|apps?)|"
+    r"training of (?:the )?(?:\w+ )?(?:therapists?|staff|clinicians?|facilitators?|nurses?|"
+    r"counsell?ors?|coaches|providers?|interventionists?))\b",
     _I,
 )
 # Where a verb of making's object ends: 'we developed a 10-week guided self-help intervention'.
@@ -372,6 +392,10 @@ def _allegiance(ctx: Context) -> list[Indicator]:
     ]
     if named:
         out.append(Indicator("developer", tuple(named[:2]), "an author is named as its developer"))
+    if credited := _credited_to_authors(ctx, families):
+        out.append(
+            Indicator("developer", tuple(credited[:2]), "the treatment is credited to an author")
+        )
     out += _cited_to_an_author(ctx, families)
     out += _designed_by_authors_organisation(ctx, authors)
     initials = {x for a in authors for x in _initials(a)}
@@ -445,7 +469,7 @@ def _made_treatment(text: str, hit: Hit) -> bool:
     guided self-help intervention', not 'we designed a trial to test the app'), or the subject
     before a passive one ('the treatment manual was written by the first author')."""
     sentence = hit.sentence
-    if re.search(r"\bby\b", hit.cue, _I):
+    if re.search(r"\bby\b|\b(?:in|at) our\b|\b(?:its|their) (?:develop|design|creat)", hit.cue, _I):
         begin = max(sentence.start, hit.start - 80)
         return bool(_TREATMENT_WORDS.search(text, begin, hit.start)) and not _NOT_TREATMENT.search(
             text, begin, hit.start
@@ -508,6 +532,15 @@ _MEASURE_WORDS = re.compile(
 )
 
 
+# A trial's protocol paper: 'described in the published study protocol [5]', a reference titled
+# '... : study protocol for a randomised controlled trial'.
+_PROTOCOL_PAPER = re.compile(
+    r"\b(?:(?:study|trial) protocol|protocol (?:paper|article|publication)|protocol for a|"
+    r"published protocol|design (?:paper|article)|rationale and design)\b",
+    _I,
+)
+
+
 def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
     """The methods describe the treatment citing work an author of this study co-wrote."""
     references = [s for s in ctx.document.sentences if s.kind == "references"]
@@ -524,14 +557,17 @@ def _cited_to_an_author(ctx: Context, families: set[str]) -> list[Indicator]:
             continue
         citations = [c.group(1) or c.group(2) for c in _CITATION.finditer(body)]
         cited = sum(len(re.findall(r"\d+", c)) for c in citations)
-        # A string of references is the literature a treatment draws on, not its source.
-        if _MEASURE_WORDS.search(body) or cited > 2:
+        # A string of references is the literature a treatment draws on, not its source; the
+        # trial's own protocol paper is by its authors whoever made the treatment.
+        if _MEASURE_WORDS.search(body) or cited > 2 or _PROTOCOL_PAPER.search(body):
             continue
         for citation in citations:
             for number in re.findall(r"\d+", citation):
                 index = int(number) - 1
                 if 0 <= index < len(references):
                     ref = references[index]
+                    if _PROTOCOL_PAPER.search(text, ref.start, ref.end):
+                        continue
                     # Authors come first in a reference: look only there.
                     if m := author.search(text, ref.start, min(ref.end, ref.start + 120)):
                         return [
@@ -694,6 +730,32 @@ _CREDITED = re.compile(
 )
 
 
+# The same credit without a citation: 'the programme was developed by Okafor and colleagues'.
+_CREDITED_BY_NAME = re.compile(
+    r"\b(?:paradigm|protocol|programme|program|manual|intervention|treatment|therapy|model|"
+    r"approach|method|procedure|technique|training|app|course)s? (?:\w+ ){0,6}?(?:developed|"
+    r"designed|devised|created|written|authored) by (?:Drs?\.? |Prof(?:essor)?\.? )?"
+    r"(?-i:(?P<names>[A-Z][a-z'-]+(?:(?:,| and| &) (?:Drs?\.? )?[A-Z][a-z'-]+)*))",
+    _I,
+)
+
+
+def _credited_to_authors(ctx: Context, families: set[str]) -> list[Sentence]:
+    """Sentences of the trial's own account crediting the treatment to an author by name."""
+    if not families:
+        return []
+    out = []
+    text = ctx.document.search_text
+    for hit in find(ctx.document, _CREDITED_BY_NAME):
+        if hit.sentence.kind not in ("methods", "introduction", "abstract") or _negated(text, hit):
+            continue
+        m = _CREDITED_BY_NAME.match(text, hit.start, hit.end)
+        names = re.findall(r"[A-Z][a-z'-]+", m.group("names")) if m else []
+        if any(n in families for n in names):
+            out.append(hit.sentence)
+    return list(dict.fromkeys(out))
+
+
 def _credited_to_others(ctx: Context) -> list[Sentence]:
     """Methods sentences crediting the treatment to cited people who are not its authors."""
     families = {a.family.lower() for a in _authors(ctx)}
@@ -792,7 +854,7 @@ def coi_undeclared(ctx: Context) -> Signal:
     statement = _coi_sentences(ctx)
     declared = declared_interests(ctx)
     text = ctx.document.search_text
-    none = [s for s in statement if _NONE_DECLARED.search(text, s.start, s.end)]
+    none = [s for s in statement if _declares_none(text, s)]
     if indicators and (none or not statement) and not declared:
         evidence = tuple(e for i in indicators for e in i.evidence)[:2] + tuple(none[:1])
         return Signal(

@@ -107,7 +107,9 @@ _NOT_REPEATED = re.compile(
     r"given|conducted|used)|(?:only|solely|exclusively) (?:at|during) (?:the )?(?:baseline|"
     r"screening|intake|entry|inclusion|pre-?treatment)|(?:at|during) (?:the )?(?:baseline|"
     r"screening|intake|entry|inclusion|pre-?treatment) only|(?:only|solely|exclusively) "
-    r"(?:comprised|consisted of|included|used|relied on|of)? ?self-?report\w*)",
+    r"(?:comprised|consisted of|included|used|relied on|of)? ?(?:self-?report\w*|"
+    # 'at follow-up only questionnaires were used'
+    r"(?:\w+ )?questionnaires (?:were|was) (?:used|administered|completed|given|sent)))",
     re.IGNORECASE,
 )
 _ONLY_AT_ENTRY = re.compile(r"baseline|screening|intake|entry|inclusion|pre-?treatment", re.I)
@@ -391,12 +393,22 @@ def assessor_rated(ctx: Context) -> Signal:
             rating.assessor[:3],
             "rated by an assessor or measured objectively",
         )
-    if rating.assessor:
+    if rating.assessor and sure:
         return Signal(
             "PY",
             0.5,
             rating.assessor[:3],
             "both assessor-rated (or objective) and self-reported outcomes: answer for the "
             "result being assessed",
+        )
+    if rating.assessor:
+        # Self-report and assessor-rated measures, and no sentence naming the primary outcome:
+        # which of them decides the result is the reviewer's call.
+        return Signal(
+            "NI",
+            0.4,
+            (*rating.self_report[:1], *rating.assessor[:1]),
+            "both self-report and assessor-rated (or objective) measures, and no primary "
+            "outcome named: answer for the result being assessed",
         )
     return no_information()

@@ -74,6 +74,17 @@ _PSEUDO = [
     "were not broken",
     "was never broken",
     "not compromised",
+    # Remission read off an interview: 'no longer meeting criteria for PTSD on the CAPS-5'.
+    "no longer meeting",
+    "no longer meet",
+    "no longer met",
+    "no longer fulfilling",
+    "no longer fulfilled",
+    "no longer fulfil",
+    "no longer qualifying",
+    "no longer qualified",
+    "no longer satisfying",
+    "no longer satisfied",
 ]
 # Where a negation's scope ends: a new clause, often with its own subject, or the comma that
 # closes an inserted one ('the coordinator, who was not involved in treatment, was blind').

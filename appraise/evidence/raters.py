@@ -47,13 +47,37 @@ _ASSESSOR = re.compile(
 )
 # Outcomes nobody rates from what the participant says: deaths, diagnoses, laboratory values.
 _OBJECTIVE = re.compile(
-    r"\b(?:death|deaths|mortality|survival|died|diagnosed|incidence|cases|laborator\w+|"
+    r"\b(?:death|deaths|mortality|survival|died|diagnosed|incidence|(?:new|incident) cases|"
+    r"cases of|laborator\w+|"
     r"cultures?|temperature|blood|serum|plasma|urine|saliva\w*|cotinine|carbon monoxide|"
-    r"exhaled CO|biochemical\w*|registr(?:y|ies)|records|infections?|complications|"
+    r"exhaled CO|biochemical\w*|registr(?:y|ies)|(?:medical|hospital|health|clinical|case|"
+    r"patient|GP|pharmacy|prescription|school|police|court|administrative|dental|"
+    r"electronic health) records|infections?|complications|"
     r"phlebitis|hospitali[sz]ations?|readmissions?|performance test|accelerometer\w*|"
-    r"radiograph\w*|x-rays?|weight|BMI|blood pressure)\b",
+    r"radiograph\w*|x-rays?|weight(?![- ]related)|BMI|blood pressure)\b",
     _I,
 )
+# Words of an objective outcome used of something else: the population ('patients diagnosed
+# with depression'), a self-report ('the incidence of self-reported binge eating').
+_NOT_OBJECTIVE = re.compile(
+    r"(?:\b(?:patients|participants|people|adults|children|adolescents|women|men|individuals|"
+    r"those|persons|veterans|students|youth|subjects)(?: [\w-]+){0,2} diagnosed|"
+    r"\bincidence of (?:[\w-]+ )?self-?report\w*)",
+    _I,
+)
+
+
+def _objective(text: str, start: int, end: int) -> bool:
+    for match in _OBJECTIVE.finditer(text, start, end):
+        word = match.group(0).lower()
+        if word == "diagnosed" or word == "incidence":
+            window = text[max(start, match.start() - 60) : match.end() + 30]
+            if _NOT_OBJECTIVE.search(window):
+                continue
+        return True
+    return False
+
+
 # A report's word on its own outcomes: 'all assessment was self-rated', 'outcomes are based
 # on self-report', 'the use of a brief self-report questionnaire'.
 _SELF_REPORT_STUDY = re.compile(
@@ -64,7 +88,10 @@ _SELF_REPORT_STUDY = re.compile(
     r"(?:use|used) of (?:a |an )?(?:\w+ )?self-?report\w*|all (?:outcomes?|measures?|"
     r"assessments?) (?:were|was) self-?\w+|self-?report(?:ed)? (?:questionnaires?|measures?|"
     r"outcomes?|data)|(?:participants|patients|subjects) (?:\w+ ){0,2}?(?:filled in|filled out|"
-    r"completed|returned) (?:the |their )?(?:\w+ )?questionnaires)\b",
+    r"completed|returned) (?:the |their )?(?:\w+ )?questionnaires|"
+    # The passive: 'questionnaires were completed online at each time point'.
+    r"questionnaires (?:were|was) (?:\w+ )?(?:completed|filled in|filled out|returned|"
+    r"self-administered))\b",
     _I,
 )
 # A self-report checked by a measurement: 'abstinence was validated through salivary analysis'.
@@ -108,7 +135,7 @@ def _rating(ctx: Context) -> Rating:
         for sentence in sentences:
             if _SELF_REPORT.search(text, sentence.start, sentence.end):
                 self_report.append(sentence)
-            if _ASSESSOR.search(text, sentence.start, sentence.end) or _OBJECTIVE.search(
+            if _ASSESSOR.search(text, sentence.start, sentence.end) or _objective(
                 text, sentence.start, sentence.end
             ):
                 assessor.append(sentence)

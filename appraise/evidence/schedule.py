@@ -26,7 +26,9 @@ _UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
 # A number or a list of them ('1, 3, 5 and 12', '6 or 12', '3-6'); the last is the latest.
 _NUMBERS = rf"(?P<list>{NUMBER}(?:(?:, {NUMBER})*,? (?:and|or|to) {NUMBER}|[-/]{NUMBER})?)"
 _END = re.compile(
-    r"^(?:the )?(?:(?:end|completion|termination|conclusion|cessation) of (?:the |their )?"
+    r"^(?:the )?(?:(?:completing|finishing|ending|concluding) (?:the |their )?(?:\w+ ){0,2}?"
+    r"(?:treatment|intervention|therapy|programme|program|course|sessions?|training)|"
+    r"(?:end|completion|termination|conclusion|cessation) of (?:the |their )?"
     r"(?:\w+ ){0,2}?(?:treatment|intervention|therapy|programme|program|course|sessions?|"
     r"training|supplementation)|post-?(?:treatment|intervention|therapy)|(?:the )?"
     r"(?:last|final) (?:\w+ )?session|(?:the )?(?:single |group |\w+ )?session|treatment|"
@@ -46,7 +48,12 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
     # '12-month follow-up', '3 months post-treatment follow-up'
     (
         re.compile(
-            rf"\b{_NUMBERS}[- ]{_UNIT}[- ](?:post[- ]?(?:treatment|intervention) )?{_FOLLOW}\b"
+            # '6-month (T2) follow-up'
+            rf"\b{_NUMBERS}[- ]{_UNIT}(?: \([^()]{{1,12}}\))?[- ]"
+            r"(?:post[- ]?(?:treatment|intervention) |"
+            r"(?:naturalistic|long-term|longer-term|further|additional|telephone|postal|"
+            r"uncontrolled|open) )?"
+            rf"{_FOLLOW}\b"
             rf"(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
             _I,
         ),
@@ -55,7 +62,8 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
     # 'follow-up at 3 and 6 months (after the intervention)'
     (
         re.compile(
-            rf"\b{_FOLLOW} (?:\w+ ){{0,3}}?(?:at|after|in) (?:weeks? |months? )?{_NUMBERS}"
+            rf"\b(?:{_FOLLOW}|followed[- ]up) (?:\w+ ){{0,3}}?(?:at|after|in) (?:weeks? |months? )?"
+            rf"{_NUMBERS}"
             rf"[- ]?{_UNIT}(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
             _I,
         ),
@@ -84,7 +92,27 @@ _POINT_PATTERNS: tuple[tuple[re.Pattern[str], Anchor | None], ...] = (
         re.compile(
             rf"\b(?:followed(?: up)? (?:for|over|during)|{_FOLLOW} (?:period |duration )?"
             rf"(?:of|was|lasted|ranged from [\d.]+ \w+ to)) (?:up to |a (?:median|mean) of |"
-            rf"about |approximately )?{_NUMBERS} {_UNIT}",
+            rf"about |approximately )?{_NUMBERS} {_UNIT}"
+            # 'followed up for two years after completing therapy' counts from the end.
+            rf"(?: {_AFTER}(?P<anchor>[\w -]{{1,50}}))?",
+            _I,
+        ),
+        "start",
+    ),
+    # 'at the end of the 10-week programme and again 6 months later': from the point named
+    # before it in the sentence (the end of treatment when the sentence names it there).
+    (
+        re.compile(rf"\b{_NUMBERS}[- ]{_UNIT} (?P<later>later|thereafter)\b", _I),
+        None,
+    ),
+    # 'at baseline and at 8 weeks', 'at baseline, 3 and 6 months': counted from the start.
+    (
+        re.compile(
+            r"\b(?:at |from )?(?:baseline|randomi[sz]ation),? (?:and |to )?(?:at )?"
+            rf"(?:(?:{NUMBER}[- ](?:weeks?|months?)|post-?(?:treatment|intervention)|"
+            rf"mid-?(?:treatment|intervention)),? (?:and |or )?(?:at )?)*{_NUMBERS}[- ]{_UNIT}"
+            r"(?![- ](?:follow|post|after|later|from|of|long|period|programme|program|"
+            r"intervention|treatment|course))\b",
             _I,
         ),
         "start",
@@ -98,7 +126,7 @@ _DURATION = re.compile(
     r"supplementation|training|protocol|period of (?:treatment|intervention))\b|"
     rf"\b(?P<n2>{NUMBER}) (?P<unit2>days?|weeks?|months?|years?) of (?:\w+ )?(?:treatment|"
     r"intervention|therapy|supplementation|training|stimulation)\b|"
-    r"\b(?:treatment|intervention|therapy|programme|program|course|supplementation) "
+    r"\b(?:treatment|intervention|therapy|programme|program|course|supplementation|training) "
     r"(?:\w+ ){0,3}?"
     rf"(?:lasted|lasting|was delivered over|was given over|ran for|for|over) (?:a period of )?"
     rf"(?P<n3>{NUMBER}) (?P<unit3>days?|weeks?|months?|years?)\b|"
@@ -107,9 +135,14 @@ _DURATION = re.compile(
     rf"(?:\w+ )?(?P<n4>{NUMBER}) (?P<unit4>days?|weeks?|months?) after (?:the )?"
     r"(?:baseline|randomi[sz]ation|start)|"
     # '12 weekly sessions', 'eight sessions over 10 weeks'
-    rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:\w+ )?sessions\b|"
-    rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of )?"
-    rf"(?P<n6>{NUMBER}) (?P<unit6>days?|weeks?|months?)\b",
+    rf"\b(?P<n5>{NUMBER}) (?P<unit5>week|fortnight)ly (?:[\w-]+ ){{0,2}}?sessions\b|"
+    rf"\bsessions? (?:\w+ ){{0,2}}?(?:over|across|during|within) (?:a period of |an? )?"
+    rf"(?P<n6>{NUMBER})[- ](?P<unit6>days?|weeks?|months?)\b|"
+    # 'sessions once a week for 10 weeks', 'the intervention period was 12 weeks'
+    r"\b(?:sessions|weekly|once a week|twice (?:a )?week(?:ly)?|each week|per week) "
+    rf"(?:\w+ ){{0,2}}?for (?P<n7>{NUMBER}) (?P<unit7>weeks?|months?)\b|"
+    r"\b(?:intervention|treatment|therapy|training) (?:period|phase) (?:was|of|lasted) "
+    rf"(?:\w+ )?(?P<n8>{NUMBER})[- ](?P<unit8>days?|weeks?|months?)\b",
     _I,
 )
 _POST_FROM_START = re.compile(
@@ -129,6 +162,16 @@ _ONGOING = re.compile(
     r"follow-?up))",
     _I,
 )
+# The end of treatment named earlier in a sentence: 'at the end of the 10-week programme and
+# again 6 months later', 'post-treatment and 3 months later'.
+_END_BEFORE = re.compile(
+    r"\b(?:(?:end|completion|termination) of (?:the |their )?(?:[\w-]+ ){0,2}?(?:treatment|"
+    r"intervention|therapy|programme|program|course|training|sessions?)|post-?(?:treatment|"
+    r"intervention|therapy)|after (?:the )?(?:last|final) session|discharge|(?:immediately |"
+    r"directly )?after (?:the )?(?:treatment|intervention|therapy|programme|program|course)"
+    r"(?! (?:began|started|had begun|initiation|onset|allocation)))\b",
+    _I,
+)
 _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
 # The assessments end when treatment does: 'at baseline and post-treatment', 'lack of follow-up'.
 _POST_ONLY = re.compile(
@@ -136,13 +179,24 @@ _POST_ONLY = re.compile(
     r",? and (?:at )?(?:post-?treatment|post-?intervention|post-?test|the end of (?:the )?"
     r"(?:treatment|intervention|therapy|study))|after \w+ (?:weeks?|months?|sessions|treatments)"
     r" of (?:\w+ )?(?:treatment|supplementation|therapy|intervention|stimulation)|"
-    r"after (?:\w+ )?(?:\d+|\w+) treatments)\b",
+    r"after (?:\w+ )?(?:\d+|\w+) treatments|"
+    r"pre-? ?and post-?(?:treatment|intervention|test|therapy)\b(?!,? (?:and|as well as) "
+    r"(?:at )?(?:\w+[- ])?(?:\w+[- ])?follow)|"
+    # 'at baseline, mid-treatment and post-treatment', 'before and immediately after the
+    # intervention', 'only at the end of the intervention'
+    r"(?:baseline|pre-?treatment|pre-?intervention),? (?:at )?mid-?(?:treatment|intervention|"
+    r"therapy),? and (?:at )?post-?(?:treatment|intervention|therapy)|"
+    r"before and (?:immediately |directly |again )?after (?:the |each )?(?:[\w-]+ ){0,2}?"
+    r"(?:treatment|intervention|therapy|programme|program|course|training)(?! (?:and|,))|"
+    r"only (?:at|after|on completion of) (?:the )?(?:end of (?:the )?)?(?:[\w-]+ )?"
+    r"(?:treatment|intervention|therapy|programme|program|course|training))\b",
     _I,
 )
 _NO_FOLLOW_UP = re.compile(
     rf"\b(?:(?:lack|absence) of (?:a |any )?(?:longer[- ]term |long[- ]term |longitudinal )?"
     rf"{_FOLLOW}|no (?:longer[- ]term |long[- ]term )?{_FOLLOW}|without (?:a |any )?"
-    rf"(?:long[- ]term )?{_FOLLOW}|did not include (?:a |any )?(?:long[- ]term )?{_FOLLOW})",
+    rf"(?:long[- ]term )?{_FOLLOW}|(?:did not include|lacked|lacks|lacking) (?:a |any )?"
+    rf"(?:longer[- ]term |long[- ]term )?{_FOLLOW})",
     _I,
 )
 _PLANNED = re.compile(
@@ -235,15 +289,14 @@ def _latest(numbers: str) -> float | None:
 
 
 def _anchor(text: str | None, default: Anchor | None) -> Anchor | None:
-    if default:
-        return default
+    """The anchor named after the point, else the pattern's own (None: not a time point)."""
     if not text:
-        return "unknown"
+        return default or "unknown"
     if _START.match(text):
         return "start"
     if _END.match(text):
         return "end"
-    return None
+    return default
 
 
 def schedule(ctx: Context) -> Schedule:
@@ -265,6 +318,11 @@ def _schedule(ctx: Context) -> Schedule:
             n = _latest(m.group("list"))
             anchor_text = m.groupdict().get("anchor")
             anchor = _anchor(anchor_text, default)
+            if m.groupdict().get("later"):
+                # 'N months later' counts from the point named before it: the end of
+                # treatment if the sentence names it there, else from when is unknown.
+                before = text[hit.sentence.start : hit.start]
+                anchor = "end" if _END_BEFORE.search(before) else "unknown"
             if n is None or anchor is None or n > 600:
                 continue
             assessed = bool(_ASSESSED.search(text, hit.sentence.start, hit.sentence.end))
@@ -290,7 +348,7 @@ def _schedule(ctx: Context) -> Schedule:
         m = _DURATION.match(text, hit.start, hit.end)
         if not m:
             continue
-        groups = ("", "2", "3", "4", "5", "6")
+        groups = ("", "2", "3", "4", "5", "6", "7", "8")
         n = to_number(next((m.group("n" + g) for g in groups if m.group("n" + g)), ""))
         unit = next((m.group("unit" + g) for g in groups if m.group("unit" + g)), "")
         if unit.lower() == "fortnight" and n is not None:

@@ -45,6 +45,9 @@ def _trial(coi: str, methods: str = "Participants were randomised.", intro: str 
         "No potential conflicts of interest relevant to this article were reported.",
         "No potential conflicts with any product or concept discussed here were reported.",
         "The authors have no financial or other competing interests to declare.",
+        # The whole statement one word.
+        "None.",
+        "Nil",
     ],
 )
 def test_statements_declaring_none(statement: str) -> None:
@@ -192,7 +195,17 @@ def test_a_treatment_credited_to_cited_people_outside_the_authors_is_probably_no
     signal = interests.allegiance_developer(ctx)
     assert signal.answer == "PN" and "not among the authors" in (signal.comment or "")
     own = _cited("The walking protocol developed by Okafor and Novak [2] was followed.")
-    assert interests.allegiance_developer(own).answer != "PN"
+    assert interests.allegiance_developer(own).answer == "Y"
+
+
+def test_a_treatment_credited_to_an_author_by_name_is_allegiance() -> None:
+    ctx = _cited("The group walks followed a programme that was designed by Brandt and colleagues.")
+    signal = interests.allegiance_developer(ctx)
+    assert signal.answer == "Y" and "credited to an author" in (signal.comment or "")
+    other = _cited(
+        "The group walks followed a programme that was designed by Novak and colleagues."
+    )
+    assert interests.allegiance_developer(other).answer != "Y"
 
 
 def _methods(sentence: str) -> Context:
@@ -208,10 +221,18 @@ def _methods(sentence: str) -> Context:
         ("We developed an internet-based CBT programme for insomnia.", "yes"),
         ("The treatment manual was written by the first author.", "yes"),
         ("The programme was developed by our research group in 2010.", "yes"),
+        ("The sessions and exercises were designed by the research team.", "yes"),
+        ("The parenting course was developed at our unit in 2015.", "yes"),
         # What the authors made is not a treatment.
         ("We designed the trial to test whether the app reduced anxiety.", "none"),
         ("We developed a questionnaire to measure satisfaction with the intervention.", "none"),
         ("We developed the study protocol with patient representatives.", "none"),
+        ("We developed a treatment fidelity checklist for the therapy sessions.", "none"),
+        ("The authors designed the training of the group therapists.", "none"),
+        ("We developed the randomisation schedule and the treatment allocation lists.", "none"),
+        ("We previously developed a related programme for older adults.", "none"),
+        # A denial after the treatment: 'the authors had no role in its development'.
+        ("The app was built by a start-up; the authors had no part in its design.", "no"),
         # Said not to have made it (NegEx): no.
         ("The authors did not develop the intervention.", "no"),
         ("None of the authors was involved in developing the programme.", "no"),
@@ -224,3 +245,30 @@ def test_who_made_the_treatment_is_read_from_the_verb_its_object_and_negation(
     answer = interests.allegiance_developer(_methods(sentence)).answer
     got = {"Y": "yes", "PY": "yes", "N": "no", "PN": "no"}.get(answer, "none")
     assert got == direction
+
+
+def test_the_trials_own_protocol_paper_is_not_the_treatments_source() -> None:
+    # A protocol paper is by the trial's authors whoever made the treatment.
+    ctx = _cited("Details of the walking groups are given in the published study protocol [1].")
+    assert interests.allegiance_developer(ctx).answer != "Y"
+    record = _cited("x").record
+    assert record is not None
+    protocol = record.model_copy(
+        update={
+            "references": [
+                Reference(
+                    text="Okafor N, Brandt U. Walking groups for low mood: study protocol for a "
+                    "randomised controlled trial. Trials. 2019."
+                )
+            ],
+            "sections": [
+                Section(
+                    title="Methods",
+                    kind="methods",
+                    text="The group programme is described in full elsewhere [1]." + _FILLER,
+                )
+            ],
+        }
+    )
+    ctx = Context(document_from_record(protocol), protocol)
+    assert interests.allegiance_developer(ctx).answer != "Y"

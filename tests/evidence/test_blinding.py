@@ -322,3 +322,180 @@ def test_blinding_direction_per_role(sentence: str, expected: str) -> None:
         )
     )
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "assessor", "participant"),
+    [
+        # What was known is an object clause, not a supposition, and not who knew.
+        ("The raters were masked as to whether a child had received the programme.", "Y", "NI"),
+        ("Interviewers did not know whether patients were in the active arm.", "Y", "NI"),
+        ("Patients were not told which arm they would join.", "NI", "Y"),
+        ("Patients knew which programme they would be offered.", "NI", "N"),
+        # A supposition still decides nothing.
+        ("Ideally, patients would have been blinded.", "NI", "NI"),
+    ],
+)
+def test_whether_and_would_in_what_was_known(
+    sentence: str, assessor: str, participant: str
+) -> None:
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == assessor
+    assert blinding.participant_blinding(ctx).answer == participant
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Outcome assessment at six months was done by clinic staff masked to study arm.",
+        "All follow-up interviews were carried out by research nurses unaware of allocation.",
+        "Outcome data were gathered by two trained staff members who were blind to group.",
+    ],
+)
+def test_staff_named_in_the_passive_as_doing_the_assessing_are_assessors(sentence: str) -> None:
+    # Not the personnel delivering treatment: their blinding says nothing of RoB 2 2.2.
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == "Y"
+    assert blinding.personnel_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "assessor", "participant"),
+    [
+        # The head noun of a relative clause is who was blind, not the role inside it.
+        ("The nurse who interviewed the patients was blind to the study arm.", "Y", "NI"),
+        ("Raters that scored the children's videos were kept unaware of group.", "Y", "NI"),
+        # Not knowing the next allocation is concealment of the sequence, not blinding.
+        (
+            "The researcher who recruited patients was unaware of the upcoming assignment.",
+            "NI",
+            "NI",
+        ),
+    ],
+)
+def test_relative_clauses_and_the_next_allocation(
+    sentence: str, assessor: str, participant: str
+) -> None:
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == assessor
+    assert blinding.participant_blinding(ctx).answer == participant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "assessor", "participant", "personnel"),
+    [
+        # The cue's own object clause names whose group, not who knew.
+        ("The raters were not told which arm the patients were in.", "Y", "NI", "NI"),
+        ("Neither the rater nor the analyst knew which arm the patients joined.", "Y", "NI", "NI"),
+        # A role in another clause after a comma is not the cue's object.
+        (
+            "We could not keep the raters blind, since patients told them their arm.",
+            "N",
+            "NI",
+            "NI",
+        ),
+        # A verb between two roles: they are not one list.
+        ("Masked raters interviewed all patients at each visit.", "Y", "NI", "NI"),
+        # Raters named by their rating, inside a relative clause.
+        ("Teachers who rated the pupils' behaviour were unaware of group.", "Y", "NI", "NI"),
+        ("Therapists were, inevitably, aware of the treatment they delivered.", "NI", "NI", "N"),
+        # Unblinding as an event presupposes a blind.
+        ("Unblinding of the raters occurred in 8% of interviews.", "PY", "NI", "NI"),
+        ("Emergency unblinding was not needed.", "NI", "NI", "NI"),
+        ("Self-report avoided any risk of unblinding of the research staff.", "NI", "NI", "NI"),
+    ],
+)
+def test_whose_group_and_which_clause(
+    sentence: str, assessor: str, participant: str, personnel: str
+) -> None:
+    ctx = context(sentence)
+    got = (
+        blinding.assessor_blinding(ctx).answer,
+        blinding.participant_blinding(ctx).answer,
+        blinding.personnel_blinding(ctx).answer,
+    )
+    assert got == (assessor, participant, personnel)
+
+
+def test_a_single_blind_label_means_the_role_its_sentence_says_was_blinded() -> None:
+    sentence = "We ran a single-blind randomised trial in which the outcome raters were masked."
+    ctx = context(sentence)
+    assert blinding.assessor_blinding(ctx).answer == "Y"
+    # Nothing is then read for the participants or those treating them.
+    assert blinding.participant_blinding(ctx).answer == "NI"
+    assert blinding.personnel_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # An elliptical clause after a semicolon and 'however'.
+        "Patients could not be masked owing to the intervention; however, the raters were.",
+        # A possessive inside what was not told.
+        "The raters were not informed of the patients' treatment group.",
+        # Not revealed to them is blinded.
+        "Group assignment was not disclosed to the interviewers.",
+    ],
+)
+def test_more_ways_of_keeping_the_assessors_unaware(sentence: str) -> None:
+    assert blinding.assessor_blinding(context(sentence)).answer == "Y"
+
+
+def test_an_allocation_revealed_to_participants_is_not_blinding() -> None:
+    ctx = context("Group assignment was revealed to the patients by letter.")
+    assert blinding.participant_blinding(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Children were randomised in a blinded fashion by the school office.",
+        "Masked allocation was done by the data centre.",
+    ],
+)
+def test_blinded_randomisation_is_concealment_not_blinding(sentence: str) -> None:
+    ctx = context(sentence)
+    assert blinding.participant_blinding(ctx).answer == "NI"
+    assert blinding.assessor_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Adults who were blind or deaf were excluded from the trial.",
+        "Visually impaired or blind pupils were not eligible.",
+    ],
+)
+def test_blindness_as_loss_of_sight_is_not_blinding(sentence: str) -> None:
+    assert blinding.participant_blinding(context(sentence)).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Consent: what the treatment is, not which arm one is in.
+        "All patients were informed about the purpose of the programme and gave written consent.",
+        "Participants were told of the nature and risks of the treatment before they signed.",
+    ],
+)
+def test_informed_consent_is_not_knowing_the_allocation(sentence: str) -> None:
+    assert blinding.participant_blinding(context(sentence)).answer == "NI"
+
+
+def test_being_told_the_allocation_is_still_knowing_it() -> None:
+    ctx = context("Patients were informed about their group allocation by letter.")
+    assert blinding.participant_blinding(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Earlier open-label studies of the drug were encouraging.",
+        "An open trial preceded this randomised comparison.",
+        "Our findings are weaker than those of previous double-blind trials.",
+    ],
+)
+def test_labels_of_earlier_studies_are_not_this_trials(sentence: str) -> None:
+    ctx = context(sentence)
+    assert blinding.participant_blinding(ctx).answer == "NI"
+    assert blinding.assessor_blinding(ctx).answer == "NI"

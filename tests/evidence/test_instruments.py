@@ -130,6 +130,15 @@ def test_mentions_in_text_are_verbatim_and_ambiguous_words_need_a_measuring_cont
     ]
 
 
+def test_an_ambiguous_abbreviation_counts_where_its_sentence_speaks_of_diagnosis() -> None:
+    text = "The MINI was used to confirm eligibility. A SCAN of the brain followed."
+    doc = Document.from_sections([("Methods", "methods", text)], "t")
+    assert [m.instrument.name for m in find_instruments(doc)] == ["MINI"]
+    text = "Eligible patients met DSM-5 criteria on the MINI."
+    doc = Document.from_sections([("Methods", "methods", text)], "t")
+    assert [m.instrument.name for m in find_instruments(doc)] == ["MINI"]
+
+
 def test_lowercase_words_are_not_abbreviations() -> None:
     doc = Document.from_sections([("Methods", "methods", "We used a mini scan of the pcl.")], "t")
     assert find_instruments(doc) == []

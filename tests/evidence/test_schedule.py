@@ -130,6 +130,23 @@ def test_a_follow_up_of_self_report_only_rules_out_the_follow_up_interview_alone
     assert measurement.diagnostic_interview_followup(ctx).answer == "N"
 
 
+def test_only_questionnaires_at_follow_up_rule_out_the_follow_up_interview() -> None:
+    ctx = context(
+        "The CIS-R was given before and after treatment; at the follow-up only "
+        "questionnaires were sent.",
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "Y"
+    assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+def test_no_longer_meeting_criteria_on_an_interview_is_the_interview_given() -> None:
+    # Remission read off the interview, not a denial that it was given (NegEx pseudo-negation).
+    ctx = context(
+        "Recovery meant no longer meeting criteria for GAD on the ADIS at post-treatment."
+    )
+    assert measurement.diagnostic_interview_end(ctx).answer == "Y"
+
+
 def test_a_listed_schedule_without_the_interview_is_probably_no() -> None:
     ctx = context(
         "Diagnosis at entry was confirmed with the MINI.",
@@ -264,3 +281,62 @@ def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_name
     )
     assert measurement.diagnostic_interview_end(ctx).answer not in ("Y", "PY")
     assert measurement.diagnostic_interview_followup(ctx).answer == "N"
+
+
+@pytest.mark.parametrize(
+    ("sentences", "answer"),
+    [
+        # An observation period anchored at the end of treatment.
+        (["Families were followed for three years after finishing the programme."], "Y"),
+        # 'N months later' after the end of treatment named in the same sentence.
+        (["Mood was rated at the end of the 8-week course and again 9 months later."], "Y"),
+        (["Mood was rated at the end of the 8-week course and once more 6 weeks later."], "N"),
+        # Time points listed after baseline count from the start.
+        (
+            [
+                "The training ran for 6 weeks.",
+                "Questionnaires were filled in at baseline and at 10 weeks.",
+            ],
+            "N",
+        ),
+        (
+            [
+                "The training ran for 6 weeks.",
+                "Questionnaires were filled in at baseline, 10 weeks and 12 months.",
+            ],
+            "Y",
+        ),
+        # Schedules that end when treatment does.
+        (["Measures were taken at baseline, mid-treatment and post-treatment."], "N"),
+        (["Children were tested before and directly after the training."], "N"),
+        (["Symptoms were recorded only at the end of the therapy."], "N"),
+        (["Stress was measured pre- and post-treatment."], "N"),
+        (["Stress was measured pre- and post-treatment and at 12-month follow-up."], "Y"),
+        (["Our trial lacked a longer-term follow-up."], "N"),
+        # A word between the time and 'follow-up'.
+        (["The 10-week course was followed by a 9-month naturalistic follow-up."], "Y"),
+        # 'followed up at', a label in brackets, 'later' after 'after treatment'.
+        (["Families were followed up at 18 months."], "Y"),
+        (["Ten weekly sessions were given; families were followed up at 2 months."], "N"),
+        (["Scores were taken at baseline (T0) and at the 12-month (T2) follow-up."], "Y"),
+        (["Mood was rated before treatment, after treatment and again 8 months later."], "Y"),
+        # The treatment's length from how its sessions ran: 6 months from the start of a
+        # 10-week course is under six months after its end.
+        (
+            [
+                "Groups met once a week for 10 weeks.",
+                "Outcomes were measured at baseline and 6 months after randomisation.",
+            ],
+            "N",
+        ),
+        (
+            [
+                "The course consisted of eight weekly 90-minute sessions.",
+                "Outcomes were measured 12 months after randomisation.",
+            ],
+            "Y",
+        ),
+    ],
+)
+def test_follow_up_wordings(sentences: list[str], answer: str) -> None:
+    assert design.followup(context(*sentences)).answer == answer
