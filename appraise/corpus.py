@@ -428,6 +428,10 @@ class Corpus:
         return load_model(self.claims_path, ClaimsFile) if self.claims_path.exists() else None
 
 
+# Values that hold no model: not walked into (most of a parsed file's values).
+_ATOMS = (str, int, float, bool, type(None))
+
+
 def _share_field_sets(model: BaseModel, shared: dict[frozenset[str], set[str]]) -> None:
     """Let ``model`` and the models inside it share one set of set-field names with every
     kept model that set the same fields. Pydantic keeps such a set per instance (about a
@@ -441,11 +445,11 @@ def _share_field_sets(model: BaseModel, shared: dict[frozenset[str], set[str]]) 
             object.__setattr__(
                 node, "__pydantic_fields_set__", shared.setdefault(frozenset(names), names)
             )
-            stack.extend(node.__dict__.values())
+            stack.extend(v for v in node.__dict__.values() if not isinstance(v, _ATOMS))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(v for v in node if not isinstance(v, _ATOMS))
         elif isinstance(node, dict):
-            stack.extend(node.values())
+            stack.extend(v for v in node.values() if not isinstance(v, _ATOMS))
 
 
 def _fork_is_safe() -> bool:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 # Zip's earliest representable time; used for every entry so no clock leaks into the file.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CHUNK = 1 << 16  # characters of spliced XML per write
 _CORE_DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
@@ -44,9 +45,17 @@ def pin_office_file(
             entry.external_attr = 0o600 << 16
             if info.filename == "word/document.xml" and splice:
                 # Streamed into the zip: the spliced XML is never held whole beside the rest.
+                # Written in chunks: one compressor call per small piece costs more than the XML.
                 with target.open(entry, "w") as stream:
+                    chunk: list[str] = []
+                    size = 0
                     for piece in _splice(blob.decode("utf-8"), splice):
-                        stream.write(piece.encode("utf-8"))
+                        chunk.append(piece)
+                        size += len(piece)
+                        if size >= _CHUNK:
+                            stream.write("".join(chunk).encode("utf-8"))
+                            chunk, size = [], 0
+                    stream.write("".join(chunk).encode("utf-8"))
                 continue
             target.writestr(entry, blob)
     return out.getvalue()
