@@ -24,6 +24,9 @@ SECTION_SEPARATOR = "\n\n"
 # Sections that are lists (one author, funder, registration or reference a line): each line is
 # one "sentence", so an author's affiliations or a reference stay whole.
 LINE_KINDS = frozenset({"authors", "funding", "registration", "references"})
+# A list of abbreviations says what words mean, not what the trial did ('ITT: intention to
+# treat', 'HAM-D: Hamilton Rating Scale'): it is never evidence nor a quote.
+NOT_READ_KINDS = frozenset({"abbreviations"})
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,7 @@ class Document:
         offset = 0
         for title, kind, body in parts:
             body = body.strip()
-            if not body:
+            if not body or kind in NOT_READ_KINDS:
                 continue
             if chunks:
                 chunks.append(SECTION_SEPARATOR)

@@ -130,6 +130,10 @@ _TITLE_KINDS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^(trial )?registration\b|^clinical trial registration", re.I), "registration"),
     (re.compile(r"^acknowledge?ments?\b", re.I), "acknowledgements"),
+    (
+        re.compile(r"^(list of )?(abbreviations|acronyms)( used)?$|^glossary$", re.I),
+        "abbreviations",
+    ),
     (re.compile(r"^(abstract|summary)$", re.I), "abstract"),
     (re.compile(r"^(references|bibliography|literature cited|works cited)$", re.I), "references"),
     (re.compile(r"^(introduction|background)\b", re.I), "introduction"),
@@ -148,7 +152,14 @@ _TITLE_KINDS: list[tuple[re.Pattern[str], str]] = [
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVX]+)[.)]?\s+")
 
 # Kinds specific enough to override what a subsection inherits from its parent.
-_STATEMENT_KINDS = {"coi", "funding", "registration", "acknowledgements", "references"}
+_STATEMENT_KINDS = {
+    "coi",
+    "funding",
+    "registration",
+    "acknowledgements",
+    "references",
+    "abbreviations",
+}
 
 # Sections that are not prose a reader or a detector wants.
 _SKIPPED_SEC_TYPES = {

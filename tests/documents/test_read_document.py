@@ -110,6 +110,39 @@ def test_jats_file_becomes_a_document_with_coi_section() -> None:
     assert document.section_text("references").count("\n") == 32  # 33 references
 
 
+_GLOSSARY_JATS = """<article><front><article-meta><title-group><article-title>A trial
+</article-title></title-group></article-meta></front><body>
+<sec><title>Methods</title><p>Analysis was by intention to treat.</p></sec>
+<sec><title>Abbreviations</title><p>ITT: intention to treat; HAM-D: Hamilton Rating Scale for
+Depression.</p></sec></body></article>"""
+
+_GLOSSARY_TEXT = """A trial
+
+Methods
+Analysis was by intention to treat.
+
+List of abbreviations
+ITT: intention to treat; HAM-D: Hamilton Rating Scale for Depression.
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("a.xml", _GLOSSARY_JATS), ("a.txt", _GLOSSARY_TEXT)]
+)
+def test_a_list_of_abbreviations_is_never_read_as_evidence(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    # 'ITT: intention to treat' in a glossary says what a word means, not what the trial did:
+    # it must never become a quote.
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    document = read_document(path)
+    assert "Hamilton" not in document.text
+    assert [document.quote(s) for s in document.sentences][-1] == (
+        "Analysis was by intention to treat."
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
