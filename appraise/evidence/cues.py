@@ -417,14 +417,29 @@ class _Literals:
         known = self.numbers[literals] = [self.index[s] for s in literals]
         return known
 
-    def built(self) -> Any:
-        if self.automaton is None:
-            automaton = ahocorasick.Automaton()
-            for literal, number in self.index.items():
-                automaton.add_word(literal, (number, len(literal)))
-            automaton.make_automaton()
-            self.automaton = automaton
-        return self.automaton
+    # The automata of the literals numbered from a given number on, each with the index size it
+    # was built at.
+    since: dict[int, tuple[int, Any]] = field(default_factory=dict)
+
+    def built(self, first: int = 0) -> Any:
+        """The automaton of every literal numbered ``first`` or more."""
+        if first == 0:
+            if self.automaton is None:
+                self.automaton = _automaton(self.index.items())
+            return self.automaton
+        size, automaton = self.since.get(first, (-1, None))
+        if size != len(self.index):
+            automaton = _automaton((s, n) for s, n in self.index.items() if n >= first)
+            self.since[first] = (len(self.index), automaton)
+        return automaton
+
+
+def _automaton(literals: Iterable[tuple[str, int]]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for literal, number in literals:
+        automaton.add_word(literal, (number, len(literal)))
+    automaton.make_automaton()
+    return automaton
 
 
 _LITERALS = _Literals()
@@ -692,12 +707,17 @@ class CueScan:
         return positions
 
     def _scan(self) -> None:
+        """Find the literals registered since the last scan: the first document a process
+        reads registers its detectors' literals pattern by pattern, and scanning them all
+        again each time made that document's time grow with the number of patterns."""
         if self._folded is None:
             self._folded = folded(self.text)
-        hits: dict[int, list[int]] = {}
-        for end, (number, length) in _LITERALS.built().iter(self._folded):
+        if self._hits is None:
+            self._hits, self._size = {}, 0
+        hits, size = self._hits, len(_LITERALS.index)
+        for end, (number, length) in _LITERALS.built(self._size).iter(self._folded):
             hits.setdefault(number, []).append(end - length + 1)
-        self._hits, self._size = hits, len(_LITERALS.index)
+        self._size = size
 
     def _longest_run(self) -> int:
         """The longest stretch of the text without whitespace (``str.split``'s own rule),

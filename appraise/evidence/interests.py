@@ -423,16 +423,23 @@ def _allegiance(ctx: Context) -> list[Indicator]:
         for s in ctx.document.sentences
         if s.kind in ("title", "abstract", "methods")
     )
+    # Each organisation looked for once: searching the narrative again for every declared
+    # interest made a long text's time grow with its square.
+    in_narrative: dict[str, bool] = {}
+
+    def in_the_narrative(org: str) -> bool:
+        if org not in in_narrative:
+            in_narrative[org] = org in narrative_text
+        return in_narrative[org]
+
     employed: list[Hit | Sentence] = []
     for i in declared_interests(ctx):
         body = text[i.sentence.start : i.sentence.end]
-        linked = any(org in narrative_text for org in _organisations(body)) or bool(
-            _BUILT_IT.search(body)
-        )
+        linked = any(map(in_the_narrative, _organisations(body))) or bool(_BUILT_IT.search(body))
         if {"employment", "ownership"} & set(i.kinds) and _EMPLOYED.search(body) and linked:
             employed.append(i.sentence)
     for a in authors:
-        linked = any(org in narrative_text for org in _organisations(a.affiliations))
+        linked = any(map(in_the_narrative, _organisations(a.affiliations)))
         if a.line and _COMPANY.search(a.affiliations) and linked:
             employed.append(a.line)
     if employed:

@@ -131,3 +131,16 @@ def test_without_re2_the_literal_prefilter_gives_the_same_matches(
     monkeypatch.setattr(cues, "_LOOSE", cues._PerPattern(lambda pattern: None))
     without = CueScan(search_text)
     assert all(_spans(without.matches(p)) == expected[id(p)] for p in PATTERNS)
+
+
+def test_literals_that_arrive_after_a_scan_are_found_in_that_document() -> None:
+    # A process's first document meets its detectors' patterns one by one: only the new
+    # literals are scanned for, and a pattern first seen late still gets every match.
+    text = "Zebrafish were studied. The quokka arm and the Quokkas arm; zebrafish study ended."
+    scan = CueScan(text)
+    assert _spans(scan.matches(PATTERNS[0])) == _spans(list(PATTERNS[0].finditer(text)))
+    for source in (r"\bzebrafish (?:trial|study)\b", r"\bquokka\w* arm\b"):
+        late = re.compile(source, re.IGNORECASE)
+        assert plan(late) is not None
+        assert _spans(scan.matches(late)) == _spans(list(late.finditer(text)))
+        assert scan.matches(late)
