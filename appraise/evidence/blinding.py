@@ -185,6 +185,13 @@ _CONSENT = re.compile(
     r"details?|risks?|benefits?|goals?|objectives?|rationale|possibility|right)\b",
     re.IGNORECASE,
 )
+# The one who knew, named as the exception: 'only the pharmacist preparing the infusions was
+# aware of the allocation' says everyone else was kept unaware, not that those treating knew.
+_ONLY_DISPENSER_KNEW = re.compile(
+    r"\W*(?:only|solely)\b(?:\s+[\w-]+){0,3}?\s+(?:pharmacists?|pharmacy|statisticians?|"
+    r"data managers?|(?:trial |study )?monitors?)\b",
+    re.IGNORECASE,
+)
 _ENROLLING = re.compile(r"\b(?:enrol\w*|recruit\w*|randomi[sz]\w*)\b", re.I)
 # Blind to something other than the allocation: 'blind to the study hypotheses', 'unaware of
 # the aims of the study', 'blind to baseline scores'.
@@ -634,6 +641,10 @@ def analyse(ctx: Context) -> Blinding:
         if _CONSENT.search(hit.cue):
             continue  # 'informed about the aims of the intervention': consent, not allocation
         blinded = bool(_KNOWING.match(hit.cue)) and _negated(text, hit)
+        if not blinded and _ONLY_DISPENSER_KNEW.match(
+            text, clause_start(text, hit.sentence, hit.start), hit.start
+        ):
+            continue  # 'only the pharmacist was aware': the exception, not those treating
         if hit.cue.lower().startswith("unblinding"):
             sentence = hit.sentence
             if _AVOIDED.search(text, sentence.start, sentence.end):

@@ -499,3 +499,21 @@ def test_labels_of_earlier_studies_are_not_this_trials(sentence: str) -> None:
     ctx = context(sentence)
     assert blinding.participant_blinding(ctx).answer == "NI"
     assert blinding.assessor_blinding(ctx).answer == "NI"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Only the pharmacist preparing the infusions was aware of the allocation.",
+        "Only the unblinded trial statistician knew the treatment codes.",
+    ],
+)
+def test_the_one_who_knew_named_as_the_exception_is_not_those_treating(sentence: str) -> None:
+    ctx = context(sentence)
+    assert blinding.personnel_blinding(ctx).answer == "NI"
+    assert blinding.participant_blinding(ctx).answer == "NI"
+
+
+def test_those_treating_named_as_the_only_ones_aware_were_aware() -> None:
+    ctx = context("Only the therapists were aware of the allocation.")
+    assert blinding.personnel_blinding(ctx).answer == "N"
