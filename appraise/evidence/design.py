@@ -17,6 +17,7 @@ from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import (
     NUMBER,
     Hit,
+    clause_start,
     find,
     is_narrative,
     negated,
@@ -34,6 +35,9 @@ _RANDOM_METHOD = re.compile(
     r"toss(?:ing|ed)? (?:of )?a coin|flip(?:ping|ped)? a coin|shuffl\w+ (?:of )?(?:cards|"
     r"envelopes)|"
     r"draw(?:ing|n)? (?:of )?lots|throw(?:ing)? dice|sealedenvelope|randomi[sz]ation\.com|"
+    # The online randomisation service (not an envelope): 'the Sealed Envelope online service'.
+    r"sealed envelope (?:ltd|limited|online|website|web|internet|"
+    r"randomi[sz]ation (?:service|system))|"
     r"random allocation software|interactive (?:voice|web) response|blocks? of (?:size )?\w+|"
     r"latin square|generated (?:by|using|with) (?:a |an )?(?:computer|independent|statistician|"
     r"software|random)|"
@@ -228,6 +232,14 @@ _NOT_CONCEALED = re.compile(
     r"no (?:allocation )?concealment|not concealed|(?:allocation )?concealment was not)\b",
     _I,
 )
+# Those enrolling knew what came next: 'investigators could foresee the next assignment'
+# (unless negated: 'nobody could foresee').
+_NOBODY = re.compile(r"\b(?:nobody|no one|no-one|none|neither|nor)\b", _I)
+_FORESEEN = re.compile(
+    r"\b(?:could|can|were able to|was able to) (?!not\b|never\b)(?:\w+ )?(?:foresee|predict|know) "
+    r"(?:the )?(?:next|upcoming|forthcoming) (?:\w+ )?(?:assignments?|allocations?|treatments?)\b",
+    _I,
+)
 
 
 def concealment(ctx: Context) -> Signal:
@@ -241,10 +253,19 @@ def concealment(ctx: Context) -> Signal:
         return bool(allocation_context.search(text, h.sentence.start, h.sentence.end))
 
     against = [h for h in find(ctx.document, _NOT_CONCEALED, _own_methods) if about_allocation(h)]
+    against += [
+        h
+        for h in find(ctx.document, _FORESEEN, _own_methods)
+        if about_allocation(h)
+        and not negated(text, h)
+        and not _NOBODY.search(text, clause_start(text, h.sentence, h.start), h.start)
+    ]
     strong = [
         h
         for h in find(ctx.document, _CONCEALED_STRONG, _own_methods)
-        if about_allocation(h) and not negated(text, h)
+        if about_allocation(h)
+        and not negated(text, h)
+        and not _NOBODY.search(text, clause_start(text, h.sentence, h.start), h.start)
     ]
     weak_hits = [
         h for h in find(ctx.document, _CONCEALED_WEAK, _own_methods) if about_allocation(h)

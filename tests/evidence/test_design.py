@@ -165,3 +165,22 @@ def test_randomised_and_analysed_per_arm() -> None:
     signal = design.attrition(ctx)
     assert signal.answer == "PN"  # 7 of 78 (9%) missing
     assert "CBT 35/40" in (signal.comment or "")
+
+
+def test_the_sealed_envelope_online_service_is_a_random_method() -> None:
+    ctx = context("Randomisation was done with the Sealed Envelope online service.")
+    assert design.randomisation(ctx).answer == "Y"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer"),
+    [
+        ("Recruiters were able to predict the upcoming allocation from the posted list.", "N"),
+        ("The enrolling investigators could foresee the next assignment.", "N"),
+        # Negated, it says nothing against concealment.
+        ("Nobody enrolling participants could foresee the next assignment.", "NI"),
+        ("The recruiting staff could not predict the next allocation.", "NI"),
+    ],
+)
+def test_a_foreseeable_next_assignment_is_not_concealed(sentence: str, answer: str) -> None:
+    assert design.concealment(context(sentence)).answer == answer
