@@ -177,7 +177,9 @@ _SINGLE_SESSION = re.compile(r"\b(?:single|one|1)[- ]session\b", _I)
 _POST_ONLY = re.compile(
     r"\b(?:(?:at |before and |pre- and )?(?:baseline|pre-?treatment|pre-?test|pre-?intervention)"
     r",? and (?:at )?(?:post-?treatment|post-?intervention|post-?test|the end of (?:the )?"
-    r"(?:treatment|intervention|therapy|study))|after \w+ (?:weeks?|months?|sessions|treatments)"
+    # 'at baseline and at the end of the 8-week treatment', with nothing after it
+    r"(?:[\w-]+ ){0,2}?(?:treatment|intervention|therapy|study)(?! and| or|,))|"
+    r"after \w+ (?:weeks?|months?|sessions|treatments)"
     r" of (?:\w+ )?(?:treatment|supplementation|therapy|intervention|stimulation)|"
     r"after (?:\w+ )?(?:\d+|\w+) treatments|"
     r"pre-? ?and post-?(?:treatment|intervention|test|therapy)\b(?!,? (?:and|as well as) "

@@ -340,3 +340,21 @@ def test_a_negated_interview_is_not_read_as_given_at_the_times_its_sentence_name
 )
 def test_follow_up_wordings(sentences: list[str], answer: str) -> None:
     assert design.followup(context(*sentences)).answer == answer
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer"),
+    [
+        ("Assessments took place at baseline and at the end of the 8-week treatment.", "N"),
+        # A later point after it is not the end of the schedule.
+        (
+            "Assessments took place at baseline and at the end of the 8-week treatment and "
+            "12 months later.",
+            "Y",
+        ),
+    ],
+)
+def test_the_end_of_a_treatment_of_given_length_ends_the_schedule(
+    sentence: str, answer: str
+) -> None:
+    assert design.followup(context(sentence)).answer == answer
