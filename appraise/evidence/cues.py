@@ -417,21 +417,14 @@ class _Literals:
         known = self.numbers[literals] = [self.index[s] for s in literals]
         return known
 
-    # The automata of the literals numbered from a given number on, each with the index size it
-    # was built at.
-    since: dict[int, tuple[int, Any]] = field(default_factory=dict)
-
     def built(self, first: int = 0) -> Any:
-        """The automaton of every literal numbered ``first`` or more."""
-        if first == 0:
-            if self.automaton is None:
-                self.automaton = _automaton(self.index.items())
-            return self.automaton
-        size, automaton = self.since.get(first, (-1, None))
-        if size != len(self.index):
-            automaton = _automaton((s, n) for s, n in self.index.items() if n >= first)
-            self.since[first] = (len(self.index), automaton)
-        return automaton
+        """The automaton of every literal numbered ``first`` or more (the full one is kept:
+        every document after a process's first scans with it)."""
+        if first:
+            return _automaton((s, n) for s, n in self.index.items() if n >= first)
+        if self.automaton is None:
+            self.automaton = _automaton(self.index.items())
+        return self.automaton
 
 
 def _automaton(literals: Iterable[tuple[str, int]]) -> Any:

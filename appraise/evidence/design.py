@@ -17,7 +17,6 @@ from appraise.evidence.signals import Context, Signal, no_information
 from appraise.evidence.text import (
     NUMBER,
     Hit,
-    clause_start,
     find,
     is_narrative,
     negated,
@@ -234,7 +233,6 @@ _NOT_CONCEALED = re.compile(
 )
 # Those enrolling knew what came next: 'investigators could foresee the next assignment'
 # (unless negated: 'nobody could foresee').
-_NOBODY = re.compile(r"\b(?:nobody|no one|no-one|none|neither|nor)\b", _I)
 _FORESEEN = re.compile(
     r"\b(?:could|can|were able to|was able to) (?!not\b|never\b)(?:\w+ )?(?:foresee|predict|know) "
     r"(?:the )?(?:next|upcoming|forthcoming) (?:\w+ )?(?:assignments?|allocations?|treatments?)\b",
@@ -256,16 +254,12 @@ def concealment(ctx: Context) -> Signal:
     against += [
         h
         for h in find(ctx.document, _FORESEEN, _own_methods)
-        if about_allocation(h)
-        and not negated(text, h)
-        and not _NOBODY.search(text, clause_start(text, h.sentence, h.start), h.start)
+        if about_allocation(h) and not negated(text, h)
     ]
     strong = [
         h
         for h in find(ctx.document, _CONCEALED_STRONG, _own_methods)
-        if about_allocation(h)
-        and not negated(text, h)
-        and not _NOBODY.search(text, clause_start(text, h.sentence, h.start), h.start)
+        if about_allocation(h) and not negated(text, h)
     ]
     weak_hits = [
         h for h in find(ctx.document, _CONCEALED_WEAK, _own_methods) if about_allocation(h)

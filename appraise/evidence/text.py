@@ -19,7 +19,8 @@ LIST_KINDS = frozenset({"authors", "funding", "registration", "references", "coi
 NOT_THIS_TRIAL = frozenset({"introduction", "background"})
 
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|neither|nor|without|cannot|unable|impossible|lack(?:ed|ing)?|absence)\b"
+    r"\b(?:not|no|never|neither|nor|nobody|none|without|cannot|unable|impossible|lack(?:ed|ing)?|"
+    r"absence)\b"
     r"|n['’]t\b",
     re.IGNORECASE,
 )
